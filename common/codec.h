@@ -1,0 +1,41 @@
+// Document data: what a result shows (title, date, source, path, body text,
+// entity spans), serialised compactly and zstd-compressed. decode(encode(x))
+// == x; a record from a newer or corrupt encoder throws news::Error.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace news {
+
+struct StoredEntity {
+    std::string type;     // schema::kTypePerson etc.
+    std::string name;     // canonical name, original case
+    uint32_t begin = 0;   // byte offsets of the mention in the body
+    uint32_t end = 0;
+    bool operator==(const StoredEntity& o) const {
+        return type == o.type && name == o.name && begin == o.begin && end == o.end;
+    }
+};
+
+struct StoredArticle {
+    std::string id;
+    std::string title;
+    std::string date; // ISO "YYYY-MM-DD" or empty
+    std::string source;
+    std::string path; // file the article came from, as given to the indexer
+    std::string url;
+    std::string body;
+    std::vector<StoredEntity> entities;
+    bool operator==(const StoredArticle& o) const {
+        return id == o.id && title == o.title && date == o.date && source == o.source &&
+               path == o.path && url == o.url && body == o.body && entities == o.entities;
+    }
+};
+
+std::string encode_article(const StoredArticle& a);
+StoredArticle decode_article(std::string_view data);
+
+} // namespace news

@@ -1,0 +1,83 @@
+#include "common/schema.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "common/error.h"
+#include "common/text.h"
+
+namespace news::schema {
+
+std::string id_term(std::string_view id) { return std::string(kIdPrefix) + std::string(id); }
+
+std::string entity_type_prefix(std::string_view type) {
+    return std::string(kEntityPrefix) + std::string(type) + ":";
+}
+
+std::string entity_term(std::string_view type, std::string_view canonical_name) {
+    std::string t = entity_type_prefix(type) + to_lower(canonical_name);
+    if (t.size() > 240) t.resize(240); // Xapian's term length limit is 245 bytes
+    return t;
+}
+
+std::string source_term(std::string_view source) {
+    std::string t = std::string(kSourcePrefix) + to_lower(trim(source));
+    if (t.size() > 240) t.resize(240);
+    return t;
+}
+
+std::string file_term(std::string_view file_key) {
+    return std::string(kFilePrefix) + hex64(fnv1a64(file_key));
+}
+
+std::string year_term(int year) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%04d", year);
+    return std::string(kYearPrefix) + b;
+}
+
+std::string month_term(int year, int month) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%04d%02d", year, month);
+    return std::string(kMonthPrefix) + b;
+}
+
+std::string day_term(int year, int month, int day) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%04d%02d%02d", year, month, day);
+    return std::string(kDayPrefix) + b;
+}
+
+std::string band_term(std::string_view band_hex) { return std::string(kBandPrefix) + std::string(band_hex); }
+
+char entity_type_code(std::string_view type) {
+    if (type == kTypePerson) return 'P';
+    if (type == kTypeOrg) return 'O';
+    if (type == kTypePlace) return 'L';
+    return 'M';
+}
+
+std::string_view entity_type_from_code(char code) {
+    switch (code) {
+    case 'P': return kTypePerson;
+    case 'O': return kTypeOrg;
+    case 'L': return kTypePlace;
+    default: return kTypeMisc;
+    }
+}
+
+std::string FileState::encode() const {
+    std::ostringstream o;
+    o << size << ' ' << mtime_ns << ' ' << content_hash << ' ' << articles;
+    return o.str();
+}
+
+FileState FileState::decode(std::string_view s) {
+    FileState f;
+    std::istringstream in{std::string(s)};
+    if (!(in >> f.size >> f.mtime_ns >> f.content_hash >> f.articles))
+        throw Error("corrupt file state in index metadata: '" + std::string(s) + "'");
+    return f;
+}
+
+} // namespace news::schema

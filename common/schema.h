@@ -1,0 +1,87 @@
+// The index format: every term prefix, value slot and metadata key that the
+// indexer writes and the searcher reads is spelled here and nowhere else.
+// Changing anything here that alters what is on disk bumps kSchemaVersion.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <xapian.h>
+
+namespace news::schema {
+
+// Version of the on-disk layout below; stored in metadata key kMetaSchema.
+inline constexpr int kSchemaVersion = 1;
+
+// ---- Term prefixes -------------------------------------------------------
+// Unique id: "Q" + the record's own id, or a stable hash of path and record.
+inline constexpr std::string_view kIdPrefix = "Q";
+// Title words (stemmed, positional), also indexed unprefixed with the body.
+inline constexpr std::string_view kTitlePrefix = "S";
+// Entities: "XE" + TYPE + ":" + canonical name in lower case, e.g.
+// "XEPLACE:united states". Boolean term plus a posting at the position of
+// each mention's first word.
+inline constexpr std::string_view kEntityPrefix = "XE";
+// Date: "Y2026", "M202603", "D20260304" (boolean).
+inline constexpr std::string_view kYearPrefix = "Y";
+inline constexpr std::string_view kMonthPrefix = "M";
+inline constexpr std::string_view kDayPrefix = "D";
+// Source, lower-cased: "XSreuters" (boolean).
+inline constexpr std::string_view kSourcePrefix = "XS";
+// The input file an article came from: "XF" + hash of the file's key, so a
+// changed or deleted file's articles can be removed in one call.
+inline constexpr std::string_view kFilePrefix = "XF";
+// Locality-sensitive hash bands of the article's shingle MinHash: "XB" +
+// hex; articles sharing a band are candidate copies of one story.
+inline constexpr std::string_view kBandPrefix = "XB";
+
+// Entity types as they appear in terms and JSON.
+inline constexpr std::string_view kTypePerson = "PERSON";
+inline constexpr std::string_view kTypeOrg = "ORG";
+inline constexpr std::string_view kTypePlace = "PLACE";
+inline constexpr std::string_view kTypeMisc = "MISC";
+
+// ---- Value slots ---------------------------------------------------------
+// "YYYYMMDD", sortable as a string; empty when the article has no date.
+inline constexpr Xapian::valueno kDateSlot = 0;
+// Source name as written (original case).
+inline constexpr Xapian::valueno kSourceSlot = 1;
+// Story id shared by syndicated copies of one story: the collapse key.
+inline constexpr Xapian::valueno kStorySlot = 2;
+// Compact entity list for facet counting: entries "T<name>" separated by
+// '\n', T one of 'P','O','L','M' (person, org, place, misc), name canonical
+// (original case), each distinct entity once.
+inline constexpr Xapian::valueno kEntitiesSlot = 3;
+
+// ---- Metadata keys -------------------------------------------------------
+inline constexpr std::string_view kMetaSchema = "newssearch.schema";
+inline constexpr std::string_view kMetaModel = "newssearch.model";
+// Per input file: key kMetaFile + absolute path, value see FileState.
+inline constexpr std::string_view kMetaFile = "newssearch.file:";
+
+// ---- Helpers that build terms (the only code that concatenates prefixes) --
+std::string id_term(std::string_view id);
+std::string entity_term(std::string_view type, std::string_view canonical_name);
+std::string entity_type_prefix(std::string_view type); // "XEPLACE:"
+std::string source_term(std::string_view source);
+std::string file_term(std::string_view file_key);
+std::string year_term(int year);
+std::string month_term(int year, int month);
+std::string day_term(int year, int month, int day);
+std::string band_term(std::string_view band_hex);
+
+// One-letter code used in kEntitiesSlot for a type, and back.
+char entity_type_code(std::string_view type);
+std::string_view entity_type_from_code(char code);
+
+// State of one input file, stored under kMetaFile + path.
+struct FileState {
+    long long size = 0;
+    long long mtime_ns = 0;
+    std::string content_hash; // hex FNV-1a of the bytes
+    long long articles = 0;
+    std::string encode() const;
+    static FileState decode(std::string_view s);
+};
+
+} // namespace news::schema

@@ -1,0 +1,117 @@
+#include "indexer/cli.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <xapian.h>
+
+#include "common/entities.h"
+#include "common/error.h"
+#include "indexer/stats.h"
+
+namespace news {
+
+IndexerCommands::IndexerCommands(CLI::App& app) {
+    build_ = app.add_subcommand("build", "Index (or re-index what changed under) PATH... into --db");
+    build_->add_option("--db", build_opt_.db, "Database directory (created when missing)")->required();
+    build_->add_option("--threads", build_opt_.threads, "Worker threads (default: all cores)")
+        ->check(CLI::Range(0u, 256u));
+    build_->add_option("--shard-by", shard_by_, "Write one database per month or year")
+        ->check(CLI::IsMember({"month", "year"}));
+    build_->add_option("--json-field", json_fields_,
+                       "Map a JSON key to a field, e.g. date=dir_date (fields: id date title body source url)");
+    build_->add_option("--commit-every", build_opt_.commit_every, "Articles between commits (default 20000)")
+        ->check(CLI::PositiveNumber);
+    auto* p = build_->add_flag("--progress", progress_, "Show a progress line even when stderr is not a terminal");
+    build_->add_flag("--quiet", quiet_, "No progress line")->excludes(p);
+    build_->add_option("PATH", build_opt_.roots, "Files or folders of articles")->required();
+
+    stats_ = app.add_subcommand("stats", "Show what an index holds");
+    stats_->add_option("--db", stats_db_, "Database directory")->required();
+    stats_->add_flag("--json", stats_json_, "JSON output");
+
+    tag_ = app.add_subcommand("tag", "Run the entity tagger on an article, or on CoNLL columns with --conll");
+    tag_->add_flag("--conll", tag_conll_, "Read CoNLL columns; print 'token gold predicted' (IOB2)");
+    tag_->add_option("FILE", tag_file_, "Input file ('-' for standard input)")->required();
+
+    compact_ = app.add_subcommand("compact", "Compact a database in place (smaller, faster to search)");
+    compact_->add_option("--db", compact_db_, "Database directory")->required();
+}
+
+int IndexerCommands::run(std::ostream& out, std::ostream& err) {
+    if (build_->parsed()) {
+        if (!shard_by_.empty()) throw Error("--shard-by is not implemented yet");
+        for (const std::string& f : json_fields_) {
+            size_t eq = f.find('=');
+            if (eq == std::string::npos || eq == 0 || eq + 1 == f.size())
+                throw Error("--json-field wants FIELD=KEY, got '" + f + "'");
+            std::string field = f.substr(0, eq);
+            static const std::set<std::string> known{"id", "date", "title", "body", "source", "url"};
+            if (!known.count(field)) throw Error("--json-field: unknown field '" + field + "'");
+            build_opt_.reader.json_fields[field] = f.substr(eq + 1);
+        }
+        build_opt_.progress = quiet_ ? BuildOptions::Progress::Never
+                              : progress_ ? BuildOptions::Progress::Always
+                                          : BuildOptions::Progress::Auto;
+        BuildSummary s = build_index(build_opt_, err);
+        out << s.line() << '\n';
+        return s.skipped ? 1 : 0;
+    }
+    if (stats_->parsed()) {
+        IndexStats s = read_stats(stats_db_);
+        if (stats_json_) print_stats_json(s, out);
+        else print_stats_text(s, out);
+        return 0;
+    }
+    if (tag_->parsed()) {
+        std::ifstream file;
+        std::istream* in = &std::cin;
+        if (tag_file_ != "-") {
+            file.open(tag_file_);
+            if (!file) throw Error(tag_file_ + ": cannot open");
+            in = &file;
+        }
+        if (tag_conll_) {
+            write_conll_tagging(*in, out);
+        } else {
+            std::stringstream text;
+            text << in->rdbuf();
+            out << tag_article_json(text.str()) << '\n';
+        }
+        return 0;
+    }
+    if (compact_->parsed()) {
+        compact_index(compact_db_, out);
+        return 0;
+    }
+    return 2;
+}
+
+void compact_index(const std::string& db, std::ostream& out) {
+    namespace fs = std::filesystem;
+    std::string tmp = db + ".compact-tmp";
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    long long before = 0, after = 0;
+    for (auto& e : fs::recursive_directory_iterator(db)) if (e.is_regular_file()) before += static_cast<long long>(e.file_size());
+    try {
+        Xapian::Database src(db);
+        src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER);
+    } catch (const Xapian::Error& e) {
+        fs::remove_all(tmp, ec);
+        throw Error(db + ": compaction failed: " + e.get_description());
+    }
+    for (auto& e : fs::recursive_directory_iterator(tmp)) if (e.is_regular_file()) after += static_cast<long long>(e.file_size());
+    // Swap in the compacted copy: rename the old one aside first so a crash
+    // between the two renames leaves both on disk, never neither.
+    std::string old = db + ".compact-old";
+    fs::remove_all(old, ec);
+    fs::rename(db, old);
+    fs::rename(tmp, db);
+    fs::remove_all(old, ec);
+    out << "compacted " << db << ": " << before / 1024 << " KiB -> " << after / 1024 << " KiB\n";
+}
+
+} // namespace news

@@ -1,0 +1,85 @@
+#include "indexer/document.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "common/codec.h"
+#include "common/dates.h"
+#include "common/entities.h"
+#include "common/schema.h"
+
+namespace news {
+
+DocumentBuilder::DocumentBuilder(const EntityTagger& tagger) : tagger_(tagger) {
+    tg_.set_stemmer(Xapian::Stem("english"));
+    tg_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+}
+
+BuiltDocument DocumentBuilder::build(const Article& a, const std::string& id, const std::string& path,
+                                     const std::string& file_key) {
+    namespace s = schema;
+    BuiltDocument out;
+    Xapian::Document& doc = out.doc;
+    tg_.set_document(doc);
+    tg_.set_termpos(0);
+
+    StoredArticle stored;
+    stored.id = id;
+    stored.title = a.title;
+    stored.date = a.date;
+    stored.source = a.source;
+    stored.path = path;
+    stored.url = a.url;
+    stored.body = a.body;
+
+    // Title: under its prefix, and with the body words so free text finds it.
+    tg_.index_text(a.title, 1, std::string(s::kTitlePrefix));
+    tg_.increase_termpos(10);
+    tg_.index_text(a.title);
+    tg_.increase_termpos(10);
+
+    // Body, cut at each entity mention so the mention's term gets a posting
+    // at the position of its first word.
+    const std::string& tagged = a.body.empty() ? a.title : a.body;
+    std::vector<EntityMention> mentions = tagger_.tag(tagged);
+    std::map<std::pair<std::string, std::string>, int> distinct;
+    size_t pos = 0;
+    for (const auto& m : mentions) {
+        if (m.begin < pos || m.end > tagged.size() || m.begin >= m.end) continue;
+        if (!a.body.empty()) tg_.index_text(Xapian::Utf8Iterator(tagged.data() + pos, m.begin - pos));
+        if (!a.body.empty()) pos = m.begin;
+        doc.add_posting(s::entity_term(m.type, m.name), tg_.get_termpos() + 1);
+        if (!a.body.empty()) stored.entities.push_back({m.type, m.name, m.begin, m.end});
+        ++distinct[{m.type, m.name}];
+    }
+    if (!a.body.empty()) tg_.index_text(Xapian::Utf8Iterator(tagged.data() + pos, tagged.size() - pos));
+
+    std::string entity_list;
+    for (const auto& [key, count] : distinct) {
+        entity_list += s::entity_type_code(key.first);
+        entity_list += key.second;
+        entity_list += '\n';
+    }
+    if (!entity_list.empty()) doc.add_value(s::kEntitiesSlot, entity_list);
+
+    if (!a.date.empty()) {
+        Date d = parse_iso_date(a.date);
+        doc.add_value(s::kDateSlot, d.compact());
+        doc.add_boolean_term(s::year_term(d.year));
+        doc.add_boolean_term(s::month_term(d.year, d.month));
+        doc.add_boolean_term(s::day_term(d.year, d.month, d.day));
+    }
+    if (!a.source.empty()) {
+        doc.add_value(s::kSourceSlot, a.source);
+        doc.add_boolean_term(s::source_term(a.source));
+    }
+    out.id_term = s::id_term(id);
+    doc.add_boolean_term(out.id_term);
+    doc.add_boolean_term(s::file_term(file_key));
+    doc.add_value(s::kStorySlot, id);
+    doc.set_data(encode_article(stored));
+    return out;
+}
+
+} // namespace news

@@ -1,0 +1,195 @@
+#include "indexer/input.h"
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "common/error.h"
+
+namespace news {
+
+namespace {
+constexpr size_t kChunk = 1 << 16;
+
+struct FileCloser {
+    void operator()(FILE* f) const { std::fclose(f); }
+};
+struct DStreamFree {
+    void operator()(ZSTD_DStream* d) const { ZSTD_freeDStream(d); }
+};
+} // namespace
+
+class Input::Source {
+public:
+    virtual ~Source() = default;
+    // Appends up to kChunk decoded bytes to `out`; returns false at end.
+    virtual bool read(std::string& out) = 0;
+    virtual long long consumed() const = 0;
+};
+
+namespace {
+
+class PlainSource : public Input::Source {
+public:
+    PlainSource(std::unique_ptr<FILE, FileCloser> f, std::string path) : f_(std::move(f)), path_(std::move(path)) {}
+    bool read(std::string& out) override {
+        char tmp[kChunk];
+        size_t n = std::fread(tmp, 1, sizeof tmp, f_.get());
+        if (n == 0 && std::ferror(f_.get())) throw Error(path_ + ": read error: " + std::strerror(errno));
+        out.append(tmp, n);
+        consumed_ += static_cast<long long>(n);
+        return n > 0;
+    }
+    long long consumed() const override { return consumed_; }
+
+private:
+    std::unique_ptr<FILE, FileCloser> f_;
+    std::string path_;
+    long long consumed_ = 0;
+};
+
+class GzipSource : public Input::Source {
+public:
+    GzipSource(const std::string& path) : path_(path) {
+        gz_ = gzopen(path.c_str(), "rb");
+        if (!gz_) throw Error(path + ": cannot open: " + std::strerror(errno));
+        gzbuffer(gz_, kChunk);
+    }
+    ~GzipSource() override { gzclose(gz_); }
+    GzipSource(const GzipSource&) = delete;
+    GzipSource& operator=(const GzipSource&) = delete;
+    bool read(std::string& out) override {
+        char tmp[kChunk];
+        int n = gzread(gz_, tmp, sizeof tmp);
+        if (n < 0) {
+            int code = 0;
+            const char* msg = gzerror(gz_, &code);
+            throw Error(path_ + ": gzip error: " + (msg ? msg : "unknown"));
+        }
+        out.append(tmp, static_cast<size_t>(n));
+        return n > 0;
+    }
+    long long consumed() const override { return static_cast<long long>(gzoffset(gz_)); }
+
+private:
+    std::string path_;
+    gzFile gz_ = nullptr;
+};
+
+class ZstdSource : public Input::Source {
+public:
+    ZstdSource(std::unique_ptr<FILE, FileCloser> f, std::string path)
+        : f_(std::move(f)), path_(std::move(path)), ds_(ZSTD_createDStream()), in_buf_(ZSTD_DStreamInSize()) {
+        if (!ds_) throw Error(path_ + ": cannot create zstd stream");
+        ZSTD_initDStream(ds_.get());
+    }
+    bool read(std::string& out) override {
+        std::vector<char> tmp(ZSTD_DStreamOutSize());
+        for (;;) {
+            if (in_.pos == in_.size) {
+                size_t n = std::fread(in_buf_.data(), 1, in_buf_.size(), f_.get());
+                if (n == 0) {
+                    if (std::ferror(f_.get())) throw Error(path_ + ": read error: " + std::strerror(errno));
+                    if (!frame_done_) throw Error(path_ + ": zstd stream truncated");
+                    return false;
+                }
+                consumed_ += static_cast<long long>(n);
+                in_ = ZSTD_inBuffer{in_buf_.data(), n, 0};
+            }
+            ZSTD_outBuffer o{tmp.data(), tmp.size(), 0};
+            size_t r = ZSTD_decompressStream(ds_.get(), &o, &in_);
+            if (ZSTD_isError(r)) throw Error(path_ + ": zstd error: " + ZSTD_getErrorName(r));
+            frame_done_ = (r == 0);
+            if (o.pos > 0) {
+                out.append(tmp.data(), o.pos);
+                return true;
+            }
+        }
+    }
+    long long consumed() const override { return consumed_; }
+
+private:
+    std::unique_ptr<FILE, FileCloser> f_;
+    std::string path_;
+    std::unique_ptr<ZSTD_DStream, DStreamFree> ds_;
+    std::vector<char> in_buf_;
+    ZSTD_inBuffer in_{nullptr, 0, 0};
+    bool frame_done_ = true;
+    long long consumed_ = 0;
+};
+
+} // namespace
+
+Input::Input(const std::string& path) {
+    std::unique_ptr<FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+    if (!f) throw Error(path + ": cannot open: " + std::strerror(errno));
+    unsigned char magic[4] = {0, 0, 0, 0};
+    size_t n = std::fread(magic, 1, 4, f.get());
+    std::rewind(f.get());
+    if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+        f.reset();
+        source_ = std::make_unique<GzipSource>(path);
+    } else if (n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd) {
+        source_ = std::make_unique<ZstdSource>(std::move(f), path);
+    } else {
+        source_ = std::make_unique<PlainSource>(std::move(f), path);
+    }
+}
+
+Input::~Input() = default;
+
+bool Input::fill() {
+    if (eof_) return false;
+    if (pos_ > 0) {
+        buf_.erase(0, pos_);
+        pos_ = 0;
+    }
+    if (!source_->read(buf_)) eof_ = true;
+    return !eof_;
+}
+
+bool Input::read_line(std::string& line) {
+    for (;;) {
+        size_t nl = buf_.find('\n', pos_);
+        if (nl != std::string::npos) {
+            line.assign(buf_, pos_, nl - pos_);
+            pos_ = nl + 1;
+            break;
+        }
+        if (!fill()) {
+            if (pos_ >= buf_.size()) return false;
+            line.assign(buf_, pos_, std::string::npos);
+            pos_ = buf_.size();
+            break;
+        }
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    ++line_no_;
+    return true;
+}
+
+std::string Input::read_all(size_t max_bytes) {
+    std::string out = buf_.substr(pos_);
+    buf_.clear();
+    pos_ = 0;
+    while (!eof_) {
+        if (!source_->read(out)) eof_ = true;
+        if (out.size() > max_bytes) throw Error("input larger than " + std::to_string(max_bytes >> 20) + " MiB");
+    }
+    return out;
+}
+
+long long Input::bytes_read() const { return source_->consumed(); }
+
+bool is_compressed_name(const std::string& name) {
+    auto ends = [&](const char* s) {
+        size_t n = std::strlen(s);
+        return name.size() >= n && name.compare(name.size() - n, n, s) == 0;
+    };
+    return ends(".gz") || ends(".zst");
+}
+
+} // namespace news

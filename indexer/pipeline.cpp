@@ -1,0 +1,488 @@
+#include "indexer/pipeline.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <xapian.h>
+
+#include "common/entities.h"
+#include "common/error.h"
+#include "common/schema.h"
+#include "common/text.h"
+#include "indexer/document.h"
+#include "indexer/input.h"
+
+namespace fs = std::filesystem;
+
+namespace news {
+namespace {
+
+constexpr size_t kBatchArticles = 128;
+
+struct FileTask {
+    std::string path;      // as shown in results (root joined with relative path)
+    std::string key;       // absolute path: metadata key
+    std::string rel;       // relative to the root, for stable ids
+    Format format = Format::Unknown;
+    schema::FileState state;  // size and mtime now; hash filled by the reader
+    bool existed = false;     // had articles in the index before
+    std::string old_hash;
+    long old_articles = 0;
+};
+
+struct Batch {
+    size_t seq = 0;
+    size_t file = 0;
+    bool first = false, last = false;
+    std::vector<Article> articles;
+    std::vector<ReadIssue> issues;
+    std::string fatal; // the file as a whole could not be read
+    std::vector<BuiltDocument> docs;
+    long long bytes = 0;
+};
+
+// A bounded multi-producer, multi-consumer queue.
+template <typename T>
+class BoundedQueue {
+public:
+    explicit BoundedQueue(size_t cap) : cap_(cap) {}
+    void push(T v) {
+        std::unique_lock<std::mutex> lk(m_);
+        not_full_.wait(lk, [&] { return q_.size() < cap_; });
+        q_.push_back(std::move(v));
+        not_empty_.notify_one();
+    }
+    std::optional<T> pop() {
+        std::unique_lock<std::mutex> lk(m_);
+        not_empty_.wait(lk, [&] { return !q_.empty() || closed_; });
+        if (q_.empty()) return std::nullopt;
+        T v = std::move(q_.front());
+        q_.pop_front();
+        not_full_.notify_one();
+        return v;
+    }
+    void close() {
+        std::lock_guard<std::mutex> lk(m_);
+        closed_ = true;
+        not_empty_.notify_all();
+    }
+
+private:
+    size_t cap_;
+    std::mutex m_;
+    std::condition_variable not_full_, not_empty_;
+    std::deque<T> q_;
+    bool closed_ = false;
+};
+
+// Results arrive out of order from the workers; the writer takes them in
+// sequence so the index is the same whatever the thread count.
+class ReorderBuffer {
+public:
+    void put(Batch b) {
+        std::lock_guard<std::mutex> lk(m_);
+        ready_.emplace(b.seq, std::move(b));
+        cv_.notify_all();
+    }
+    std::optional<Batch> take(size_t seq, const std::atomic<bool>& producer_done,
+                              const std::atomic<size_t>& total) {
+        std::unique_lock<std::mutex> lk(m_);
+        cv_.wait(lk, [&] { return ready_.count(seq) || (producer_done && seq >= total); });
+        auto it = ready_.find(seq);
+        if (it == ready_.end()) return std::nullopt;
+        Batch b = std::move(it->second);
+        ready_.erase(it);
+        return b;
+    }
+    void wake() {
+        std::lock_guard<std::mutex> lk(m_);
+        cv_.notify_all();
+    }
+
+private:
+    std::mutex m_;
+    std::condition_variable cv_;
+    std::map<size_t, Batch> ready_;
+};
+
+long long mtime_ns(const struct stat& st) {
+    return static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+std::string hash_file(const std::string& path) {
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f) throw Error(path + ": cannot open");
+    uint64_t h = 14695981039346656037ULL;
+    std::vector<char> buf(1 << 16);
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f.get())) > 0) h = fnv1a64(std::string_view(buf.data(), n), h);
+    return hex64(h);
+}
+
+bool hidden(const fs::path& p) {
+    std::string name = p.filename().string();
+    return !name.empty() && name[0] == '.';
+}
+
+// Every readable input file under the roots, sorted, with the keys of the
+// roots (for deciding which recorded files are gone).
+std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSummary& sum,
+                                 std::vector<std::string>& root_keys, std::ostream& log) {
+    std::vector<FileTask> files;
+    for (const std::string& root : roots) {
+        std::error_code ec;
+        fs::path rp(root);
+        auto st = fs::status(rp, ec);
+        if (ec || !fs::exists(st)) throw Error(root + ": no such file or directory");
+        std::string root_key = fs::weakly_canonical(fs::absolute(rp)).string();
+        root_keys.push_back(root_key);
+        auto add = [&](const fs::path& p, const std::string& rel) {
+            FileTask t;
+            t.path = p.string();
+            t.key = fs::weakly_canonical(fs::absolute(p)).string();
+            t.rel = rel;
+            t.format = format_for_path(t.path);
+            files.push_back(std::move(t));
+        };
+        if (fs::is_regular_file(st)) {
+            if (format_for_path(root) == Format::Unknown) {
+                log << root << ": unknown format (expected .txt, .jsonl, .trec or .sgm, optionally .gz/.zst)\n";
+                ++sum.files_ignored;
+                continue;
+            }
+            add(rp, rp.filename().string());
+            continue;
+        }
+        fs::recursive_directory_iterator it(rp, fs::directory_options::skip_permission_denied, ec), end;
+        if (ec) throw Error(root + ": cannot read folder: " + ec.message());
+        for (; it != end; it.increment(ec)) {
+            if (ec) {
+                log << root << ": " << ec.message() << "\n";
+                break;
+            }
+            if (hidden(it->path())) {
+                if (it->is_directory()) it.disable_recursion_pending();
+                continue;
+            }
+            if (!it->is_regular_file()) continue;
+            if (format_for_path(it->path().string()) == Format::Unknown) {
+                ++sum.files_ignored;
+                continue;
+            }
+            add(it->path(), fs::relative(it->path(), rp).string());
+        }
+    }
+    std::sort(files.begin(), files.end(), [](const FileTask& a, const FileTask& b) { return a.key < b.key; });
+    files.erase(std::unique(files.begin(), files.end(), [](const FileTask& a, const FileTask& b) { return a.key == b.key; }),
+                files.end());
+    sum.files_scanned = static_cast<long>(files.size());
+    return files;
+}
+
+bool under_root(const std::string& key, const std::vector<std::string>& roots) {
+    for (const auto& r : roots)
+        if (key == r || (key.size() > r.size() && key.compare(0, r.size(), r) == 0 && key[r.size()] == '/'))
+            return true;
+    return false;
+}
+
+class Progress {
+public:
+    Progress(bool on, size_t files, long long bytes) : on_(on), files_(files), bytes_(bytes) {}
+    void update(size_t files_done, long articles, long long bytes_done, bool final = false) {
+        if (!on_) return;
+        auto now = std::chrono::steady_clock::now();
+        if (!final && now - last_ < std::chrono::milliseconds(250)) return;
+        last_ = now;
+        double secs = std::chrono::duration<double>(now - start_).count();
+        double rate = secs > 0 ? static_cast<double>(articles) / secs : 0;
+        std::string eta = "--:--";
+        if (bytes_done > 0 && bytes_ > 0 && secs > 1) {
+            double left = secs * static_cast<double>(bytes_ - bytes_done) / static_cast<double>(bytes_done);
+            char b[32];
+            std::snprintf(b, sizeof b, "%d:%02d", static_cast<int>(left) / 60, static_cast<int>(left) % 60);
+            eta = b;
+        }
+        std::fprintf(stderr, "\r\033[Kfiles %zu/%zu  articles %ld  %.0f articles/s  ETA %s%s", files_done, files_,
+                     articles, rate, eta.c_str(), final ? "\n" : "");
+        std::fflush(stderr);
+    }
+
+private:
+    bool on_;
+    size_t files_;
+    long long bytes_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
+};
+
+} // namespace
+
+std::string BuildSummary::line() const {
+    std::ostringstream o;
+    o << "indexed " << indexed << ", updated " << updated << ", removed " << removed << ", skipped " << skipped;
+    auto reasons = [&](const std::map<std::string, long>& m) {
+        o << " (";
+        bool first = true;
+        for (const auto& [r, n] : m) {
+            o << (first ? "" : ", ") << n << ' ' << r;
+            first = false;
+        }
+        o << ")";
+    };
+    if (!skip_reasons.empty()) reasons(skip_reasons);
+    if (repaired) {
+        o << ", repaired " << repaired;
+        reasons(repair_reasons);
+    }
+    o << "; " << files_indexed << " of " << files_scanned << " files read";
+    if (files_ignored) o << ", " << files_ignored << " of unknown type ignored";
+    return o.str();
+}
+
+BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
+    namespace s = schema;
+    auto t0 = std::chrono::steady_clock::now();
+    BuildSummary sum;
+    std::vector<std::string> root_keys;
+    std::vector<FileTask> files = scan_roots(opt.roots, sum, root_keys, log);
+
+    Xapian::WritableDatabase db;
+    try {
+        db = Xapian::WritableDatabase(opt.db, Xapian::DB_CREATE_OR_OPEN);
+    } catch (const Xapian::Error& e) {
+        throw Error(opt.db + ": cannot open database for writing: " + e.get_description());
+    }
+    std::string version = db.get_metadata(std::string(s::kMetaSchema));
+    if (!version.empty() && version != std::to_string(s::kSchemaVersion))
+        throw Error(opt.db + ": index has schema version " + version + ", this program writes " +
+                    std::to_string(s::kSchemaVersion) + "; index into a new --db");
+    db.set_metadata(std::string(s::kMetaSchema), std::to_string(s::kSchemaVersion));
+    db.set_metadata(std::string(s::kMetaModel), EntityTagger::instance().model_version());
+
+    // Which files changed since the last run.
+    std::set<std::string> present;
+    std::vector<FileTask> tasks;
+    long long total_bytes = 0;
+    for (FileTask& f : files) {
+        present.insert(f.key);
+        struct stat st{};
+        if (::stat(f.key.c_str(), &st) != 0) continue;
+        f.state.size = st.st_size;
+        f.state.mtime_ns = mtime_ns(st);
+        std::string old = db.get_metadata(std::string(s::kMetaFile) + f.key);
+        if (!old.empty()) {
+            s::FileState prev = s::FileState::decode(old);
+            if (prev.size == f.state.size && prev.mtime_ns == f.state.mtime_ns) continue;
+            f.existed = true;
+            f.old_hash = prev.content_hash;
+            f.old_articles = prev.articles;
+        }
+        total_bytes += f.state.size;
+        tasks.push_back(std::move(f));
+    }
+    // Files recorded under these roots that are gone.
+    const std::string meta_prefix(s::kMetaFile);
+    std::vector<std::string> gone;
+    for (auto it = db.metadata_keys_begin(meta_prefix); it != db.metadata_keys_end(meta_prefix); ++it) {
+        std::string key = (*it).substr(meta_prefix.size());
+        if (under_root(key, root_keys) && !present.count(key)) gone.push_back(key);
+    }
+    for (const std::string& key : gone) {
+        std::string ft = s::file_term(key);
+        sum.removed += static_cast<long>(db.get_termfreq(ft));
+        db.delete_document(ft);
+        db.set_metadata(meta_prefix + key, "");
+    }
+
+    unsigned nthreads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    const EntityTagger& tagger = EntityTagger::instance();
+    BoundedQueue<Batch> work(nthreads * 4);
+    ReorderBuffer done;
+    std::atomic<bool> producer_done{false}, stop{false};
+    std::atomic<size_t> total_batches{0};
+    // Limits batches between reading and writing, so memory stays bounded
+    // when one batch is slow.
+    std::mutex flight_m;
+    std::condition_variable flight_cv;
+    size_t in_flight = 0;
+    const size_t max_in_flight = nthreads * 8 + 8;
+
+    std::thread producer([&] {
+        size_t seq = 0;
+        auto emit = [&](Batch& b) {
+            {
+                std::unique_lock<std::mutex> lk(flight_m);
+                flight_cv.wait(lk, [&] { return in_flight < max_in_flight || stop; });
+                ++in_flight;
+            }
+            b.seq = seq++;
+            total_batches = seq;
+            work.push(std::move(b));
+        };
+        for (size_t i = 0; i < tasks.size() && !stop; ++i) {
+            FileTask& t = tasks[i];
+            Batch b;
+            b.file = i;
+            b.first = true;
+            try {
+                t.state.content_hash = hash_file(t.key);
+                if (t.existed && t.state.content_hash == t.old_hash) {
+                    b.fatal = "="; // unchanged content: only the file state is refreshed
+                } else {
+                    read_articles(
+                        t.path, t.format, opt.reader,
+                        [&](Article&& a) {
+                            b.articles.push_back(std::move(a));
+                            if (b.articles.size() >= kBatchArticles) {
+                                emit(b);
+                                b = Batch{};
+                                b.file = i;
+                            }
+                        },
+                        [&](const ReadIssue& issue) { b.issues.push_back(issue); });
+                }
+            } catch (const std::exception& e) {
+                b.fatal = e.what();
+            }
+            b.last = true;
+            b.bytes = t.state.size;
+            emit(b);
+        }
+        producer_done = true;
+        work.close();
+        done.wake();
+    });
+
+    std::vector<std::thread> workers;
+    std::atomic<bool> worker_failed{false};
+    std::string worker_error;
+    std::mutex worker_error_m;
+    for (unsigned w = 0; w < nthreads; ++w) {
+        workers.emplace_back([&] {
+            DocumentBuilder builder(tagger);
+            while (auto b = work.pop()) {
+                try {
+                    const FileTask& t = tasks[b->file];
+                    for (const Article& a : b->articles) {
+                        std::string id = a.id.empty() ? hex64(fnv1a64(t.rel + "#" + std::to_string(a.record))) : a.id;
+                        b->docs.push_back(builder.build(a, id, t.path, t.key));
+                    }
+                    b->articles.clear();
+                } catch (const std::exception& e) {
+                    std::lock_guard<std::mutex> lk(worker_error_m);
+                    worker_error = e.what();
+                    worker_failed = true;
+                }
+                done.put(std::move(*b));
+            }
+        });
+    }
+
+    bool tty = ::isatty(2);
+    Progress progress(opt.progress == BuildOptions::Progress::Always ||
+                          (opt.progress == BuildOptions::Progress::Auto && tty),
+                      tasks.size(), total_bytes);
+    long since_commit = 0;
+    size_t files_done = 0;
+    long long bytes_done = 0;
+    std::string failure;
+    std::vector<long> per_file(tasks.size(), 0);
+    try {
+        for (size_t seq = 0;; ++seq) {
+            auto b = done.take(seq, producer_done, total_batches);
+            if (!b) break;
+            {
+                std::lock_guard<std::mutex> lk(flight_m);
+                --in_flight;
+                flight_cv.notify_all();
+            }
+            if (worker_failed) throw Error(worker_error);
+            FileTask& t = tasks[b->file];
+            for (const ReadIssue& is : b->issues) {
+                log << t.path << ':' << is.line << ": " << is.reason;
+                if (!is.detail.empty()) log << " (" << is.detail << ")";
+                log << (is.skipped ? ", skipped" : "") << '\n';
+                if (is.skipped) {
+                    ++sum.skipped;
+                    ++sum.skip_reasons[is.reason];
+                } else {
+                    ++sum.repaired;
+                    ++sum.repair_reasons[is.reason];
+                }
+            }
+            if (b->fatal == "=") {
+                // Same bytes, new mtime: nothing to re-index.
+            } else if (!b->fatal.empty()) {
+                log << t.path << ": " << b->fatal << ", skipped\n";
+                ++sum.skipped;
+                ++sum.skip_reasons["unreadable file"];
+            } else {
+                if (b->first) {
+                    ++sum.files_indexed;
+                    if (t.existed) db.delete_document(s::file_term(t.key));
+                }
+                for (BuiltDocument& d : b->docs) {
+                    db.replace_document(d.id_term, d.doc);
+                    ++per_file[b->file];
+                    ++(t.existed ? sum.updated : sum.indexed);
+                    ++since_commit;
+                }
+            }
+            if (b->last) {
+                if (t.existed && b->fatal != "=") sum.removed += std::max(0L, t.old_articles - per_file[b->file]);
+                t.state.articles = b->fatal == "=" ? t.old_articles : per_file[b->file];
+                if (b->fatal.empty() || b->fatal == "=") db.set_metadata(meta_prefix + t.key, t.state.encode());
+                ++files_done;
+                bytes_done += b->bytes;
+                if (since_commit >= opt.commit_every) {
+                    db.commit();
+                    since_commit = 0;
+                }
+            }
+            progress.update(files_done, sum.indexed + sum.updated, bytes_done);
+        }
+    } catch (const Xapian::Error& e) {
+        failure = "Xapian: " + e.get_description();
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!failure.empty()) {
+        stop = true;
+        flight_cv.notify_all();
+        // Drain so the producer and workers can finish.
+        std::thread drain([&] {
+            while (work.pop()) {
+            }
+        });
+        producer.join();
+        for (auto& w : workers) w.join();
+        drain.join();
+        throw Error(failure);
+    }
+    producer.join();
+    for (auto& w : workers) w.join();
+    try {
+        db.commit();
+    } catch (const Xapian::Error& e) {
+        throw Error("Xapian commit failed: " + e.get_description());
+    }
+    progress.update(files_done, sum.indexed + sum.updated, bytes_done, true);
+    sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return sum;
+}
+
+} // namespace news

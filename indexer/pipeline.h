@@ -1,0 +1,46 @@
+// The indexing run: finds input files under the given roots, works out which
+// are new, changed or gone since the last run, reads and converts articles on
+// worker threads, and writes them through one Xapian writer in batched
+// commits. A killed run leaves a database that opens; re-running finishes it.
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "indexer/readers.h"
+
+namespace news {
+
+struct BuildOptions {
+    std::string db;                  // database directory (created when missing)
+    std::vector<std::string> roots;  // files or folders to index
+    unsigned threads = 0;            // worker threads; 0 = all cores
+    enum class Progress { Auto, Always, Never };
+    Progress progress = Progress::Auto; // Auto: only when stderr is a terminal
+    ReaderOptions reader;            // JSON key mapping etc.
+    long commit_every = 20000;       // articles between commits (Default 20000)
+};
+
+struct BuildSummary {
+    long files_scanned = 0;   // input files found under the roots
+    long files_indexed = 0;   // new or changed files read this run
+    long files_ignored = 0;   // files of no known format under the roots
+    long indexed = 0;         // articles from new files
+    long updated = 0;         // articles from changed files
+    long removed = 0;         // articles of files that are gone or changed
+    long skipped = 0;         // records or files that could not be indexed
+    long repaired = 0;        // records kept after repair (e.g. bad UTF-8)
+    std::map<std::string, long> skip_reasons;
+    std::map<std::string, long> repair_reasons;
+    double seconds = 0;
+
+    std::string line() const; // "indexed N, updated U, removed R, skipped S (...)"
+};
+
+// Runs one build. Record problems are written to `log` as "file:line:
+// reason" and counted; throws news::Error when the run itself fails.
+BuildSummary build_index(const BuildOptions& options, std::ostream& log);
+
+} // namespace news

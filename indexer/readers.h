@@ -1,0 +1,63 @@
+// Corpus readers: turn one input file (seed text, JSON lines, TREC,
+// Reuters-21578 SGML; plain, .gz or .zst) into Articles. A record that
+// cannot be read is reported as an Issue with its line and skipped; the
+// reader goes on with the next record. Text comes out valid, NFC UTF-8.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace news {
+
+enum class Format { Text, JsonLines, Trec, ReutersSgml, Unknown };
+
+// Format from the file name, ignoring a .gz/.zst suffix.
+Format format_for_path(const std::string& path);
+const char* format_name(Format f);
+
+struct Article {
+    std::string id;     // the record's own id, empty when the format has none
+    std::string date;   // validated ISO "YYYY-MM-DD", or empty
+    std::string title;
+    std::string body;
+    std::string source;
+    std::string url;
+    long line = 0;      // line of the file where the record starts
+    long record = 0;    // 0-based record number within the file
+};
+
+struct ReadIssue {
+    long line = 0;
+    std::string reason;  // short, stable phrase: "malformed JSON", "impossible date", ...
+    std::string detail;  // specifics for the message
+    bool skipped = true; // false when the record was repaired and kept
+};
+
+struct ReaderOptions {
+    // JSON key mapping: canonical field ("id", "date", "title", "body",
+    // "source", "url") -> key in the input. Unmapped fields try the usual
+    // names (date: date, published_iso, published, pubDate, dir_date; body:
+    // body, text, content; ...). Default: empty.
+    std::map<std::string, std::string> json_fields;
+    // Largest single text article read whole. Default 64 MiB.
+    size_t max_text_bytes = 64u << 20;
+};
+
+using ArticleFn = std::function<void(Article&&)>;
+using IssueFn = std::function<void(const ReadIssue&)>;
+
+// Reads every record of `path`. Throws news::Error only when the file as a
+// whole cannot be read (cannot open, corrupt compression); record-level
+// problems go to `on_issue`.
+void read_articles(const std::string& path, Format format, const ReaderOptions& options,
+                   const ArticleFn& on_article, const IssueFn& on_issue);
+
+// Derives a title from the lead: its first sentence, cut at a word boundary.
+std::string title_from_lead(const std::string& body);
+
+// Decodes SGML/HTML character references (&lt; &amp; &#3; &#x41;).
+std::string decode_entities(const std::string& s);
+
+} // namespace news
