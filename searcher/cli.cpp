@@ -1,0 +1,60 @@
+#include "searcher/cli.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "common/error.h"
+#include "searcher/format.h"
+
+namespace news {
+
+SearchCommand::SearchCommand(CLI::App& app) {
+    app.add_option("--db", db_, "Index: a database folder or a Xapian stub file")->required();
+    app.add_flag("--json", json_, "One JSON object on standard output");
+    app.add_option("--limit", req_.limit, "Results to show (default 10, at most 1000)")
+        ->check(CLI::Range(1, SearchRequest::kMaxLimit));
+    app.add_option("--offset", req_.offset, "Results to skip (offset+limit at most 10000)")
+        ->check(CLI::Range(0, SearchRequest::kMaxDepth));
+    app.add_option("--from", req_.from, "Earliest date: YYYY, YYYY-MM or YYYY-MM-DD");
+    app.add_option("--to", req_.to, "Latest date: YYYY, YYYY-MM or YYYY-MM-DD");
+    app.add_option("--entity", req_.entities, "Filter TYPE:NAME (person, org, place, misc, entity); repeatable");
+    app.add_option("--source", req_.sources, "Filter by source; repeatable (ORed)");
+    app.add_option("--sort", sort_, "relevance (default), date (newest first) or oldest");
+    app.add_flag("--facets", req_.facets, "Count people, organisations, places, sources and dates over all matches");
+    app.add_flag("--no-collapse", no_collapse_, "Show every copy of a syndicated story");
+    app.add_option("--like", req_.like_id, "Articles most like the article with this id");
+    app.add_option("--time-limit", req_.time_limit, "Seconds the matcher may spend (default 5)")
+        ->check(CLI::Range(0.0, 600.0));
+    app.add_flag("--color", color_, "Highlight with ANSI colours even when not a terminal");
+    app.add_flag("--no-color", no_color_, "Never use ANSI colours");
+    app.add_option("QUERY", words_, "Query: words, \"phrases\", AND OR NOT, NEAR, -word, +word, word*, "
+                                     "title:, source:, person:, org:, place:, entity:, date:")
+        ->expected(0, -1);
+}
+
+int SearchCommand::run(std::ostream& out, std::ostream& err) {
+    try {
+        for (size_t i = 0; i < words_.size(); ++i) req_.query += (i ? " " : "") + words_[i];
+        req_.sort = parse_sort(sort_);
+        req_.collapse = !no_collapse_;
+        if (req_.query.empty() && req_.like_id.empty() && req_.from.empty() && req_.to.empty() &&
+            req_.entities.empty() && req_.sources.empty())
+            throw QueryError("nothing to search for: give a QUERY, --like, or a filter");
+        Searcher searcher(db_);
+        SearchResponse r = searcher.search(req_);
+        if (json_) {
+            out << to_json(r) << '\n';
+        } else {
+            TextStyle style;
+            style.color = !no_color_ && (color_ || ::isatty(1));
+            write_text(r, out, style);
+        }
+        return r.results.empty() ? 1 : 0;
+    } catch (const std::exception& e) {
+        err << "newssearch: " << e.what() << '\n';
+        return 2;
+    }
+}
+
+} // namespace news

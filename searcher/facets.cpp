@@ -1,0 +1,87 @@
+#include "searcher/facets.h"
+
+#include <algorithm>
+
+#include "common/schema.h"
+
+namespace news {
+namespace {
+
+int type_index(char code) {
+    switch (code) {
+    case 'P': return 0;
+    case 'O': return 1;
+    case 'L': return 2;
+    default: return 3;
+    }
+}
+
+std::vector<FacetEntry> top(const std::unordered_map<std::string, long>& m, int n) {
+    std::vector<FacetEntry> v;
+    v.reserve(m.size());
+    for (const auto& [name, count] : m) v.push_back({name, count});
+    auto better = [](const FacetEntry& a, const FacetEntry& b) {
+        return a.count != b.count ? a.count > b.count : a.name < b.name;
+    };
+    if (static_cast<int>(v.size()) > n) {
+        std::partial_sort(v.begin(), v.begin() + n, v.end(), better);
+        v.resize(static_cast<size_t>(n));
+    } else {
+        std::sort(v.begin(), v.end(), better);
+    }
+    return v;
+}
+
+int day_number(const std::string& c) { // rough, only for span decisions
+    return std::stoi(c.substr(0, 4)) * 372 + std::stoi(c.substr(4, 2)) * 31 + std::stoi(c.substr(6, 2));
+}
+
+} // namespace
+
+void FacetSpy::operator()(const Xapian::Document& doc, double) {
+    ++seen_;
+    const std::string list = doc.get_value(schema::kEntitiesSlot);
+    size_t start = 0;
+    while (start < list.size()) {
+        size_t nl = list.find('\n', start);
+        if (nl == std::string::npos) nl = list.size();
+        if (nl > start + 1) ++entity_[type_index(list[start])][list.substr(start + 1, nl - start - 1)];
+        start = nl + 1;
+    }
+    std::string source = doc.get_value(schema::kSourceSlot);
+    if (!source.empty()) ++source_[source];
+    std::string day = doc.get_value(schema::kDateSlot);
+    if (day.size() == 8) ++day_[day];
+}
+
+Facets FacetSpy::result(int n) const {
+    Facets f;
+    f.present = true;
+    f.person = top(entity_[0], n);
+    f.org = top(entity_[1], n);
+    f.place = top(entity_[2], n);
+    f.misc = top(entity_[3], n);
+    f.source = top(source_, n);
+    if (day_.empty()) return f;
+    int span = day_number(day_.rbegin()->first) - day_number(day_.begin()->first);
+    size_t keep = 8;
+    f.date_unit = "day";
+    if (span > 6 * 372) {
+        keep = 4;
+        f.date_unit = "year";
+    } else if (span > 92) {
+        keep = 6;
+        f.date_unit = "month";
+    }
+    std::map<std::string, long> buckets;
+    for (const auto& [day, count] : day_) buckets[day.substr(0, keep)] += count;
+    for (const auto& [key, count] : buckets) {
+        std::string label = key.substr(0, 4);
+        if (keep >= 6) label += "-" + key.substr(4, 2);
+        if (keep == 8) label += "-" + key.substr(6, 2);
+        f.date.push_back({label, count});
+    }
+    return f;
+}
+
+} // namespace news

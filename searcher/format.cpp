@@ -1,0 +1,139 @@
+#include "searcher/format.h"
+
+#include <cmath>
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+namespace news {
+namespace {
+
+nlohmann::ordered_json or_null(const std::string& s) { return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s); }
+
+nlohmann::ordered_json facet_list(const std::vector<FacetEntry>& v, const char* key = "name") {
+    nlohmann::ordered_json a = nlohmann::ordered_json::array();
+    for (const auto& e : v) a.push_back({{key, e.name}, {"count", e.count}});
+    return a;
+}
+
+} // namespace
+
+std::string to_json(const SearchResponse& r, int indent) {
+    using json = nlohmann::ordered_json;
+    json o;
+    o["query"] = r.query;
+    o["total"] = {{"estimate", r.total_estimate}, {"exact", r.total_exact}};
+    o["offset"] = r.offset;
+    o["limit"] = r.limit;
+    o["suggestion"] = or_null(r.suggestion);
+    json results = json::array();
+    for (const Result& x : r.results) {
+        json e = json::array();
+        for (const auto& en : x.entities) e.push_back({{"type", en.type}, {"name", en.name}, {"count", en.count}});
+        json d = json::array();
+        for (const auto& c : x.duplicates)
+            d.push_back({{"id", c.id}, {"source", or_null(c.source)}, {"date", or_null(c.date)}, {"title", c.title}, {"path", c.path}});
+        results.push_back({{"id", x.id},
+                           {"rank", x.rank},
+                           {"score", std::round(x.score * 10000) / 10000},
+                           {"date", or_null(x.date)},
+                           {"title", x.title},
+                           {"source", or_null(x.source)},
+                           {"path", x.path},
+                           {"url", or_null(x.url)},
+                           {"snippet", x.snippet},
+                           {"entities", e},
+                           {"duplicates", d}});
+    }
+    o["results"] = results;
+    if (r.facets.present) {
+        o["facets"] = {{"person", facet_list(r.facets.person)}, {"org", facet_list(r.facets.org)},
+                       {"place", facet_list(r.facets.place)},   {"misc", facet_list(r.facets.misc)},
+                       {"source", facet_list(r.facets.source)}, {"date", facet_list(r.facets.date, "day")},
+                       {"date_unit", r.facets.date_unit}};
+    } else {
+        o["facets"] = json::object();
+    }
+    o["notices"] = r.notices;
+    o["seconds"] = std::round(r.seconds * 1e6) / 1e6;
+    return o.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+std::string snippet_to_text(const std::string& s, bool color) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s.compare(i, 6, "<mark>") == 0) {
+            out += color ? "\033[1;33m" : "";
+            i += 5;
+        } else if (s.compare(i, 7, "</mark>") == 0) {
+            out += color ? "\033[0m" : "";
+            i += 6;
+        } else if (s[i] == '&') {
+            static const std::pair<const char*, char> kEntities[] = {
+                {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&#x27;", '\''}};
+            bool done = false;
+            for (const auto& [name, c] : kEntities) {
+                size_t n = std::char_traits<char>::length(name);
+                if (s.compare(i, n, name) == 0) {
+                    out += c;
+                    i += n - 1;
+                    done = true;
+                    break;
+                }
+            }
+            if (!done) out += '&';
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+void write_text(const SearchResponse& r, std::ostream& out, const TextStyle& style) {
+    const char* bold = style.color ? "\033[1m" : "";
+    const char* dim = style.color ? "\033[2m" : "";
+    const char* reset = style.color ? "\033[0m" : "";
+    if (!r.suggestion.empty()) out << "Did you mean: " << bold << r.suggestion << reset << "\n\n";
+    for (const auto& n : r.notices) out << "note: " << n << '\n';
+    long first = r.results.empty() ? 0 : r.offset + 1;
+    out << (r.total_exact ? "" : "about ") << r.total_estimate << " matches; showing " << first << "-"
+        << r.offset + static_cast<long>(r.results.size()) << '\n';
+    for (const Result& x : r.results) {
+        out << '\n' << x.rank << ". " << bold << (x.title.empty() ? "(untitled)" : x.title) << reset << '\n';
+        out << "   " << dim << (x.date.empty() ? "undated" : x.date);
+        if (!x.source.empty()) out << " · " << x.source;
+        out << " · " << x.path << " · id " << x.id << reset << '\n';
+        out << "   " << snippet_to_text(x.snippet, style.color) << '\n';
+        if (!x.entities.empty()) {
+            out << "   " << dim;
+            size_t shown = 0;
+            for (const auto& e : x.entities) {
+                if (shown++ == 8) break;
+                out << (shown > 1 ? ", " : "") << e.name << " (" << e.type << ")";
+            }
+            out << reset << '\n';
+        }
+        if (!x.duplicates.empty()) {
+            out << "   " << x.duplicates.size() << " other version" << (x.duplicates.size() > 1 ? "s" : "") << ":";
+            for (const auto& d : x.duplicates) out << ' ' << d.path << " (" << (d.source.empty() ? d.date : d.source) << ")";
+            out << '\n';
+        }
+    }
+    if (r.facets.present) {
+        auto facet = [&](const char* label, const std::vector<FacetEntry>& v) {
+            if (v.empty()) return;
+            out << '\n' << bold << label << reset << ":";
+            for (const auto& e : v) out << "  " << e.name << " (" << e.count << ")";
+            out << '\n';
+        };
+        facet("People", r.facets.person);
+        facet("Organisations", r.facets.org);
+        facet("Places", r.facets.place);
+        facet("Other", r.facets.misc);
+        facet("Sources", r.facets.source);
+        facet("Dates", r.facets.date);
+    }
+}
+
+} // namespace news

@@ -1,0 +1,22 @@
+// Formatters over a SearchResponse: JSON in the shape DESIGN.md fixes, and
+// text for people (marks shown in bold on a terminal).
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "searcher/search.h"
+
+namespace news {
+
+std::string to_json(const SearchResponse& r, int indent = -1);
+
+struct TextStyle {
+    bool color = false; // ANSI bold for matches and titles
+};
+void write_text(const SearchResponse& r, std::ostream& out, const TextStyle& style);
+
+// Undoes html_escape and drops <mark> tags (or turns them into ANSI bold).
+std::string snippet_to_text(const std::string& snippet, bool color);
+
+} // namespace news

@@ -1,0 +1,156 @@
+#include "searcher/query.h"
+
+#include <algorithm>
+
+#include "common/dates.h"
+#include "common/entities.h"
+#include "common/error.h"
+#include "common/schema.h"
+#include "common/text.h"
+
+namespace news {
+namespace {
+
+constexpr int kMaxNesting = 32;
+
+std::string upper(std::string s) {
+    for (char& c : s)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return s;
+}
+
+// The schema type for a query field name, or "" for "entity" (any type).
+std::string type_for_field(const std::string& field) {
+    std::string f = upper(field);
+    if (f == "PERSON" || f == "PER" || f == "PEOPLE") return std::string(schema::kTypePerson);
+    if (f == "ORG" || f == "ORGANISATION" || f == "ORGANIZATION") return std::string(schema::kTypeOrg);
+    if (f == "PLACE" || f == "LOC" || f == "LOCATION") return std::string(schema::kTypePlace);
+    if (f == "MISC") return std::string(schema::kTypeMisc);
+    if (f == "ENTITY") return {};
+    throw QueryError("unknown entity type '" + field + "' (use person, org, place, misc or entity)");
+}
+
+class EntityProcessor : public Xapian::FieldProcessor {
+public:
+    EntityProcessor(Xapian::Database db, std::string type) : db_(std::move(db)), type_(std::move(type)) {}
+    Xapian::Query operator()(const std::string& value) override { return entity_query(db_, type_, value); }
+
+private:
+    Xapian::Database db_;
+    std::string type_;
+};
+
+class DateProcessor : public Xapian::FieldProcessor {
+public:
+    Xapian::Query operator()(const std::string& value) override { return date_range_query(value); }
+};
+
+class SourceProcessor : public Xapian::FieldProcessor {
+public:
+    Xapian::Query operator()(const std::string& value) override {
+        return Xapian::Query(schema::source_term(value));
+    }
+};
+
+void check_nesting(const std::string& text) {
+    int depth = 0, max_depth = 0;
+    for (char c : text) {
+        if (c == '(') max_depth = std::max(max_depth, ++depth);
+        else if (c == ')' && depth > 0) --depth;
+    }
+    if (max_depth > kMaxNesting)
+        throw QueryError("query nested " + std::to_string(max_depth) + " brackets deep; at most " +
+                         std::to_string(kMaxNesting) + " allowed");
+}
+
+} // namespace
+
+Xapian::Query date_range_query(const std::string& range) {
+    DateRange r = parse_date_range(trim(range));
+    if (r.from.empty()) return Xapian::Query(Xapian::Query::OP_VALUE_LE, schema::kDateSlot, r.to);
+    if (r.to.empty()) return Xapian::Query(Xapian::Query::OP_VALUE_GE, schema::kDateSlot, r.from);
+    return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kDateSlot, r.from, r.to);
+}
+
+Xapian::Query entity_query(const Xapian::Database& db, const std::string& type, const std::string& value) {
+    std::string name = collapse_space(value);
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = collapse_space(name.substr(1, name.size() - 2));
+    if (name.empty()) throw QueryError("empty entity name");
+    const EntityTagger& tagger = EntityTagger::instance();
+    std::vector<std::string> types;
+    if (type.empty())
+        types = {std::string(schema::kTypePerson), std::string(schema::kTypeOrg), std::string(schema::kTypePlace),
+                 std::string(schema::kTypeMisc)};
+    else
+        types = {type};
+    std::vector<Xapian::Query> parts;
+    for (const std::string& t : types) {
+        std::string canonical = tagger.canonical(t, name);
+        std::string term = schema::entity_term(t, canonical);
+        parts.emplace_back(term);
+        // A bare surname also finds the full names that end with it
+        // ("Trump" -> "Donald Trump").
+        if (t == schema::kTypePerson && canonical.find(' ') == std::string::npos) {
+            const std::string prefix = schema::entity_type_prefix(t);
+            const std::string suffix = " " + to_lower(canonical);
+            for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
+                const std::string& full = *it;
+                if (full.size() > suffix.size() && full.compare(full.size() - suffix.size(), suffix.size(), suffix) == 0)
+                    parts.emplace_back(full);
+            }
+        }
+    }
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
+QueryBuilder::QueryBuilder(const Xapian::Database& db) : db_(db) {
+    qp_.set_database(db_);
+    qp_.set_stemmer(Xapian::Stem("english"));
+    qp_.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    qp_.set_default_op(Xapian::Query::OP_AND);
+    qp_.set_max_expansion(kMaxWildcardExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+    qp_.add_prefix("title", std::string(schema::kTitlePrefix));
+    qp_.add_boolean_prefix("source", (new SourceProcessor)->release());
+    qp_.add_boolean_prefix("date", (new DateProcessor)->release());
+    for (const char* field : {"person", "org", "place", "misc", "entity"})
+        qp_.add_boolean_prefix(field, (new EntityProcessor(db_, type_for_field(field)))->release());
+}
+
+ParsedQuery QueryBuilder::parse(const std::string& text) {
+    ParsedQuery out;
+    std::string q(trim(text));
+    if (q.empty()) {
+        out.query = Xapian::Query::MatchAll;
+        return out;
+    }
+    check_nesting(q);
+    unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
+                     Xapian::QueryParser::FLAG_PURE_NOT | Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+    try {
+        out.query = qp_.parse_query(q, flags);
+        out.corrected = qp_.get_corrected_query_string();
+    } catch (const Xapian::QueryParserError& e) {
+        throw QueryError("cannot parse query: " + e.get_msg());
+    } catch (const Xapian::WildcardError& e) {
+        throw QueryError("wildcard matches too many words: " + e.get_msg());
+    }
+    return out;
+}
+
+Xapian::Query QueryBuilder::date_filter(const std::string& from, const std::string& to) const {
+    if (from.empty() && to.empty()) return {};
+    return date_range_query(from + ".." + to);
+}
+
+Xapian::Query QueryBuilder::entity_filter(const std::string& spec) const {
+    size_t colon = spec.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size())
+        throw QueryError("--entity wants TYPE:NAME (e.g. place:Iran), got '" + spec + "'");
+    return entity_query(db_, type_for_field(spec.substr(0, colon)), spec.substr(colon + 1));
+}
+
+Xapian::Query QueryBuilder::source_filter(const std::string& source) const {
+    return Xapian::Query(schema::source_term(source));
+}
+
+} // namespace news

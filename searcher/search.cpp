@@ -1,0 +1,191 @@
+#include "searcher/search.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include <xapian.h>
+
+#include "common/codec.h"
+#include "common/error.h"
+#include "common/schema.h"
+#include "common/text.h"
+#include "searcher/facets.h"
+#include "searcher/query.h"
+#include "searcher/snippet.h"
+
+namespace news {
+
+struct Searcher::Impl {
+    std::string path;
+    Xapian::Database db;
+};
+
+namespace {
+
+// Accepts the stemmed and unstemmed body words of a document as
+// "more like this" expansion terms, and nothing with a prefix.
+class BodyTermDecider : public Xapian::ExpandDecider {
+public:
+    bool operator()(const std::string& term) const override {
+        if (term.empty()) return false;
+        char c = term[0];
+        if (c == 'Z') return term.size() > 3 && term[1] >= 'a' && term[1] <= 'z';
+        return false;
+    }
+};
+
+Xapian::Query filter(const Xapian::Query& q, const Xapian::Query& f) {
+    if (f.empty()) return q;
+    return Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+}
+
+std::vector<EntityCount> count_entities(const StoredArticle& a) {
+    std::map<std::pair<std::string, std::string>, int> counts;
+    std::vector<std::pair<std::string, std::string>> order;
+    for (const auto& e : a.entities) {
+        auto key = std::make_pair(e.type, e.name);
+        if (!counts.count(key)) order.push_back(key);
+        ++counts[key];
+    }
+    std::vector<EntityCount> out;
+    for (const auto& k : order) out.push_back({k.first, k.second, counts[k]});
+    std::stable_sort(out.begin(), out.end(), [](const EntityCount& x, const EntityCount& y) { return x.count > y.count; });
+    return out;
+}
+
+void check_request(const SearchRequest& r) {
+    if (r.query.size() > SearchRequest::kMaxQueryBytes)
+        throw QueryError("query is " + std::to_string(r.query.size()) + " bytes long; at most " +
+                         std::to_string(SearchRequest::kMaxQueryBytes) + " allowed");
+    if (!is_valid_utf8(r.query)) throw QueryError("query is not valid UTF-8");
+    if (r.limit < 1 || r.limit > SearchRequest::kMaxLimit)
+        throw QueryError("limit must be between 1 and " + std::to_string(SearchRequest::kMaxLimit));
+    if (r.offset < 0 || r.offset + r.limit > SearchRequest::kMaxDepth)
+        throw QueryError("offset + limit may be at most " + std::to_string(SearchRequest::kMaxDepth) +
+                         " (refine the query instead of paging that deep)");
+    if (r.facet_size < 1 || r.facet_size > 100) throw QueryError("facet size must be between 1 and 100");
+}
+
+} // namespace
+
+SortOrder parse_sort(const std::string& s) {
+    if (s.empty() || s == "relevance") return SortOrder::Relevance;
+    if (s == "date" || s == "newest") return SortOrder::Newest;
+    if (s == "oldest") return SortOrder::Oldest;
+    throw QueryError("unknown sort '" + s + "' (use relevance, date or oldest)");
+}
+
+Searcher::Searcher(const std::string& db_path) : impl_(std::make_unique<Impl>()) {
+    impl_->path = db_path;
+    try {
+        impl_->db = Xapian::Database(db_path);
+    } catch (const Xapian::Error& e) {
+        throw Error(db_path + ": cannot open index: " + e.get_description());
+    }
+}
+
+Searcher::~Searcher() = default;
+
+SearchResponse Searcher::search(const SearchRequest& req) {
+    check_request(req);
+    for (int attempt = 0;; ++attempt) {
+        try {
+            auto t0 = std::chrono::steady_clock::now();
+            Xapian::Database& db = impl_->db;
+            SearchResponse resp;
+            resp.query = req.query;
+            resp.offset = req.offset;
+            resp.limit = req.limit;
+
+            QueryBuilder builder(db);
+            ParsedQuery parsed = builder.parse(req.query);
+            resp.suggestion = parsed.corrected;
+            resp.notices = parsed.notices;
+            Xapian::Query query = parsed.query;
+
+            Xapian::Enquire enq(db);
+            if (!req.like_id.empty()) {
+                std::string id_term = schema::id_term(req.like_id);
+                Xapian::PostingIterator p = db.postlist_begin(id_term);
+                if (p == db.postlist_end(id_term)) throw QueryError("no article with id '" + req.like_id + "'");
+                Xapian::RSet rset;
+                rset.add_document(*p);
+                BodyTermDecider decider;
+                Xapian::ESet eset = enq.get_eset(40, rset, &decider);
+                Xapian::Query like(Xapian::Query::OP_ELITE_SET, eset.begin(), eset.end(), 40);
+                like = Xapian::Query(Xapian::Query::OP_AND_NOT, like, Xapian::Query(id_term));
+                query = (req.query.empty() || query.get_type() == Xapian::Query::LEAF_MATCH_ALL)
+                            ? like
+                            : Xapian::Query(Xapian::Query::OP_FILTER, like, query);
+            }
+            query = filter(query, builder.date_filter(req.from, req.to));
+            for (const std::string& e : req.entities) query = filter(query, builder.entity_filter(e));
+            if (!req.sources.empty()) {
+                std::vector<Xapian::Query> s;
+                for (const std::string& src : req.sources) s.push_back(builder.source_filter(src));
+                query = filter(query, Xapian::Query(Xapian::Query::OP_OR, s.begin(), s.end()));
+            }
+            Xapian::Query full_query = query;
+            enq.set_query(query);
+            switch (req.sort) {
+            case SortOrder::Relevance: break;
+            case SortOrder::Newest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, true); break;
+            case SortOrder::Oldest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, false); break;
+            }
+            if (req.collapse) enq.set_collapse_key(schema::kStorySlot);
+            if (req.time_limit > 0) enq.set_time_limit(req.time_limit);
+            FacetSpy spy;
+            if (req.facets) enq.add_matchspy(&spy);
+            Xapian::doccount check_at_least = req.facets ? db.get_doccount() : 0;
+            Xapian::MSet mset = enq.get_mset(static_cast<Xapian::doccount>(req.offset),
+                                             static_cast<Xapian::doccount>(req.limit), check_at_least);
+            resp.total_estimate = static_cast<long>(mset.get_matches_estimated());
+            resp.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+            if (req.facets) resp.facets = spy.result(req.facet_size);
+
+            Snippeter snippeter(query, db);
+            int rank = req.offset;
+            for (auto it = mset.begin(); it != mset.end(); ++it) {
+                Xapian::Document doc = it.get_document();
+                StoredArticle a = decode_article(doc.get_data());
+                Result r;
+                r.rank = ++rank;
+                r.id = a.id;
+                r.score = it.get_weight();
+                r.date = a.date;
+                r.title = a.title;
+                r.source = a.source;
+                r.path = a.path;
+                r.url = a.url;
+                r.snippet = snippeter.snippet(mset, a);
+                r.entities = count_entities(a);
+                if (req.collapse && it.get_collapse_count() > 0) {
+                    Xapian::Enquire dup(db);
+                    std::string key = it.get_collapse_key();
+                    dup.set_query(filter(full_query, Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kStorySlot, key, key)));
+                    dup.set_sort_by_value_then_relevance(schema::kDateSlot, false);
+                    Xapian::MSet ds = dup.get_mset(0, 50);
+                    for (auto d = ds.begin(); d != ds.end(); ++d) {
+                        if (*d == *it) continue;
+                        StoredArticle c = decode_article(d.get_document().get_data());
+                        r.duplicates.push_back({c.id, c.source, c.date, c.title, c.path});
+                    }
+                }
+                resp.results.push_back(std::move(r));
+            }
+            resp.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            return resp;
+        } catch (const Xapian::DatabaseModifiedError&) {
+            // The indexer committed while we read: take the new revision.
+            if (attempt >= 3) throw Error(impl_->path + ": index keeps changing under the search; try again");
+            impl_->db.reopen();
+        } catch (const Xapian::QueryParserError& e) {
+            throw QueryError("cannot parse query: " + e.get_msg());
+        } catch (const Xapian::Error& e) {
+            throw Error(impl_->path + ": " + e.get_description());
+        }
+    }
+}
+
+} // namespace news

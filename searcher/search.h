@@ -1,0 +1,98 @@
+// The search library: takes a SearchRequest, opens the index, and returns a
+// SearchResponse of plain structs (results with snippets and entities, their
+// folded copies, facets). Formatting to text, JSON or HTML is elsewhere.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace news {
+
+enum class SortOrder { Relevance, Newest, Oldest };
+
+struct SearchRequest {
+    std::string query;                 // query language of DESIGN.md
+    std::string from, to;              // dates (YYYY, YYYY-MM or YYYY-MM-DD) or empty
+    std::vector<std::string> entities; // "TYPE:NAME" filters, TYPE person|org|place|misc|entity
+    std::vector<std::string> sources;  // source filters (ORed)
+    SortOrder sort = SortOrder::Relevance;
+    int offset = 0;                    // 0 ..= kMaxDepth
+    int limit = 10;                    // 1 ..= kMaxLimit
+    bool facets = false;               // count facets over the whole match set
+    int facet_size = 10;               // top-N per facet
+    bool collapse = true;              // fold syndicated copies of a story
+    std::string like_id;               // "more like this" article id, or empty
+    double time_limit = 5.0;           // seconds the matcher may take (0 = none)
+
+    static constexpr int kMaxLimit = 1000;
+    static constexpr int kMaxDepth = 10000;      // offset + limit
+    static constexpr size_t kMaxQueryBytes = 4096;
+};
+
+struct EntityCount {
+    std::string type; // PERSON, ORG, PLACE, MISC
+    std::string name;
+    int count = 0;
+};
+
+struct DocRef {
+    std::string id, source, date, title, path;
+};
+
+struct Result {
+    std::string id;
+    int rank = 0;
+    double score = 0;
+    std::string date, title, source, path, url;
+    std::string snippet; // HTML-escaped, matches in <mark>…</mark>
+    std::vector<EntityCount> entities;
+    std::vector<DocRef> duplicates;
+};
+
+struct FacetEntry {
+    std::string name;
+    long count = 0;
+};
+
+struct Facets {
+    std::vector<FacetEntry> person, org, place, misc, source;
+    std::vector<FacetEntry> date; // name is the day ("2026-03-04"), month or year
+    std::string date_unit = "day"; // "day", "month" or "year"
+    bool present = false;
+};
+
+struct SearchResponse {
+    std::string query;
+    long total_estimate = 0;
+    bool total_exact = false;
+    int offset = 0, limit = 10;
+    std::string suggestion; // empty when none
+    std::vector<Result> results;
+    Facets facets;
+    double seconds = 0;
+    std::vector<std::string> notices; // e.g. "wildcard expanded to its 100 most frequent words"
+};
+
+class Searcher {
+public:
+    // Opens the database (a directory or a Xapian stub file); throws
+    // news::Error when it cannot be opened.
+    explicit Searcher(const std::string& db_path);
+    ~Searcher();
+    Searcher(const Searcher&) = delete;
+    Searcher& operator=(const Searcher&) = delete;
+
+    // Throws news::QueryError for a query or option that cannot be
+    // understood, news::Error for anything else.
+    SearchResponse search(const SearchRequest& request);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// "date"/"newest" -> Newest, "oldest", "relevance"; throws news::QueryError.
+SortOrder parse_sort(const std::string& s);
+
+} // namespace news
