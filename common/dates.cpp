@@ -61,6 +61,25 @@ bool is_valid_day(int y, int m, int d) {
     return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 
+Date add_days(const Date& d, int days) {
+    int y = d.year, m = d.month, day = d.day + days;
+    while (day < 1) {
+        if (--m < 1) {
+            m = 12;
+            --y;
+        }
+        day += days_in_month(y, m);
+    }
+    while (day > days_in_month(y, m)) {
+        day -= days_in_month(y, m);
+        if (++m > 12) {
+            m = 1;
+            ++y;
+        }
+    }
+    return Date{y, m, day};
+}
+
 Date parse_iso_date(std::string_view s) {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !all_digits(s.substr(0, 4)) ||
         !all_digits(s.substr(5, 2)) || !all_digits(s.substr(8, 2)))

@@ -21,6 +21,9 @@ struct Date {
 
 bool is_valid_day(int year, int month, int day);
 
+// The day `days` after (or before, when negative) `d`.
+Date add_days(const Date& d, int days);
+
 // "YYYY-MM-DD"; throws news::Error naming the problem.
 Date parse_iso_date(std::string_view s);
 

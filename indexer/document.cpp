@@ -78,6 +78,18 @@ BuiltDocument DocumentBuilder::build(const Article& a, const std::string& id, co
     doc.add_boolean_term(out.id_term);
     doc.add_boolean_term(s::file_term(file_key));
     doc.add_value(s::kStorySlot, id);
+    out.id = id;
+    out.date = a.date;
+    out.shingles = shingle(a.body.empty() ? a.title : a.body);
+    out.bands = band_terms(out.shingles);
+    for (const std::string& b : out.bands) doc.add_boolean_term(b);
+    // Body words for spelling suggestions: unprefixed, unstemmed terms.
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+        const std::string& term = *t;
+        if (term.size() >= 3 && term.size() <= 30 && term[0] >= 'a' && term[0] <= 'z' &&
+            term.find_first_of("0123456789") == std::string::npos)
+            out.words.push_back(term);
+    }
     doc.set_data(encode_article(stored));
     return out;
 }

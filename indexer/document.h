@@ -5,10 +5,12 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <xapian.h>
 
 #include "indexer/readers.h"
+#include "indexer/stories.h"
 
 namespace news {
 
@@ -16,7 +18,12 @@ class EntityTagger;
 
 struct BuiltDocument {
     std::string id_term;
+    std::string id;
+    std::string date; // ISO or empty
     Xapian::Document doc;
+    Shingles shingles;                // for story clustering in the writer
+    std::vector<std::string> bands;   // band terms, already in doc
+    std::vector<std::string> words;   // distinct body words for the spelling table
 };
 
 class DocumentBuilder {

@@ -25,6 +25,7 @@
 #include "common/text.h"
 #include "indexer/document.h"
 #include "indexer/input.h"
+#include "indexer/stories.h"
 
 namespace fs = std::filesystem;
 
@@ -436,6 +437,8 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     if (t.existed) db.delete_document(s::file_term(t.key));
                 }
                 for (BuiltDocument& d : b->docs) {
+                    d.doc.add_value(s::kStorySlot, find_story(db, d.shingles, d.bands, d.date, d.id));
+                    for (const std::string& w : d.words) db.add_spelling(w);
                     db.replace_document(d.id_term, d.doc);
                     ++per_file[b->file];
                     ++(t.existed ? sum.updated : sum.indexed);
