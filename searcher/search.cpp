@@ -23,17 +23,22 @@ struct Searcher::Impl {
 
 namespace {
 
-// Accepts the stemmed and unstemmed body words of a document as
-// "more like this" expansion terms, and nothing with a prefix.
+// Accepts the stemmed body words of a document as "more like this"
+// expansion terms: nothing with a prefix, and nothing only this document
+// has (such a term finds no other article).
 class BodyTermDecider : public Xapian::ExpandDecider {
 public:
+    explicit BodyTermDecider(const Xapian::Database& db) : db_(db) {}
     bool operator()(const std::string& term) const override {
-        if (term.empty()) return false;
-        char c = term[0];
-        if (c == 'Z') return term.size() > 3 && term[1] >= 'a' && term[1] <= 'z';
-        return false;
+        if (term.size() <= 3 || term[0] != 'Z' || term[1] < 'a' || term[1] > 'z') return false;
+        return db_.get_termfreq(term) >= 2;
     }
+
+private:
+    const Xapian::Database& db_;
 };
+
+constexpr Xapian::termcount kLikeTerms = 40; // expansion terms for --like
 
 Xapian::Query filter(const Xapian::Query& q, const Xapian::Query& f) {
     if (f.empty()) return q;
@@ -111,9 +116,9 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 if (p == db.postlist_end(id_term)) throw QueryError("no article with id '" + req.like_id + "'");
                 Xapian::RSet rset;
                 rset.add_document(*p);
-                BodyTermDecider decider;
-                Xapian::ESet eset = enq.get_eset(40, rset, &decider);
-                Xapian::Query like(Xapian::Query::OP_ELITE_SET, eset.begin(), eset.end(), 40);
+                BodyTermDecider decider(db);
+                Xapian::ESet eset = enq.get_eset(kLikeTerms, rset, &decider);
+                Xapian::Query like(Xapian::Query::OP_OR, eset.begin(), eset.end());
                 like = Xapian::Query(Xapian::Query::OP_AND_NOT, like, Xapian::Query(id_term));
                 query = (req.query.empty() || query.get_type() == Xapian::Query::LEAF_MATCH_ALL)
                             ? like
