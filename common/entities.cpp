@@ -1,23 +1,393 @@
-// Placeholder until the statistical tagger lands: finds nothing.
+// The entity tagger behind EntityTagger: tokenise, decode with the shipped
+// averaged-perceptron model (ner_model.*), then make the document
+// consistent (a name tagged once is tagged everywhere, acronyms defined in
+// parentheses follow their expansion) and canonicalise names.
 #include "common/entities.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <fstream>
+#include <istream>
+#include <mutex>
+#include <ostream>
+#include <sstream>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "common/ner_conll.h"
+#include "common/ner_model.h"
+#include "common/ner_text.h"
+#include "common/schema.h"
+
+extern "C" {
+extern const char news_ner_model_begin[];
+extern const char news_ner_model_end[];
+}
 
 namespace news {
 
+using namespace ner;
+
+struct EntityTagger::Impl {
+    Model model;
+    std::unordered_map<std::string, const AliasEntry*> alias_by_lower;
+};
+
+namespace {
+
+std::string_view type_name(int type) {
+    switch (type) {
+    case kPer: return schema::kTypePerson;
+    case kOrg: return schema::kTypeOrg;
+    case kLoc: return schema::kTypePlace;
+    default: return schema::kTypeMisc;
+    }
+}
+
+// Model type of a schema or CoNLL type name ("PLACE", "loc"), -1 if none.
+int type_of(std::string_view name) {
+    const std::string n = lower(name);
+    if (n == "person" || n == "per") return kPer;
+    if (n == "org") return kOrg;
+    if (n == "place" || n == "loc") return kLoc;
+    if (n == "misc") return kMisc;
+    return -1;
+}
+
+// A decoded mention over tokens [b, e).
+struct Mention {
+    size_t b = 0, e = 0;
+    int type = 0;
+    std::string canonical;
+};
+
+std::vector<Mention> spans_from_labels(const std::vector<uint8_t>& labels) {
+    std::vector<Mention> spans;
+    size_t i = 0;
+    while (i < labels.size()) {
+        const int l = labels[i];
+        if (l == 0 || (label_pos(l) != kB && label_pos(l) != kU)) {
+            ++i;
+            continue;
+        }
+        size_t j = i + 1;
+        if (label_pos(l) == kB) {
+            while (j < labels.size() && label_type(labels[j]) == label_type(l) &&
+                   (label_pos(labels[j]) == kI || label_pos(labels[j]) == kL)) {
+                const bool end = label_pos(labels[j]) == kL;
+                ++j;
+                if (end) break;
+            }
+        }
+        spans.push_back(Mention{i, j, label_type(l), {}});
+        i = j;
+    }
+    return spans;
+}
+
+bool is_acronym(std::string_view t) {
+    if (t.size() < 2 || t.size() > 10) return false;
+    int upper = 0;
+    for (char c : t) {
+        if (c >= 'A' && c <= 'Z') {
+            ++upper;
+        } else if (!(c >= '0' && c <= '9') && c != '&' && c != '-') {
+            return false;
+        }
+    }
+    return upper >= 2;
+}
+
+// Document consistency: a token sequence tagged as an entity somewhere in
+// the document is tagged (with its majority type) wherever it appears
+// capitalised and untagged; a PERSON's surname alone is that PERSON; an
+// acronym defined as "Expansion (ACR)" takes the expansion's type.
+void make_consistent(const std::vector<std::string_view>& toks, std::vector<Mention>& spans) {
+    FlatMap<std::array<uint16_t, kTypes>> votes;
+    size_t max_len = 1;
+    auto surface = [&toks](size_t b, size_t e) {
+        uint64_t h = 0x51af7d3e2b1c9a45ULL;
+        for (size_t i = b; i < e; ++i) h = hash_combine(h, hash_bytes(toks[i]));
+        return h;
+    };
+    for (const Mention& s : spans) {
+        ++votes.get(surface(s.b, s.e))[s.type];
+        max_len = std::max(max_len, s.e - s.b);
+        // "Expansion (ACR)".
+        if (s.e + 2 < toks.size() && toks[s.e] == "(" && toks[s.e + 2] == ")" && is_acronym(toks[s.e + 1])) {
+            votes.get(surface(s.e + 1, s.e + 2))[s.type] += 2;
+        }
+    }
+    for (const Mention& s : spans) {
+        if (s.type == kPer && s.e - s.b >= 2 && starts_upper(toks[s.e - 1]) && toks[s.e - 1].size() > 1) {
+            auto& v = votes.get(surface(s.e - 1, s.e));
+            if (v[kPer] == 0 && v[kOrg] + v[kLoc] + v[kMisc] == 0) v[kPer] = 1;
+        }
+    }
+    std::vector<char> covered(toks.size(), 0);
+    for (const Mention& s : spans) std::fill(covered.begin() + s.b, covered.begin() + s.e, 1);
+    std::vector<Mention> added;
+    for (size_t i = 0; i < toks.size(); ++i) {
+        if (covered[i] || !starts_upper(toks[i])) continue;
+        for (size_t len = std::min(max_len, toks.size() - i); len >= 1; --len) {
+            bool free = true;
+            for (size_t k = i; k < i + len; ++k) free = free && !covered[k];
+            if (!free) continue;
+            const auto* v = votes.find(surface(i, i + len));
+            if (!v) continue;
+            int best = 0;
+            for (int t = 1; t < kTypes; ++t) {
+                if ((*v)[t] > (*v)[best]) best = t;
+            }
+            // Do not extend into a longer capitalised run ("Trump Tower").
+            if (i + len < toks.size() && !covered[i + len] && starts_upper(toks[i + len]) && len == 1 &&
+                best != kPer) {
+                break;
+            }
+            added.push_back(Mention{i, i + len, best, {}});
+            std::fill(covered.begin() + i, covered.begin() + i + len, 1);
+            i += len - 1;
+            break;
+        }
+    }
+    spans.insert(spans.end(), added.begin(), added.end());
+    std::sort(spans.begin(), spans.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
+}
+
+std::string collapse(std::string_view s) {
+    std::string out;
+    bool space = false;
+    for (char c : s) {
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out.push_back(' ');
+        space = false;
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::string_view model_file_bytes(std::string& storage) {
+    if (const char* path = std::getenv("NEWS_NER_MODEL"); path && *path) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw Error(path, 0, "cannot read the NER model named by NEWS_NER_MODEL");
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        storage = ss.str();
+        return storage;
+    }
+    return embedded_ner_model();
+}
+
+} // namespace
+
+std::string_view embedded_ner_model() {
+    return std::string_view(news_ner_model_begin, static_cast<size_t>(news_ner_model_end - news_ner_model_begin));
+}
+
+EntityTagger::EntityTagger(std::string_view model_bytes) {
+    auto impl = std::make_shared<Impl>();
+    try {
+        impl->model = Model::parse(model_bytes);
+    } catch (const std::exception& e) {
+        throw Error(std::string("entity model: ") + e.what());
+    }
+    for (const AliasEntry& a : impl->model.aliases) impl->alias_by_lower[lower(a.alias)] = &a;
+    impl_ = std::move(impl);
+}
+
 const EntityTagger& EntityTagger::instance() {
-    static const EntityTagger tagger;
+    static const EntityTagger tagger = [] {
+        std::string storage;
+        return EntityTagger(model_file_bytes(storage));
+    }();
     return tagger;
 }
 
-std::vector<EntityMention> EntityTagger::tag(std::string_view) const { return {}; }
+std::string EntityTagger::model_version() const { return impl_->model.version; }
 
-std::string EntityTagger::canonical(std::string_view, std::string_view name) const {
-    return std::string(name);
+std::string EntityTagger::model_bytes() const { return impl_->model.serialize(); }
+
+std::vector<std::string> EntityTagger::tag_tokens(const std::vector<std::vector<std::string>>& doc_sentences) const {
+    Doc doc;
+    for (const auto& s : doc_sentences) {
+        if (s.empty()) continue;
+        doc.sentence_begin.push_back(static_cast<uint32_t>(doc.tokens.size()));
+        for (const std::string& t : s) doc.tokens.emplace_back(t);
+    }
+    FeatureExtractor fx(impl_->model);
+    std::vector<uint8_t> labels;
+    tag_doc(impl_->model, fx, doc, labels);
+    std::vector<std::string> out;
+    out.reserve(labels.size());
+    for (uint8_t l : labels) out.push_back(iob2_tag(l));
+    return out;
 }
 
-std::string EntityTagger::model_version() const { return "none"; }
+std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
+    const Model& m = impl_->model;
+    constexpr uint32_t kPlaceKinds = (1u << kGazCountry) | (1u << kGazCity) | (1u << kGazSubdivision);
+    auto is_place = [&m](std::string_view w) {
+        return (m.gaz_kinds(phrase_hash({std::string(normalize_token(w))})) & kPlaceKinds) != 0 &&
+               starts_upper(w);
+    };
+    const std::vector<Token> tokens =
+        tokenize(text, [&](std::string_view l, std::string_view r) { return is_place(l) || is_place(r); });
+    Doc doc;
+    doc.tokens.reserve(tokens.size());
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        if (tokens[i].sentence_start || i == 0) doc.sentence_begin.push_back(static_cast<uint32_t>(i));
+        doc.tokens.emplace_back(tokens[i].norm);
+    }
+    FeatureExtractor fx(m);
+    std::vector<uint8_t> labels;
+    tag_doc(m, fx, doc, labels);
+    std::vector<Mention> spans = spans_from_labels(labels);
+    make_consistent(doc.tokens, spans);
 
-void write_conll_tagging(std::istream&, std::ostream&) {}
+    auto raw = [&](size_t b, size_t e) {
+        return collapse(text.substr(tokens[b].begin, tokens[e - 1].end - tokens[b].begin));
+    };
+    // Names: strip a leading "The" unless the whole is a known name, map
+    // aliases, then acronyms to expansions and surnames to full names.
+    for (Mention& s : spans) {
+        if (s.e - s.b > 1 && (doc.tokens[s.b] == "The" || doc.tokens[s.b] == "the")) {
+            std::vector<std::string> whole(doc.tokens.begin() + s.b, doc.tokens.begin() + s.e);
+            if (!m.gaz_kinds(phrase_hash(whole))) ++s.b;
+        }
+        s.canonical = raw(s.b, s.e);
+        auto it = impl_->alias_by_lower.find(lower(s.canonical));
+        if (it != impl_->alias_by_lower.end() && (it->second->type < 0 || it->second->type == s.type ||
+                                                  (it->second->type == kLoc && s.type != kPer))) {
+            s.canonical = it->second->canonical;
+            if (it->second->type >= 0) s.type = it->second->type;
+        }
+    }
+    std::unordered_map<std::string, std::pair<int, std::string>> acronyms;
+    for (const Mention& s : spans) {
+        if (s.e + 2 < doc.tokens.size() && doc.tokens[s.e] == "(" && doc.tokens[s.e + 2] == ")" &&
+            is_acronym(doc.tokens[s.e + 1]) && s.e - s.b > 1) {
+            acronyms.emplace(std::string(doc.tokens[s.e + 1]), std::make_pair(s.type, s.canonical));
+        }
+    }
+    for (size_t k = 0; k < spans.size(); ++k) {
+        Mention& s = spans[k];
+        if (s.e - s.b == 1) {
+            if (auto a = acronyms.find(std::string(doc.tokens[s.b])); a != acronyms.end()) {
+                s.type = a->second.first;
+                s.canonical = a->second.second;
+                continue;
+            }
+        }
+        if (s.type != kPer || s.e - s.b != 1) continue;
+        // The nearest full name before this mention, else the first after.
+        const Mention* full = nullptr;
+        for (size_t j = 0; j < spans.size(); ++j) {
+            const Mention& f = spans[j];
+            if (f.type != kPer || f.e - f.b < 2 || doc.tokens[f.e - 1] != doc.tokens[s.b]) continue;
+            if (j < k || !full) full = &f;
+            if (j > k) break;
+        }
+        if (full) s.canonical = full->canonical;
+    }
+    std::vector<EntityMention> out;
+    out.reserve(spans.size());
+    for (const Mention& s : spans) {
+        EntityMention em;
+        em.type = std::string(type_name(s.type));
+        em.name = s.canonical;
+        em.begin = tokens[s.b].begin;
+        em.end = tokens[s.e - 1].end;
+        out.push_back(std::move(em));
+    }
+    return out;
+}
 
-std::string tag_article_json(std::string_view) { return "[]"; }
+std::string EntityTagger::canonical(std::string_view type, std::string_view name) const {
+    const int t = type.empty() ? -1 : type_of(type);
+    std::string n = collapse(name);
+    if (n.size() > 4 && lower(n.substr(0, 4)) == "the ") n = n.substr(4);
+    auto it = impl_->alias_by_lower.find(lower(n));
+    if (it != impl_->alias_by_lower.end() && (t < 0 || it->second->type < 0 || it->second->type == t)) {
+        return it->second->canonical;
+    }
+    // Recover the usual case of an all-lower-case query value ("cia").
+    if (lower(n) != n) return n;
+    std::string out;
+    size_t i = 0;
+    while (i <= n.size()) {
+        size_t sp = n.find(' ', i);
+        if (sp == std::string::npos) sp = n.size();
+        const std::string word = n.substr(i, sp - i);
+        const std::string_view cased = impl_->model.cased_form(word);
+        if (!out.empty()) out.push_back(' ');
+        out += cased.empty() ? word : std::string(cased);
+        i = sp + 1;
+    }
+    return out;
+}
+
+void write_conll_tagging(std::istream& in, std::ostream& out) {
+    const EntityTagger& tagger = EntityTagger::instance();
+    std::vector<ConllSentence> sentences;
+    ConllSentence cur;
+    auto flush_sentence = [&] {
+        if (!cur.tokens.empty()) sentences.push_back(std::move(cur));
+        cur = ConllSentence{};
+    };
+    auto flush_doc = [&] {
+        flush_sentence();
+        if (sentences.empty()) return;
+        std::vector<std::vector<std::string>> toks;
+        for (const auto& s : sentences) toks.push_back(s.tokens);
+        const std::vector<std::string> pred = tagger.tag_tokens(toks);
+        size_t k = 0;
+        for (const auto& s : sentences) {
+            const std::vector<std::string> gold = to_iob2(s.tags);
+            for (size_t i = 0; i < s.tokens.size(); ++i, ++k) {
+                out << s.tokens[i] << ' ' << gold[i] << ' ' << pred[k] << '\n';
+            }
+            out << '\n';
+        }
+        sentences.clear();
+    };
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        std::istringstream cols(line);
+        std::string first, col, last;
+        if (!(cols >> first)) {
+            flush_sentence();
+            continue;
+        }
+        last = first;
+        while (cols >> col) last = col;
+        if (first == "-DOCSTART-") {
+            flush_doc();
+            out << "-DOCSTART- O O\n\n";
+            continue;
+        }
+        cur.tokens.push_back(first);
+        cur.tags.push_back(last == first ? "O" : last);
+    }
+    flush_doc();
+}
+
+std::string tag_article_json(std::string_view text) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const EntityMention& m : EntityTagger::instance().tag(text)) {
+        arr.push_back({{"type", m.type},
+                       {"name", m.name},
+                       {"text", std::string(text.substr(m.begin, m.end - m.begin))},
+                       {"begin", m.begin},
+                       {"end", m.end}});
+    }
+    return arr.dump();
+}
 
 } // namespace news

@@ -1,0 +1,434 @@
+// train-ner: trains the entity tagger's averaged perceptron on CoNLL-2003
+// (IOB1), picks the epoch that scores best on the dev set, builds the
+// gazetteers and alias table from Debian iso-codes and tzdata, and writes
+// the compact model that the build embeds (common/model/ner.model.zst).
+// Deterministic: fixed seed, one thread.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/ner_conll.h"
+#include "common/ner_model.h"
+#include "common/ner_text.h"
+
+using namespace news::ner;
+
+namespace {
+
+struct Options {
+    std::string train = "../shared/data/conll2003/eng.train";
+    std::string dev = "../shared/data/conll2003/eng.testa";
+    std::string clusters;          // word clusters file from tools/brown-clusters (optional)
+    std::string iso_dir = "/usr/share/iso-codes/json";
+    std::string zone_tab = "/usr/share/zoneinfo/zone1970.tab";
+    std::string out = "common/model/ner.model.zst";
+    std::string dev_out;           // write dev predictions in conlleval format
+    int epochs = 12;
+    unsigned seed = 20240501;
+    int prune = 2;                 // drop feature rows whose quantised weights are all below this
+    std::string version_tag = "conll03-ap";
+};
+
+// A training document with its storage, decoder view and gold labels.
+struct TrainDoc {
+    std::vector<std::string> storage;
+    Doc doc;
+    std::vector<uint8_t> gold;
+    std::vector<std::vector<std::string>> gold_iob2; // per sentence
+};
+
+std::vector<TrainDoc> load_docs(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::vector<TrainDoc> out;
+    for (ConllDoc& cd : read_conll(in)) {
+        TrainDoc td;
+        for (ConllSentence& s : cd.sentences) {
+            td.doc.sentence_begin.push_back(static_cast<uint32_t>(td.storage.size()));
+            const auto iob2 = to_iob2(s.tags);
+            std::vector<uint8_t> labels(s.tokens.size(), 0);
+            for (const Span& sp : iob2_spans(iob2)) {
+                int type = sp.type == "PER" ? kPer : sp.type == "ORG" ? kOrg : sp.type == "LOC" ? kLoc : kMisc;
+                if (sp.end - sp.begin == 1) {
+                    labels[sp.begin] = static_cast<uint8_t>(make_label(type, kU));
+                    continue;
+                }
+                for (size_t k = sp.begin; k < sp.end; ++k) {
+                    const int pos = k == sp.begin ? kB : k + 1 == sp.end ? kL : kI;
+                    labels[k] = static_cast<uint8_t>(make_label(type, pos));
+                }
+            }
+            td.gold.insert(td.gold.end(), labels.begin(), labels.end());
+            td.gold_iob2.push_back(iob2);
+            for (std::string& t : s.tokens) td.storage.push_back(std::move(t));
+        }
+        for (const std::string& t : td.storage) td.doc.tokens.emplace_back(t);
+        out.push_back(std::move(td));
+    }
+    return out;
+}
+
+// Phrase as the tagger tokenises it, tokens joined by single spaces.
+std::string phrase_of(std::string_view name) {
+    std::string out;
+    for (const Token& t : tokenize(name)) {
+        if (!out.empty()) out.push_back(' ');
+        out += t.norm;
+    }
+    return out;
+}
+
+// Name variants: "Palestine, State of" -> "Palestine"; "Holy See (Vatican
+// City State)" -> "Holy See".
+std::vector<std::string> name_variants(const std::string& name) {
+    std::vector<std::string> v{name};
+    if (auto p = name.find(" ("); p != std::string::npos) v.push_back(name.substr(0, p));
+    if (auto c = name.find(", "); c != std::string::npos) v.push_back(name.substr(0, c));
+    return v;
+}
+
+nlohmann::json read_json(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    return nlohmann::json::parse(in);
+}
+
+struct Lexicon {
+    std::unordered_map<std::string, uint32_t> count; // exact form -> corpus count
+    uint32_t of(const std::string& w) const {
+        auto it = count.find(w);
+        return it == count.end() ? 0 : it->second;
+    }
+};
+
+// Countries whose canonical name news writers spell differently from
+// ISO 3166 ("Russian Federation"), and aliases iso-codes lacks.
+struct HandCountry {
+    const char* alpha2;
+    const char* canonical; // nullptr: keep iso-codes' common name
+    std::vector<const char*> aliases;
+};
+const std::vector<HandCountry>& hand_countries() {
+    static const std::vector<HandCountry> k = {
+        {"US", nullptr, {"US", "U.S.", "U.S.A.", "USA", "America", "United States of America"}},
+        {"GB", nullptr, {"UK", "U.K.", "Britain", "Great Britain"}},
+        {"RU", "Russia", {"Russia"}},
+        {"AE", nullptr, {"UAE", "U.A.E."}},
+        {"TR", "Turkey", {"Turkey", "Turkiye"}},
+        {"KR", nullptr, {"S. Korea"}},
+        {"KP", nullptr, {"N. Korea", "North Korea"}},
+        {"CZ", nullptr, {"Czech Republic", "Czechia"}},
+        {"VN", "Vietnam", {"Vietnam"}},
+        {"SY", "Syria", {"Syria"}},
+        {"TW", "Taiwan", {"Taiwan"}},
+        {"CD", "Democratic Republic of Congo", {"Democratic Republic of Congo", "DR Congo", "DRC"}},
+        {"CG", nullptr, {"Congo Republic"}},
+        {"VA", "Vatican", {"Vatican"}},
+        {"PS", "Palestinian Territories", {"Palestinian Territories"}},
+    };
+    return k;
+}
+
+void build_gazetteer_and_aliases(const Options& o, const Lexicon& lex, Model& m) {
+    std::map<std::string, uint32_t> gaz; // phrase -> kinds
+    auto add_gaz = [&gaz](const std::string& name, int kind) {
+        const std::string p = phrase_of(name);
+        if (!p.empty()) gaz[p] |= 1u << kind;
+    };
+    std::map<std::string, AliasEntry> aliases; // lower alias -> entry
+    std::set<std::string> ambiguous;
+    auto add_alias = [&](const std::string& alias, int type, const std::string& canonical, bool weak) {
+        const std::string key = lower(alias);
+        if (ambiguous.count(key)) return;
+        auto it = aliases.find(key);
+        if (it != aliases.end() && it->second.canonical != canonical) {
+            if (weak) return;
+            aliases.erase(it);
+            ambiguous.insert(key);
+            return;
+        }
+        aliases[key] = AliasEntry{alias, type, canonical};
+    };
+
+    const auto countries = read_json(o.iso_dir + "/iso_3166-1.json")["3166-1"];
+    std::map<std::string, const HandCountry*> hand;
+    for (const HandCountry& h : hand_countries()) hand[h.alpha2] = &h;
+    for (const auto& c : countries) {
+        const std::string a2 = c.value("alpha_2", ""), a3 = c.value("alpha_3", "");
+        const std::string name = c.value("name", ""), common = c.value("common_name", ""),
+                          official = c.value("official_name", "");
+        std::string canonical = !common.empty() ? common : name;
+        if (common.empty() && name.find(", ") != std::string::npos) canonical = name.substr(0, name.find(", "));
+        if (auto p = canonical.find(" ("); p != std::string::npos) canonical = canonical.substr(0, p);
+        const HandCountry* h = hand.count(a2) ? hand[a2] : nullptr;
+        if (h && h->canonical) canonical = h->canonical;
+        std::vector<std::string> names;
+        for (const std::string& n : {name, common, official}) {
+            if (n.empty()) continue;
+            for (const std::string& v : name_variants(n)) names.push_back(v);
+        }
+        names.push_back(canonical);
+        if (h) {
+            for (const char* a : h->aliases) names.emplace_back(a);
+        }
+        for (const std::string& n : names) {
+            add_gaz(n, kGazCountry);
+            add_alias(n, kLoc, canonical, false);
+        }
+        // Codes only where the corpus uses them as codes, not as words
+        // ("IN", "IT", "TO" are words).
+        for (const std::string& code : {a2, a3}) {
+            if (code.empty()) continue;
+            if (!lex.count.empty() && lex.of(code) > 4 * lex.of(lower(code)) + 20) {
+                add_alias(code, kLoc, canonical, true);
+            }
+        }
+    }
+    const auto subdivisions = read_json(o.iso_dir + "/iso_3166-2.json")["3166-2"];
+    for (const auto& s : subdivisions) {
+        for (const std::string& v : name_variants(s.value("name", ""))) add_gaz(v, kGazSubdivision);
+    }
+    std::ifstream zones(o.zone_tab);
+    if (!zones) throw std::runtime_error("cannot read " + o.zone_tab);
+    std::string line;
+    while (std::getline(zones, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream cols(line);
+        std::string codes, coords, tz;
+        if (!(cols >> codes >> coords >> tz)) continue;
+        std::string city = tz.substr(tz.rfind('/') + 1);
+        std::replace(city.begin(), city.end(), '_', ' ');
+        add_gaz(city, kGazCity);
+    }
+    const auto languages = read_json(o.iso_dir + "/iso_639-2.json")["639-2"];
+    for (const auto& l : languages) {
+        for (const std::string& part : {l.value("name", ""), l.value("common_name", "")}) {
+            if (part.empty()) continue;
+            // "Spanish; Castilian"
+            std::istringstream ss(part);
+            std::string one;
+            while (std::getline(ss, one, ';')) {
+                const auto b = one.find_first_not_of(' ');
+                if (b != std::string::npos) add_gaz(one.substr(b), kGazLanguage);
+            }
+        }
+    }
+    const auto currencies = read_json(o.iso_dir + "/iso_4217.json")["4217"];
+    for (const auto& c : currencies) add_gaz(c.value("name", ""), kGazCurrency);
+
+    m.gazetteer.clear();
+    for (const auto& [p, k] : gaz) m.gazetteer.push_back(GazEntry{p, k});
+    m.aliases.clear();
+    for (const auto& [k, a] : aliases) m.aliases.push_back(a);
+}
+
+void load_clusters(const std::string& path, Model& m, Lexicon& lex) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream cols(line);
+        WordEntry w;
+        if (!(cols >> w.word >> w.count)) continue;
+        for (uint16_t& c : w.cluster) {
+            unsigned v = 0;
+            cols >> v;
+            c = static_cast<uint16_t>(v);
+        }
+        lex.count[w.word] = w.count;
+        m.words.push_back(std::move(w));
+    }
+}
+
+// Averaged perceptron over hashed feature keys.
+class Perceptron {
+public:
+    void score(const std::vector<uint64_t>& keys, std::array<float, kLabels>& s) const {
+        for (uint64_t k : keys) {
+            if (const uint32_t* r = index_.find(k)) {
+                const float* w = &w_[static_cast<size_t>(*r - 1) * kLabels];
+                for (int l = 0; l < kLabels; ++l) s[l] += w[l];
+            }
+        }
+    }
+    void update(const std::vector<uint64_t>& keys, int gold, int pred) {
+        for (uint64_t k : keys) {
+            const size_t r = row(k) * kLabels;
+            w_[r + gold] += 1;
+            u_[r + gold] += static_cast<float>(c_);
+            w_[r + pred] -= 1;
+            u_[r + pred] -= static_cast<float>(c_);
+        }
+    }
+    void tick() { ++c_; }
+
+    // Averaged, quantised, pruned weights into `m`.
+    void export_to(Model& m, int prune) const {
+        std::vector<float> avg(w_.size());
+        float maxabs = 0;
+        for (size_t i = 0; i < w_.size(); ++i) {
+            avg[i] = w_[i] - u_[i] / static_cast<float>(c_);
+            maxabs = std::max(maxabs, std::fabs(avg[i]));
+        }
+        const float scale = maxabs > 0 ? maxabs / 32000.0f : 1.0f;
+        std::vector<uint64_t> keys;
+        std::vector<int16_t> rows;
+        index_.for_each([&](uint64_t k, uint32_t r) {
+            std::array<int16_t, kLabels> q{};
+            bool keep = false;
+            for (int l = 0; l < kLabels; ++l) {
+                const long v = std::lround(avg[static_cast<size_t>(r - 1) * kLabels + l] / scale);
+                q[l] = static_cast<int16_t>(std::clamp(v, -32767L, 32767L));
+                if (std::abs(q[l]) >= prune) keep = true;
+            }
+            if (!keep) return;
+            keys.push_back(k);
+            rows.insert(rows.end(), q.begin(), q.end());
+        });
+        m.set_weights(keys, rows, scale);
+    }
+    size_t size() const { return index_.size(); }
+
+private:
+    size_t row(uint64_t k) {
+        uint32_t& r = index_.get(k);
+        if (r == 0) {
+            r = static_cast<uint32_t>(w_.size() / kLabels) + 1;
+            w_.resize(w_.size() + kLabels, 0.0f);
+            u_.resize(u_.size() + kLabels, 0.0f);
+        }
+        return r - 1;
+    }
+    FlatMap<uint32_t> index_; // key -> row + 1
+    std::vector<float> w_, u_;
+    uint64_t c_ = 1;
+};
+
+double evaluate(const Model& m, std::vector<TrainDoc>& docs, std::ostream* conll) {
+    FeatureExtractor fx(m);
+    Score sc;
+    std::vector<uint8_t> labels;
+    for (TrainDoc& d : docs) {
+        tag_doc(m, fx, d.doc, labels);
+        for (size_t s = 0; s < d.doc.sentence_begin.size(); ++s) {
+            const size_t b = d.doc.sentence_begin[s];
+            const size_t e = s + 1 < d.doc.sentence_begin.size() ? d.doc.sentence_begin[s + 1] : d.doc.tokens.size();
+            std::vector<std::string> pred;
+            for (size_t i = b; i < e; ++i) pred.push_back(iob2_tag(labels[i]));
+            sc.add(d.gold_iob2[s], pred);
+            if (conll) {
+                for (size_t i = b; i < e; ++i) {
+                    *conll << d.doc.tokens[i] << ' ' << d.gold_iob2[s][i - b] << ' ' << pred[i - b] << '\n';
+                }
+                *conll << '\n';
+            }
+        }
+    }
+    return sc.f1();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    CLI::App app{"Train the newssearch entity tagger"};
+    app.add_option("--train", o.train, "CoNLL-2003 training file (IOB1)");
+    app.add_option("--dev", o.dev, "CoNLL-2003 dev file used to pick the epoch");
+    app.add_option("--clusters", o.clusters, "word clusters from tools/brown-clusters");
+    app.add_option("--iso-dir", o.iso_dir, "iso-codes JSON directory");
+    app.add_option("--zone-tab", o.zone_tab, "tzdata zone1970.tab");
+    app.add_option("--out", o.out, "model file to write");
+    app.add_option("--dev-out", o.dev_out, "write dev predictions (token gold predicted)");
+    app.add_option("--epochs", o.epochs, "maximum number of epochs");
+    app.add_option("--seed", o.seed, "shuffle seed");
+    app.add_option("--prune", o.prune, "minimum quantised weight a feature needs to be kept");
+    CLI11_PARSE(app, argc, argv);
+    try {
+        const auto t0 = std::chrono::steady_clock::now();
+        Model m;
+        Lexicon lex;
+        if (!o.clusters.empty()) load_clusters(o.clusters, m, lex);
+        build_gazetteer_and_aliases(o, lex, m);
+        m.build_tables();
+        std::cerr << "words " << m.words.size() << ", gazetteer " << m.gazetteer.size() << ", aliases "
+                  << m.aliases.size() << "\n";
+        std::vector<TrainDoc> train = load_docs(o.train);
+        std::vector<TrainDoc> dev = load_docs(o.dev);
+        std::cerr << "train docs " << train.size() << ", dev docs " << dev.size() << "\n";
+
+        Perceptron p;
+        FeatureExtractor fx(m);
+        std::mt19937 rng(o.seed);
+        std::vector<size_t> order(train.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+        double best_f1 = -1;
+        int best_epoch = 0;
+        std::vector<uint8_t> labels;
+        Model best;
+        for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+            std::shuffle(order.begin(), order.end(), rng);
+            size_t errors = 0, tokens = 0;
+            for (size_t di : order) {
+                TrainDoc& d = train[di];
+                fx.prepare(d.doc);
+                decode(
+                    fx, [&p](const std::vector<uint64_t>& keys, std::array<float, kLabels>& s) { p.score(keys, s); },
+                    [&](size_t i, const std::vector<uint64_t>& keys, const std::array<float, kLabels>&, int best_label) {
+                        const int g = d.gold[i];
+                        ++tokens;
+                        if (best_label != g) {
+                            ++errors;
+                            p.update(keys, g, best_label);
+                        }
+                        p.tick();
+                        return -1;
+                    },
+                    labels);
+            }
+            Model cur = m;
+            p.export_to(cur, o.prune);
+            const double f1 = evaluate(cur, dev, nullptr);
+            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            std::fprintf(stderr, "epoch %2d  train errors %.2f%%  features %zu (kept %zu)  dev F1 %.2f  [%.0fs]\n",
+                         epoch, 100.0 * errors / tokens, p.size(), cur.feature_count(), f1, secs);
+            if (f1 > best_f1) {
+                best_f1 = f1;
+                best_epoch = epoch;
+                best = std::move(cur);
+            }
+        }
+        // Version: tag, epoch and a hash of the weights, so the index can
+        // tell which model tagged it.
+        best.version = o.version_tag + "-e" + std::to_string(best_epoch);
+        std::string bytes = best.serialize();
+        best.version += "-" + std::to_string(hash_bytes(bytes) % 1000000007ULL);
+        bytes = best.serialize();
+        std::ofstream out(o.out, std::ios::binary);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out) throw std::runtime_error("cannot write " + o.out);
+        std::fprintf(stderr, "best epoch %d dev F1 %.2f; wrote %s (%zu bytes, %zu features)\n", best_epoch, best_f1,
+                     o.out.c_str(), bytes.size(), best.feature_count());
+        if (!o.dev_out.empty()) {
+            Model check = Model::parse(bytes);
+            std::ofstream dout(o.dev_out);
+            std::fprintf(stderr, "reloaded model dev F1 %.2f\n", evaluate(check, dev, &dout));
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "train-ner: " << e.what() << "\n";
+        return 2;
+    }
+    return 0;
+}
