@@ -1,0 +1,346 @@
+#include "searcher/cgi.h"
+
+#include <cstdlib>
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/text.h"
+#include "searcher/format.h"
+#include "searcher/html.h"
+
+namespace news::cgi {
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Tab, newline and carriage return become spaces; other C0 controls and DEL
+// have no business in a search form.
+std::string checked_value(const std::string& name, std::string value) {
+    if (!is_valid_utf8(value)) throw RequestError(400, "parameter '" + name + "' is not valid UTF-8");
+    for (char& c : value) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+        else if (u < 0x20 || u == 0x7f)
+            throw RequestError(400, "parameter '" + name + "' contains a control character");
+    }
+    return value;
+}
+
+void check_length(const std::string& name, const std::string& value, size_t max) {
+    if (value.size() > max)
+        throw RequestError(400, "parameter '" + name + "' is " + std::to_string(value.size()) +
+                                    " bytes long; at most " + std::to_string(max) + " allowed");
+}
+
+// Refuses queries whose shape alone would make the matcher work hard:
+// deep nesting, many wildcards, very many words.
+void check_query_shape(const std::string& q, const Limits& limits) {
+    int depth = 0, max_depth = 0, wildcards = 0, words = 0;
+    bool in_word = false;
+    for (size_t i = 0; i < q.size(); ++i) {
+        char c = q[i];
+        if (c == '(') max_depth = std::max(max_depth, ++depth);
+        if (c == ')' && depth > 0) --depth;
+        if (c == '*' && i > 0 && q[i - 1] != ' ' && q[i - 1] != '(') ++wildcards;
+        bool space = c == ' ';
+        if (!space && !in_word) ++words;
+        in_word = !space;
+    }
+    if (max_depth > limits.max_depth)
+        throw RequestError(400, "the query nests parentheses " + std::to_string(max_depth) +
+                                    " deep; at most " + std::to_string(limits.max_depth) + " allowed");
+    if (wildcards > limits.max_wildcards)
+        throw RequestError(400, "the query has " + std::to_string(wildcards) + " wildcards; at most " +
+                                    std::to_string(limits.max_wildcards) + " allowed");
+    if (words > limits.max_words)
+        throw RequestError(400, "the query has " + std::to_string(words) + " words; at most " +
+                                    std::to_string(limits.max_words) + " allowed");
+}
+
+int parse_page(const std::string& s, const Limits& limits) {
+    if (s.empty()) return 1;
+    if (s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos)
+        throw RequestError(400, "page must be a number from 1 to " + std::to_string(limits.max_page));
+    int page = std::stoi(s);
+    if (page < 1 || page > limits.max_page)
+        throw RequestError(400, "page must be a number from 1 to " + std::to_string(limits.max_page));
+    return page;
+}
+
+// Dates are checked for shape here and for meaning by the searcher.
+std::string checked_date(const std::string& name, const std::string& s) {
+    static const char* kShapes[] = {"dddd", "dddd-dd", "dddd-dd-dd"};
+    if (s.empty()) return s;
+    for (const char* shape : kShapes) {
+        std::string_view sh(shape);
+        if (sh.size() != s.size()) continue;
+        bool ok = true;
+        for (size_t i = 0; i < s.size() && ok; ++i)
+            ok = sh[i] == 'd' ? (s[i] >= '0' && s[i] <= '9') : s[i] == sh[i];
+        if (ok) return s;
+    }
+    throw RequestError(400, "'" + name + "' must be a date: YYYY, YYYY-MM or YYYY-MM-DD");
+}
+
+const char* reason_phrase(int status) {
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 405: return "Method Not Allowed";
+    case 414: return "URI Too Long";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+    }
+}
+
+// Our pages load only their own stylesheet and script; nothing inline runs.
+constexpr const char* kCsp = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+                             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+Response make_response(int status, Format format, std::string body) {
+    Response r;
+    r.status = status;
+    r.headers.emplace_back("Content-Type", format == Format::Json ? "application/json; charset=utf-8"
+                                                                   : "text/html; charset=utf-8");
+    // Results change only when the index is rebuilt: a short shared cache is
+    // safe; errors are never cached.
+    r.headers.emplace_back("Cache-Control", status == 200 ? "public, max-age=60" : "no-store");
+    r.headers.emplace_back("Content-Security-Policy", kCsp);
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+    r.headers.emplace_back("Content-Length", std::to_string(body.size()));
+    r.body = std::move(body);
+    return r;
+}
+
+Response error_response(int status, const WebRequest& req, const Environment& env, const Limits& limits,
+                        const std::string& message) {
+    if (req.format == Format::Json) {
+        nlohmann::ordered_json o{{"error", message}, {"status", status}};
+        return make_response(status, Format::Json,
+                             o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    }
+    HtmlPage page{req, nullptr, message, env.search_path, env.static_path, limits.max_page};
+    return make_response(status, Format::Html, render_html(page));
+}
+
+} // namespace
+
+bool WebRequest::is_home() const {
+    return search.query.empty() && search.from.empty() && search.to.empty() && search.entities.empty() &&
+           search.sources.empty();
+}
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '+') {
+            out += ' ';
+        } else if (c == '%') {
+            int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
+            int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+            if (lo < 0) throw RequestError(400, "bad percent-encoding in the request");
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        } else {
+            out += c;
+        }
+        if (out.back() == '\0') throw RequestError(400, "the request contains a NUL byte");
+    }
+    return out;
+}
+
+std::string percent_encode(std::string_view s) {
+    static const char* kHex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size() * 3 / 2);
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '_' || c == '.' || c == '~') {
+            out += c;
+        } else if (c == ' ') {
+            out += '+';
+        } else {
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 15];
+        }
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_query_string(std::string_view qs, const Limits& limits) {
+    if (qs.size() > limits.max_query_string)
+        throw RequestError(414, "the request is " + std::to_string(qs.size()) + " bytes long; at most " +
+                                    std::to_string(limits.max_query_string) + " allowed");
+    std::vector<std::pair<std::string, std::string>> out;
+    size_t start = 0;
+    while (start <= qs.size()) {
+        size_t end = qs.find_first_of("&;", start);
+        if (end == std::string_view::npos) end = qs.size();
+        std::string_view piece = qs.substr(start, end - start);
+        if (!piece.empty()) {
+            size_t eq = piece.find('=');
+            std::string name = percent_decode(piece.substr(0, eq));
+            std::string value = eq == std::string_view::npos ? std::string() : percent_decode(piece.substr(eq + 1));
+            name = checked_value("name", std::move(name));
+            out.emplace_back(name, checked_value(name, std::move(value)));
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+Format requested_format(std::string_view qs) {
+    size_t start = 0;
+    Format f = Format::Html;
+    while (start <= qs.size()) {
+        size_t end = qs.find_first_of("&;", start);
+        if (end == std::string_view::npos) end = qs.size();
+        std::string_view piece = qs.substr(start, end - start);
+        if (piece == "format=json") f = Format::Json;
+        if (piece == "format=html") f = Format::Html;
+        start = end + 1;
+    }
+    return f;
+}
+
+WebRequest parse_request(std::string_view query_string, const Limits& limits) {
+    WebRequest r;
+    r.search.facets = true;
+    r.search.limit = limits.page_size;
+    r.search.time_limit = limits.time_limit;
+    int filters = 0;
+    for (auto& [name, raw] : parse_query_string(query_string, limits)) {
+        std::string value = name == "q" ? collapse_space(raw) : std::string(trim(raw));
+        check_length(name, value, name == "q" ? limits.max_q : limits.max_value);
+        if (name == "q") {
+            check_query_shape(value, limits);
+            r.search.query = value;
+        } else if (name == "from") {
+            r.search.from = checked_date(name, value);
+        } else if (name == "to") {
+            r.search.to = checked_date(name, value);
+        } else if (name == "entity" || name == "source") {
+            if (value.empty()) continue;
+            if (++filters > limits.max_filters)
+                throw RequestError(400, "at most " + std::to_string(limits.max_filters) + " filters allowed");
+            if (name == "source") {
+                r.search.sources.push_back(value);
+                continue;
+            }
+            size_t colon = value.find(':');
+            std::string type = colon == std::string::npos ? "" : to_lower(value.substr(0, colon));
+            if (type != "person" && type != "org" && type != "place" && type != "misc" && type != "entity")
+                throw RequestError(400, "entity filters look like place:Iran (types person, org, place, misc)");
+            if (colon + 1 >= value.size()) throw RequestError(400, "entity filter '" + value + "' has no name");
+            r.search.entities.push_back(type + value.substr(colon));
+        } else if (name == "sort") {
+            if (value != "" && value != "relevance" && value != "date" && value != "newest" && value != "oldest")
+                throw RequestError(400, "sort must be relevance, date or oldest");
+            r.search.sort = parse_sort(value);
+        } else if (name == "page") {
+            r.page = parse_page(value, limits);
+        } else if (name == "format") {
+            if (value != "json" && value != "html" && value != "")
+                throw RequestError(400, "format must be html or json");
+            r.format = value == "json" ? Format::Json : Format::Html;
+        }
+        // Anything else (db, DB, ...) is ignored: the index comes from NEWS_DB only.
+    }
+    r.search.offset = (r.page - 1) * limits.page_size;
+    return r;
+}
+
+std::string to_query_string(const WebRequest& r) {
+    std::string out;
+    auto add = [&](const char* name, const std::string& value) {
+        if (value.empty()) return;
+        out += out.empty() ? "" : "&";
+        out += name;
+        out += '=';
+        out += percent_encode(value);
+    };
+    add("q", r.search.query);
+    add("from", r.search.from);
+    add("to", r.search.to);
+    for (const auto& e : r.search.entities) add("entity", e);
+    for (const auto& s : r.search.sources) add("source", s);
+    if (r.search.sort == SortOrder::Newest) add("sort", "date");
+    if (r.search.sort == SortOrder::Oldest) add("sort", "oldest");
+    if (r.page > 1) add("page", std::to_string(r.page));
+    if (r.format == Format::Json) add("format", "json");
+    return out;
+}
+
+const std::string* Response::header(std::string_view name) const {
+    for (const auto& [n, v] : headers)
+        if (n == name) return &v;
+    return nullptr;
+}
+
+Environment Environment::from_process() {
+    Environment env;
+    auto get = [](const char* name, std::string& into) {
+        if (const char* v = std::getenv(name)) into = v;
+    };
+    get("NEWS_DB", env.db);
+    get("REQUEST_METHOD", env.method);
+    get("QUERY_STRING", env.query_string);
+    get("NEWS_SEARCH_PATH", env.search_path);
+    get("NEWS_STATIC_PATH", env.static_path);
+    return env;
+}
+
+Response handle(const Environment& env, std::ostream& log, const Limits& limits) {
+    WebRequest req;
+    req.format = requested_format(env.query_string);
+    try {
+        if (env.method != "GET" && env.method != "HEAD") {
+            Response r = error_response(405, req, env, limits, "only GET and HEAD requests are served here");
+            r.headers.emplace_back("Allow", "GET, HEAD");
+            return r;
+        }
+        req = parse_request(env.query_string, limits);
+    } catch (const RequestError& e) {
+        return error_response(e.status(), req, env, limits, e.what());
+    }
+    try {
+        if (env.db.empty()) throw Error("NEWS_DB is not set in the server's environment");
+        Searcher searcher(env.db);
+        SearchRequest sreq = req.search;
+        if (req.is_home()) sreq.limit = 1; // only the archive's facets are shown
+        SearchResponse resp = searcher.search(sreq);
+        if (req.format == Format::Json) return make_response(200, Format::Json, to_json(resp) + "\n");
+        HtmlPage page{req, &resp, "", env.search_path, env.static_path, limits.max_page};
+        return make_response(200, Format::Html, render_html(page));
+    } catch (const QueryError& e) {
+        return error_response(400, req, env, limits, e.what());
+    } catch (const Error& e) {
+        log << "newssearch.cgi: " << e.what() << '\n';
+        return error_response(503, req, env, limits, "the search index is not available right now");
+    } catch (const std::exception& e) {
+        log << "newssearch.cgi: " << e.what() << '\n';
+        return error_response(500, req, env, limits, "something went wrong while searching");
+    }
+}
+
+void write_response(const Response& r, std::ostream& out, bool head_only) {
+    out << "Status: " << r.status << ' ' << reason_phrase(r.status) << "\r\n";
+    for (const auto& [name, value] : r.headers) out << name << ": " << value << "\r\n";
+    out << "\r\n";
+    if (!head_only) out << r.body;
+    out.flush();
+}
+
+} // namespace news::cgi

@@ -1,0 +1,103 @@
+// The request/response layer of newssearch.cgi: turns QUERY_STRING into a
+// bounded, validated SearchRequest and a search into one complete CGI
+// response (status, headers, body). The index path never comes from a request.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+#include "searcher/search.h"
+
+namespace news::cgi {
+
+enum class Format { Html, Json };
+
+// What a request may carry. Every default is what newssearch.cgi uses.
+struct Limits {
+    size_t max_query_string = 8192; // bytes of the raw QUERY_STRING (414 beyond)
+    size_t max_q = 512;             // bytes of the decoded query
+    size_t max_value = 200;         // bytes of any other decoded value
+    int max_filters = 12;           // entity and source values together
+    int max_depth = 8;              // nesting of parentheses in the query
+    int max_wildcards = 4;          // trailing* terms in the query
+    int max_words = 48;             // white-space separated words in the query
+    int page_size = 10;             // results per page
+    int max_page = SearchRequest::kMaxDepth / 10; // deepest page offered
+    double time_limit = 2.0;        // seconds the matcher may spend
+};
+
+// A parsed request. `search` always asks for facets; `page` is 1-based.
+struct WebRequest {
+    SearchRequest search;
+    Format format = Format::Html;
+    int page = 1;
+
+    // No query and no filter: the home page.
+    bool is_home() const;
+};
+
+// A request that cannot be served as asked, with its HTTP status (400, 405, 414).
+class RequestError : public QueryError {
+public:
+    RequestError(int status, const std::string& what) : QueryError(what), status_(status) {}
+    int status() const { return status_; }
+
+private:
+    int status_;
+};
+
+// Decodes %XX and '+'; throws RequestError on a bad escape or a NUL byte.
+std::string percent_decode(std::string_view s);
+// Encodes everything but unreserved characters (RFC 3986), space as '+'.
+std::string percent_encode(std::string_view s);
+
+// Splits and decodes "a=1&b=2"; empty pieces are skipped. Throws RequestError
+// for bad escapes, NUL, control characters, invalid UTF-8 and oversize input.
+std::vector<std::pair<std::string, std::string>> parse_query_string(std::string_view qs,
+                                                                    const Limits& limits = {});
+
+// Parses q, from, to, entity (repeatable), source (repeatable), sort, page and
+// format; unknown parameters are ignored. Throws RequestError.
+WebRequest parse_request(std::string_view query_string, const Limits& limits = {});
+
+// The format a request asked for, read leniently so that even a request that
+// fails to parse gets its error in the format it wanted.
+Format requested_format(std::string_view query_string);
+
+// The canonical query string of a request (page 1 and relevance omitted),
+// used for every link the page makes.
+std::string to_query_string(const WebRequest& r);
+
+struct Response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    const std::string* header(std::string_view name) const;
+};
+
+// What newssearch.cgi reads from its server's environment.
+struct Environment {
+    std::string db;                      // NEWS_DB: the index (never from a request)
+    std::string method = "GET";          // REQUEST_METHOD
+    std::string query_string;            // QUERY_STRING
+    std::string search_path = "/search"; // NEWS_SEARCH_PATH: where links point
+    std::string static_path = "/static"; // NEWS_STATIC_PATH: CSS and JS
+
+    static Environment from_process(); // reads the variables above
+};
+
+// Serves one request. Never throws: bad requests get 4xx, an unavailable
+// index 503, anything else 500, each with a readable body. Details of server
+// faults go to `log`, not to the client.
+Response handle(const Environment& env, std::ostream& log, const Limits& limits = {});
+
+// Writes "Status:", the headers, a blank line and (unless `head_only`) the body.
+void write_response(const Response& r, std::ostream& out, bool head_only = false);
+
+} // namespace news::cgi

@@ -1,0 +1,33 @@
+// Server-rendered HTML for newssearch.cgi: the search page (form, results with
+// highlighted snippets and entity chips, folded versions, facets, a date
+// histogram, pagination) over a SearchResponse. Works without JavaScript;
+// every string that comes from a request or an article is escaped.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "searcher/cgi.h"
+#include "searcher/search.h"
+
+namespace news::cgi {
+
+struct HtmlPage {
+    WebRequest request;                      // what was asked (kept in the form and links)
+    const SearchResponse* response = nullptr; // results and facets; null on an error page
+    std::string error;                       // shown as an alert when not empty
+    std::string search_path = "/search";     // where the form and links point
+    std::string static_path = "/static";     // style.css and app.js
+    int max_page = 1000;                     // deepest page a link may point to
+};
+
+std::string render_html(const HtmlPage& page);
+
+// A snippet made safe to embed: our own <mark>…</mark> and character
+// references are kept, any other markup is escaped.
+std::string safe_snippet(std::string_view snippet);
+
+// An article URL when it is http(s) and so safe as a link target, else "".
+std::string safe_url(std::string_view url);
+
+} // namespace news::cgi

@@ -1,0 +1,40 @@
+# Sourced by tools/run, tools/bench-web and the browser test: writes a
+# lighttpd config that serves newssearch.cgi at /search and / and the static
+# assets at /static/, bound to 127.0.0.1 only. Not run directly.
+
+# write_lighttpd_conf CONF PORT CGI STATIC_DIR DB LOG_DIR
+write_lighttpd_conf() {
+  local conf=$1 port=$2 cgi=$3 static=$4 db=$5 logs=$6
+  cat >"$conf" <<CONF
+# Written by tools/lighttpd-conf.sh; regenerated on every run.
+server.modules = ("mod_rewrite", "mod_alias", "mod_setenv", "mod_cgi", "mod_expire")
+server.bind = "127.0.0.1"
+server.port = $port
+server.document-root = "$static"
+server.errorlog = "$logs/error.log"
+server.tag = "newssearch"
+server.max-connections = 512
+# Long hostile URLs reach the CGI, which answers them with a readable 414.
+server.max-request-field-size = 262144
+mimetype.assign = (
+  ".css" => "text/css; charset=utf-8",
+  ".js" => "text/javascript; charset=utf-8",
+  ".svg" => "image/svg+xml",
+  ".png" => "image/png",
+  ".ico" => "image/x-icon",
+)
+url.rewrite-once = ( "^/(\\?.*)?\$" => "/search\$1" )
+alias.url = ( "/static/" => "$static/", "/search" => "$cgi" )
+\$HTTP["url"] =~ "^/search" {
+  cgi.assign = ( "" => "" )
+  setenv.add-environment = (
+    "NEWS_DB" => "$db",
+    "NEWS_SEARCH_PATH" => "/search",
+    "NEWS_STATIC_PATH" => "/static",
+  )
+}
+\$HTTP["url"] =~ "^/static/" {
+  expire.url = ( "" => "access plus 1 hours" )
+}
+CONF
+}
