@@ -157,6 +157,25 @@ void make_consistent(const std::vector<std::string_view>& toks, std::vector<Ment
     std::sort(spans.begin(), spans.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
 }
 
+// A place or MISC name directly followed by an ORG name on the same line is
+// one organisation: "Wall Street" + "Journal", "Kurdistan" + "Freedom Party".
+void merge_adjacent(const std::vector<Token>& tokens, std::vector<Mention>& spans) {
+    std::vector<Mention> out;
+    for (Mention& s : spans) {
+        if (!out.empty()) {
+            Mention& p = out.back();
+            const bool touching = p.e == s.b && tokens[s.b].begin == tokens[p.e - 1].end + 1;
+            if (touching && s.type == kOrg && (p.type == kLoc || p.type == kMisc) && starts_upper(tokens[s.b].norm)) {
+                p.e = s.e;
+                p.type = kOrg;
+                continue;
+            }
+        }
+        out.push_back(std::move(s));
+    }
+    spans = std::move(out);
+}
+
 std::string collapse(std::string_view s) {
     std::string out;
     bool space = false;
@@ -248,6 +267,7 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
     std::vector<uint8_t> labels;
     tag_doc(m, fx, doc, labels);
     std::vector<Mention> spans = spans_from_labels(labels);
+    merge_adjacent(tokens, spans);
     make_consistent(doc.tokens, spans);
 
     auto raw = [&](size_t b, size_t e) {
@@ -284,7 +304,7 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
                 continue;
             }
         }
-        if (s.type != kPer || s.e - s.b != 1) continue;
+        if (s.e - s.b != 1) continue;
         // The nearest full name before this mention, else the first after.
         const Mention* full = nullptr;
         for (size_t j = 0; j < spans.size(); ++j) {
@@ -293,7 +313,10 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
             if (j < k || !full) full = &f;
             if (j > k) break;
         }
-        if (full) s.canonical = full->canonical;
+        if (full) {
+            s.canonical = full->canonical;
+            s.type = kPer;
+        }
     }
     std::vector<EntityMention> out;
     out.reserve(spans.size());
