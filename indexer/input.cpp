@@ -69,6 +69,13 @@ public:
             const char* msg = gzerror(gz_, &code);
             throw Error(path_ + ": gzip error: " + (msg ? msg : "unknown"));
         }
+        if (n == 0) {
+            // zlib reports a stream that ends mid-member as Z_BUF_ERROR and
+            // returns a plain end of file; a cut-off download is not a whole file.
+            int code = Z_OK;
+            gzerror(gz_, &code);
+            if (code == Z_BUF_ERROR) throw Error(path_ + ": gzip stream truncated");
+        }
         out.append(tmp, static_cast<size_t>(n));
         return n > 0;
     }

@@ -1,0 +1,278 @@
+// Tests for indexer/pipeline.*: a build into a temporary database, and the
+// incremental re-runs that only touch what changed on disk.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <xapian.h>
+
+#include "common/error.h"
+#include "common/schema.h"
+#include "indexer/pipeline.h"
+#include "tests/test_util.h"
+
+using namespace news;
+using news::test::TempDir;
+using news::test::write_file;
+namespace fs = std::filesystem;
+
+namespace {
+
+BuildSummary build(const std::string& db, const std::vector<std::string>& roots, std::string* log = nullptr,
+                   unsigned threads = 1) {
+    BuildOptions opt;
+    opt.db = db;
+    opt.roots = roots;
+    opt.threads = threads;
+    opt.progress = BuildOptions::Progress::Never;
+    std::ostringstream out;
+    BuildSummary s = build_index(opt, out);
+    if (log) *log = out.str();
+    return s;
+}
+
+std::set<std::string> terms_with_prefix(const std::string& db_path, std::string_view prefix) {
+    Xapian::Database db(db_path);
+    std::set<std::string> out;
+    const std::string p(prefix);
+    for (auto it = db.allterms_begin(p); it != db.allterms_end(p); ++it) out.insert(*it);
+    return out;
+}
+
+Xapian::doccount doc_count(const std::string& db_path) { return Xapian::Database(db_path).get_doccount(); }
+
+bool has_word(const std::string& db_path, const std::string& term) {
+    return Xapian::Database(db_path).term_exists(term);
+}
+
+// A small folder of articles: 1 text, 2 JSON lines, 1 TREC record.
+struct MiniCorpus {
+    TempDir dir;
+    std::string root = dir.file("articles");
+    std::string db = dir.file("index.db");
+    std::string text = write_file(root + "/a.txt", " date 2026-03-04 Harbour cranes stood idle in Rotterdam.\n");
+    std::string jsonl = write_file(root + "/sub/b.jsonl",
+                                   R"({"id": "j1", "date": "2026-02-01", "body": "Glaciers retreat in Patagonia."})"
+                                   "\n"
+                                   R"({"id": "j2", "date": "2026-02-02", "body": "Snowfall buries Sapporo."})"
+                                   "\n");
+    std::string trec = write_file(root + "/c.trec",
+                                  "<DOC><DOCNO>T1</DOCNO><DATE>2026-01-15</DATE><TEXT>Copper output climbs in "
+                                  "Atacama.</TEXT></DOC>\n");
+};
+
+void set_mtime_forward(const std::string& path) {
+    fs::last_write_time(path, fs::last_write_time(path) + std::chrono::seconds(30));
+}
+
+} // namespace
+
+TEST_CASE("pipeline: a first build indexes every article") {
+    MiniCorpus c;
+    std::string log;
+    BuildSummary s = build(c.db, {c.root}, &log);
+    CHECK(s.files_scanned == 3);
+    CHECK(s.files_indexed == 3);
+    CHECK(s.indexed == 4);
+    CHECK(s.updated == 0);
+    CHECK(s.removed == 0);
+    CHECK(s.skipped == 0);
+    CHECK(log.empty());
+    CHECK(doc_count(c.db) == 4);
+    auto ids = terms_with_prefix(c.db, schema::kIdPrefix);
+    CHECK(ids.count(schema::id_term("j1")));
+    CHECK(ids.count(schema::id_term("j2")));
+    CHECK(ids.count(schema::id_term("T1")));
+    CHECK(ids.size() == 4);
+    CHECK(has_word(c.db, "rotterdam"));
+    CHECK(has_word(c.db, schema::day_term(2026, 3, 4)));
+    Xapian::Database db(c.db);
+    CHECK(db.get_metadata(std::string(schema::kMetaSchema)) == std::to_string(schema::kSchemaVersion));
+    CHECK(s.line() == "indexed 4, updated 0, removed 0, skipped 0; 3 of 3 files read");
+}
+
+TEST_CASE("pipeline: a re-run with nothing changed indexes nothing") {
+    MiniCorpus c;
+    build(c.db, {c.root});
+    Xapian::Database before(c.db);
+    auto revision = before.get_revision();
+    std::string log;
+    BuildSummary s = build(c.db, {c.root}, &log);
+    CHECK(s.files_scanned == 3);
+    CHECK(s.files_indexed == 0);
+    CHECK(s.indexed == 0);
+    CHECK(s.updated == 0);
+    CHECK(s.removed == 0);
+    CHECK(log.empty());
+    CHECK(doc_count(c.db) == 4);
+    // No document was rewritten (a commit of metadata only is allowed).
+    Xapian::Database after(c.db);
+    CHECK(after.get_revision() <= revision + 1);
+    CHECK(s.line() == "indexed 0, updated 0, removed 0, skipped 0; 0 of 3 files read");
+}
+
+TEST_CASE("pipeline: touching a file without changing its bytes re-indexes nothing") {
+    MiniCorpus c;
+    build(c.db, {c.root});
+    set_mtime_forward(c.jsonl);
+    BuildSummary s = build(c.db, {c.root});
+    CHECK(s.files_indexed == 0);
+    CHECK(s.indexed == 0);
+    CHECK(s.updated == 0);
+    CHECK(s.removed == 0);
+    CHECK(doc_count(c.db) == 4);
+    // The new mtime is remembered: the next run does not even hash the file.
+    BuildSummary again = build(c.db, {c.root});
+    CHECK(again.files_indexed == 0);
+    CHECK(again.updated == 0);
+    CHECK(doc_count(c.db) == 4);
+}
+
+TEST_CASE("pipeline: changing a file replaces its articles") {
+    MiniCorpus c;
+    build(c.db, {c.root});
+    REQUIRE(has_word(c.db, "sapporo"));
+    // j2 is dropped, j1 rewritten, j3 added.
+    write_file(c.jsonl, R"({"id": "j1", "date": "2026-02-01", "body": "Glaciers advance near Ushuaia."})"
+                        "\n"
+                        R"({"id": "j3", "date": "2026-02-03", "body": "Monsoon rains reach Kerala."})"
+                        "\n");
+    set_mtime_forward(c.jsonl);
+    BuildSummary s = build(c.db, {c.root});
+    CHECK(s.files_indexed == 1);
+    CHECK(s.indexed == 0);
+    CHECK(s.updated == 2);
+    CHECK(s.removed == 0); // two articles before, two after
+    CHECK(doc_count(c.db) == 4);
+    auto ids = terms_with_prefix(c.db, schema::kIdPrefix);
+    CHECK(ids.count(schema::id_term("j1")));
+    CHECK(ids.count(schema::id_term("j3")));
+    CHECK_FALSE(ids.count(schema::id_term("j2")));
+    CHECK(has_word(c.db, "ushuaia"));
+    CHECK(has_word(c.db, "kerala"));
+    CHECK_FALSE(has_word(c.db, "sapporo"));
+    CHECK_FALSE(has_word(c.db, "patagonia"));
+
+    // A file that shrinks reports the articles it lost.
+    write_file(c.jsonl, R"({"id": "j1", "date": "2026-02-01", "body": "Glaciers advance near Ushuaia."})"
+                        "\n");
+    set_mtime_forward(c.jsonl);
+    BuildSummary shrink = build(c.db, {c.root});
+    CHECK(shrink.updated == 1);
+    CHECK(shrink.removed == 1);
+    CHECK(doc_count(c.db) == 3);
+    CHECK_FALSE(has_word(c.db, "kerala"));
+}
+
+TEST_CASE("pipeline: deleting a file removes its articles") {
+    MiniCorpus c;
+    build(c.db, {c.root});
+    fs::remove(c.jsonl);
+    BuildSummary s = build(c.db, {c.root});
+    CHECK(s.files_scanned == 2);
+    CHECK(s.removed == 2);
+    CHECK(s.indexed == 0);
+    CHECK(doc_count(c.db) == 2);
+    auto ids = terms_with_prefix(c.db, schema::kIdPrefix);
+    CHECK_FALSE(ids.count(schema::id_term("j1")));
+    CHECK_FALSE(ids.count(schema::id_term("j2")));
+    CHECK_FALSE(has_word(c.db, "sapporo"));
+    // Deleted once, reported once.
+    BuildSummary again = build(c.db, {c.root});
+    CHECK(again.removed == 0);
+    CHECK(doc_count(c.db) == 2);
+}
+
+TEST_CASE("pipeline: indexing a second root leaves the first root's articles alone") {
+    MiniCorpus c;
+    build(c.db, {c.root});
+    std::string other = write_file(c.dir.file("other/x.txt"), "Fishermen in Galway report record catches.");
+    BuildSummary s = build(c.db, {c.dir.file("other")});
+    CHECK(s.indexed == 1);
+    CHECK(s.removed == 0);
+    CHECK(doc_count(c.db) == 5);
+}
+
+TEST_CASE("pipeline: bad records are counted by reason and logged as file:line: reason") {
+    TempDir t;
+    std::string root = t.file("in");
+    write_file(root + "/good.txt", " date 2026-01-10 Ferries resume sailing to the Hebrides.");
+    write_file(root + "/latin1.txt", " date 2026-01-11 Caf\xe9 owners protest in Lyon.");
+    write_file(root + "/empty.txt", "");
+    write_file(root + "/binary.txt", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", 16));
+    write_file(root + "/mixed.jsonl", R"({"id": "m1", "date": "2026-01-12", "body": "Trams return to Zagreb."})"
+                                      "\n"
+                                      R"({"id": "m2", "body": )"
+                                      "\n"
+                                      R"({"id": "m3", "date": "2026-02-30", "body": "Impossible."})"
+                                      "\n");
+    write_file(root + "/broken.jsonl.zst", std::string("\x28\xb5\x2f\xfd", 4) + std::string(40, '\x01'));
+    write_file(root + "/notes.md", "not an article");
+    write_file(root + "/.hidden.txt", "Hidden files are not indexed.");
+    std::string db = t.file("db");
+    std::string log;
+    BuildSummary s = build(db, {root}, &log);
+    CAPTURE(log);
+    CHECK(s.files_scanned == 6);
+    CHECK(s.files_ignored == 1);
+    CHECK(s.indexed == 3); // good.txt, latin1.txt (repaired), m1
+    CHECK(s.skipped == 5);
+    CHECK(s.skip_reasons == std::map<std::string, long>{{"binary file", 1},
+                                                        {"empty file", 1},
+                                                        {"impossible date", 1},
+                                                        {"malformed JSON", 1},
+                                                        {"unreadable file", 1}});
+    CHECK(s.repaired == 1);
+    CHECK(s.repair_reasons == std::map<std::string, long>{{"invalid UTF-8", 1}});
+    CHECK(doc_count(db) == 3);
+    CHECK(log.find(root + "/mixed.jsonl:2: malformed JSON") != std::string::npos);
+    CHECK(log.find(root + "/mixed.jsonl:3: impossible date") != std::string::npos);
+    CHECK(log.find(root + "/empty.txt:1: empty file") != std::string::npos);
+    CHECK(log.find(root + "/binary.txt:1: binary file") != std::string::npos);
+    CHECK(log.find(root + "/latin1.txt:1: invalid UTF-8") != std::string::npos);
+    CHECK(log.find(root + "/broken.jsonl.zst: ") != std::string::npos);
+    CHECK(log.find("hidden") == std::string::npos);
+    CHECK(s.line() == "indexed 3, updated 0, removed 0, skipped 5 (1 binary file, 1 empty file, 1 impossible date, "
+                      "1 malformed JSON, 1 unreadable file), repaired 1 (1 invalid UTF-8); 5 of 6 files read, 1 of "
+                      "unknown type ignored");
+    CHECK(has_word(db, "hebrides"));
+    CHECK(has_word(db, "zagreb"));
+    CHECK_FALSE(has_word(db, "hidden"));
+}
+
+TEST_CASE("pipeline: a missing root or an unwritable database throws news::Error") {
+    TempDir t;
+    CHECK_THROWS_AS(build(t.file("db"), {t.file("no-such-folder")}), Error);
+    std::string file = write_file(t.file("plain-file"), "x");
+    write_file(t.file("in/a.txt"), "Some text.");
+    CHECK_THROWS_AS(build(file + "/db", {t.file("in")}), Error);
+}
+
+TEST_CASE("pipeline: the same index whatever the thread count") {
+    TempDir t;
+    std::string one = t.file("one.db"), two = t.file("two.db");
+    BuildSummary s1 = build(one, {news::test::corpus_dir()}, nullptr, 1);
+    BuildSummary s2 = build(two, {news::test::corpus_dir()}, nullptr, 2);
+    CHECK(s1.skipped == 0);
+    CHECK(s1.indexed == s2.indexed);
+    CHECK(s1.files_indexed == s2.files_indexed);
+    CHECK(doc_count(one) == doc_count(two));
+    CHECK(doc_count(one) == static_cast<Xapian::doccount>(s1.indexed));
+    auto q1 = terms_with_prefix(one, schema::kIdPrefix);
+    CHECK(q1 == terms_with_prefix(two, schema::kIdPrefix));
+    CHECK(q1.size() == doc_count(one));
+    // Story ids (the collapse key) agree too: clustering must not depend on
+    // which worker finished first.
+    Xapian::Database d1(one), d2(two);
+    for (const std::string& q : q1) {
+        CAPTURE(q);
+        Xapian::PostingIterator p1 = d1.postlist_begin(q), p2 = d2.postlist_begin(q);
+        REQUIRE(p1 != d1.postlist_end(q));
+        REQUIRE(p2 != d2.postlist_end(q));
+        CHECK(d1.get_document(*p1).get_value(schema::kStorySlot) ==
+              d2.get_document(*p2).get_value(schema::kStorySlot));
+    }
+}

@@ -1,0 +1,166 @@
+// Tests for searcher/query.*: the query language's field processors, the
+// option filters, and the errors a user gets for what cannot be understood.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include <xapian.h>
+
+#include "common/error.h"
+#include "common/schema.h"
+#include "searcher/query.h"
+#include "tests/test_util.h"
+
+using namespace news;
+using news::test::TempDir;
+
+namespace {
+
+// An empty database is enough to parse against.
+struct Fixture {
+    TempDir dir;
+    Xapian::WritableDatabase wdb{dir.file("db"), Xapian::DB_CREATE_OR_OPEN};
+    Xapian::Database db{dir.file("db")};
+    QueryBuilder qb{db};
+    std::string parse(const std::string& q) { return qb.parse(q).query.get_description(); }
+};
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("query: an empty query matches everything") {
+    Fixture f;
+    CHECK(f.qb.parse("").query.get_type() == Xapian::Query::LEAF_MATCH_ALL);
+    CHECK(f.qb.parse("   ").query.get_type() == Xapian::Query::LEAF_MATCH_ALL);
+}
+
+TEST_CASE("query: date: values become value-slot ranges") {
+    Fixture f;
+    struct Case {
+        const char* query;
+        const char* want; // in Xapian's description of the query
+    } cases[] = {
+        {"date:2026-03-04", "VALUE_RANGE 0 20260304 20260304"},
+        {"date:2026-03", "VALUE_RANGE 0 20260301 20260331"},
+        {"date:2024-02", "VALUE_RANGE 0 20240201 20240229"},
+        {"date:2026", "VALUE_RANGE 0 20260101 20261231"},
+        {"date:2026-03-01..2026-03-05", "VALUE_RANGE 0 20260301 20260305"},
+        {"date:..2026-03-05", "VALUE_LE 0 20260305"},
+        {"date:2026-03-01..", "VALUE_GE 0 20260301"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(std::string(c.query));
+        CHECK(contains(f.parse(c.query), c.want));
+    }
+    // Combined with words, the date is a filter.
+    std::string d = f.parse("iran date:2026-03-04");
+    CHECK(contains(d, "iran"));
+    CHECK(contains(d, "FILTER"));
+}
+
+TEST_CASE("query: an impossible or malformed date is a QueryError naming it") {
+    Fixture f;
+    for (const char* q : {"date:2026-13-45", "date:2026-02-30", "date:2023-02-29", "date:March", "date:..",
+                          "date:2026-03-05..2026-03-01", "date:26-03-04", "iran date:2026-3-4"}) {
+        CAPTURE(std::string(q));
+        CHECK_THROWS_AS(f.qb.parse(q), QueryError);
+    }
+    try {
+        f.qb.parse("date:2026-13-45");
+        FAIL("no exception");
+    } catch (const QueryError& e) {
+        CHECK(contains(e.what(), "2026-13-45"));
+    }
+}
+
+TEST_CASE("query: option date filters") {
+    Fixture f;
+    CHECK(f.qb.date_filter("", "").empty());
+    CHECK(contains(f.qb.date_filter("2026-03-04", "2026-03-04").get_description(), "VALUE_RANGE 0 20260304 20260304"));
+    CHECK(contains(f.qb.date_filter("2026-03", "").get_description(), "VALUE_GE 0 20260301"));
+    CHECK(contains(f.qb.date_filter("", "2026").get_description(), "VALUE_LE 0 20261231"));
+    CHECK_THROWS_AS(f.qb.date_filter("2026-02-30", ""), QueryError);
+    CHECK_THROWS_AS(f.qb.date_filter("2026-03-05", "2026-03-01"), QueryError);
+    CHECK_THROWS_AS(date_range_query("yesterday"), QueryError);
+}
+
+TEST_CASE("query: bracket nesting is limited") {
+    Fixture f;
+    auto nested = [](int depth) { return std::string(depth, '(') + "iran" + std::string(depth, ')'); };
+    CHECK_NOTHROW(f.qb.parse(nested(32)));
+    CHECK_THROWS_AS(f.qb.parse(nested(33)), QueryError);
+    CHECK_THROWS_AS(f.qb.parse(nested(5000)), QueryError);
+    // Depth, not count: many shallow groups are fine, and stray ')' do not go negative.
+    std::string wide;
+    for (int i = 0; i < 100; ++i) wide += "(a OR b) ";
+    CHECK_NOTHROW(f.qb.parse(wide));
+    CHECK_NOTHROW(f.qb.parse(std::string(40, ')') + " iran"));
+}
+
+TEST_CASE("query: entity filter specs") {
+    Fixture f;
+    for (const char* bad : {"place", ":Iran", "place:", "colour:red", "", "PLACE"}) {
+        CAPTURE(std::string(bad));
+        CHECK_THROWS_AS(f.qb.entity_filter(bad), QueryError);
+    }
+    CHECK_THROWS_AS(f.qb.entity_filter("person:\"\""), QueryError);
+    CHECK_THROWS_AS(f.qb.entity_filter("person:   "), QueryError);
+
+    struct Case {
+        const char* spec;
+        const char* term;
+    } cases[] = {
+        {"place:Iran", "XEPLACE:iran"},
+        {"PLACE:Iran", "XEPLACE:iran"},
+        {"location:Iran", "XEPLACE:iran"},
+        {"org:CIA", "XEORG:cia"},
+        {"person:\"Donald Trump\"", "XEPERSON:donald trump"},
+        {"person:Donald   Trump", "XEPERSON:donald trump"},
+        {"misc:Kurdish", "XEMISC:kurdish"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(std::string(c.spec));
+        CHECK(contains(f.qb.entity_filter(c.spec).get_description(), c.term));
+    }
+    // entity: looks in every type.
+    std::string any = f.qb.entity_filter("entity:Iran").get_description();
+    CHECK(contains(any, "XEPLACE:iran"));
+    CHECK(contains(any, "XEPERSON:iran"));
+    CHECK(contains(any, "XEORG:iran"));
+    CHECK(contains(any, "XEMISC:iran"));
+}
+
+TEST_CASE("query: entity fields in the query language") {
+    Fixture f;
+    CHECK(contains(f.parse("place:Iran"), "XEPLACE:iran"));
+    CHECK(contains(f.parse("person:\"Donald Trump\" iran"), "XEPERSON:donald trump"));
+    CHECK_THROWS_AS(f.qb.parse("person:\"\""), QueryError);
+}
+
+TEST_CASE("query: place aliases resolve to one canonical name") {
+    Fixture f;
+    std::string us = f.qb.entity_filter("place:US").get_description();
+    std::string full = f.qb.entity_filter("place:\"United States\"").get_description();
+    CHECK(contains(full, "XEPLACE:united states"));
+    CHECK(us == full);
+}
+
+TEST_CASE("query: source and title fields") {
+    Fixture f;
+    CHECK(contains(f.parse("source:Reuters"), schema::source_term("Reuters")));
+    CHECK(f.qb.source_filter("Reuters").get_description() == Xapian::Query(schema::source_term("Reuters")).get_description());
+    CHECK(contains(f.parse("title:strike"), std::string(schema::kTitlePrefix) + "strike"));
+}
+
+TEST_CASE("query: words are stemmed as the index stems them, phrases keep positions") {
+    Fixture f;
+    std::string d = f.parse("psychologically warfares");
+    CHECK(contains(d, "Zpsycholog"));
+    CHECK(contains(d, "Zwarfar"));
+    CHECK(contains(f.parse("\"security forces\""), "PHRASE 2"));
+    std::string b = f.parse("Erbil AND Pentagon NOT Journal");
+    CHECK(contains(b, "AND_NOT"));
+}

@@ -1,0 +1,102 @@
+// Tests for searcher/snippet.*: snippets are HTML-escaped text with matched
+// words (stemmed forms and phrase words included) wrapped in <mark>.
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <string>
+
+#include "common/text.h"
+#include "indexer/pipeline.h"
+#include "searcher/format.h"
+#include "searcher/search.h"
+#include "searcher/snippet.h"
+#include "tests/test_util.h"
+
+using namespace news;
+using news::test::TempDir;
+using news::test::write_file;
+
+namespace {
+
+// An index of a few articles built through the real pipeline.
+struct Index {
+    TempDir dir;
+    std::string db = dir.file("db");
+    Index() {
+        write_file(dir.file("in/script.txt"),
+                   " date 2026-02-10 Researchers said the page ran <script>alert('x')</script> & then "
+                   "redirected readers in Tallinn to a fake bank site. Security teams at Estonia's central "
+                   "bank said no money was lost.");
+        write_file(dir.file("in/warfare.txt"),
+                   " date 2026-02-11 The ministry called the report psychological warfare and said military "
+                   "analysts in Vilnius had studied such campaigns for years.");
+        std::string long_body = " date 2026-02-12 ";
+        for (int i = 0; i < 80; ++i) long_body += "Filler sentence number " + std::to_string(i) + " says little. ";
+        long_body += "At the very end the harbour of Klaipeda froze over.";
+        write_file(dir.file("in/long.txt"), long_body);
+        BuildOptions opt;
+        opt.db = db;
+        opt.roots = {dir.file("in")};
+        opt.threads = 1;
+        opt.progress = BuildOptions::Progress::Never;
+        std::ostringstream log;
+        BuildSummary s = build_index(opt, log);
+        REQUIRE(s.indexed == 3);
+    }
+    std::string snippet(const std::string& query) {
+        Searcher searcher(db);
+        SearchRequest req;
+        req.query = query;
+        SearchResponse r = searcher.search(req);
+        REQUIRE(r.results.size() == 1);
+        return r.results[0].snippet;
+    }
+};
+
+size_t long_text_bytes() { return 80 * 30; }
+
+bool contains(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
+
+} // namespace
+
+TEST_CASE("snippet: article markup is escaped, matches are marked") {
+    Index ix;
+    std::string s = ix.snippet("alert");
+    CAPTURE(s);
+    CHECK(contains(s, "&lt;script&gt;"));
+    CHECK(contains(s, "&lt;/script&gt;"));
+    CHECK(contains(s, "&amp; then"));
+    CHECK(contains(s, "<mark>alert</mark>"));
+    CHECK_FALSE(contains(s, "<script>"));
+    CHECK_FALSE(contains(s, "& then"));
+    // Only <mark> tags are left as markup.
+    std::string rest = s;
+    for (const char* tag : {"<mark>", "</mark>"})
+        for (size_t p; (p = rest.find(tag)) != std::string::npos;) rest.erase(p, std::string(tag).size());
+    CHECK(rest.find('<') == std::string::npos);
+    CHECK(rest.find('>') == std::string::npos);
+    CHECK(is_valid_utf8(s));
+}
+
+TEST_CASE("snippet: stemmed forms and phrase words are marked") {
+    Index ix;
+    std::string stemmed = ix.snippet("psychologically warfares");
+    CAPTURE(stemmed);
+    CHECK(contains(stemmed, "<mark>psychological</mark>"));
+    CHECK(contains(stemmed, "<mark>warfare</mark>"));
+    std::string phrase = ix.snippet("\"psychological warfare\"");
+    CAPTURE(phrase);
+    // Xapian may mark a phrase as one span or word by word; either is right.
+    CHECK((contains(phrase, "<mark>psychological warfare</mark>") ||
+           contains(phrase, "<mark>psychological</mark> <mark>warfare</mark>")));
+}
+
+TEST_CASE("snippet: a match deep in a long article is shown, cut with an ellipsis") {
+    Index ix;
+    std::string s = ix.snippet("Klaipeda");
+    CAPTURE(s);
+    CHECK(contains(s, "<mark>Klaipeda</mark>"));
+    CHECK(contains(s, "\u2026"));
+    CHECK(snippet_to_text(s, false).size() <= Snippeter::kLength + 2 * std::string("\u2026").size());
+    CHECK(s.size() < long_text_bytes());
+}
