@@ -1,0 +1,408 @@
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "indexer/pipeline.h"
+#include "searcher/cgi.h"
+#include "searcher/html.h"
+
+using namespace news;
+using namespace news::cgi;
+namespace fs = std::filesystem;
+
+namespace {
+
+int status_of(std::string_view qs, const Limits& limits = {}) {
+    try {
+        parse_request(qs, limits);
+        return 200;
+    } catch (const RequestError& e) {
+        return e.status();
+    }
+}
+
+// A temporary folder removed with everything in it when the test ends.
+class TempDir {
+public:
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "cgi_test.XXXXXX").string();
+        path_ = ::mkdtemp(tmpl.data());
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+constexpr const char* kXss = "<script>alert(1)</script>";
+
+// An index of three articles, one of them hostile (markup in its title,
+// body, source and url), built once for all tests.
+const std::string& test_db() {
+    static TempDir dir;
+    static std::string db = [] {
+        fs::create_directories(dir.path() / "in");
+        std::ofstream f(dir.path() / "in" / "articles.jsonl");
+        nlohmann::json a = {{"id", "calm-1"}, {"date", "2026-03-04"}, {"title", "Kurdish groups meet in Erbil"},
+                            {"body", "Kurdish groups met in Erbil on Tuesday to discuss the border."},
+                            {"source", "Reuters"}, {"url", "https://example.org/calm"}};
+        nlohmann::json b = {{"id", "calm-2"}, {"date", "2026-03-05"}, {"title", "Border talks go on"},
+                            {"body", "Talks on the border went on for a second day in Erbil, Kurdish officials said."},
+                            {"source", "AP"}};
+        nlohmann::json x = {{"id", "evil-1"}, {"date", "2026-03-06"},
+                            {"title", std::string("Kurdish ") + kXss + " \"quoted\" & 'single'"},
+                            {"body", std::string("Kurdish text with ") + kXss +
+                                         " and <img src=x onerror=alert(2)> inside the body. Kurdish again."},
+                            {"source", "<b>Evil</b>"}, {"url", "javascript:alert(3)"}};
+        f << a.dump() << '\n' << b.dump() << '\n' << x.dump() << '\n';
+        f.close();
+        BuildOptions opt;
+        opt.db = (dir.path() / "db").string();
+        opt.roots = {(dir.path() / "in").string()};
+        opt.threads = 1;
+        opt.progress = BuildOptions::Progress::Never;
+        std::ostringstream log;
+        build_index(opt, log);
+        return opt.db;
+    }();
+    return db;
+}
+
+Response serve(const std::string& qs, const std::string& method = "GET") {
+    Environment env;
+    env.db = test_db();
+    env.method = method;
+    env.query_string = qs;
+    std::ostringstream log;
+    return handle(env, log);
+}
+
+} // namespace
+
+TEST_CASE("cgi: percent_decode decodes escapes and plus") {
+    struct Case {
+        const char* in;
+        const char* out;
+    } cases[] = {
+        {"", ""}, {"abc", "abc"}, {"a+b", "a b"}, {"%41%62", "Ab"}, {"%e2%80%9c", "\xe2\x80\x9c"},
+        {"%2B", "+"}, {"100%25", "100%"}, {"caf%C3%A9", "caf\xc3\xa9"},
+    };
+    for (const auto& c : cases) CHECK(percent_decode(c.in) == c.out);
+}
+
+TEST_CASE("cgi: bad percent-encoding and NUL bytes are refused with 400") {
+    for (const char* bad : {"%", "%Z1", "%1", "abc%", "%%", "a%0", "%G0", "%00", "a%00b"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(percent_decode(bad), RequestError);
+    }
+    CHECK(status_of("q=%ZZ%") == 400);
+    CHECK(status_of("q=a%00b") == 400);
+    CHECK(status_of("q%00=a") == 400);
+}
+
+TEST_CASE("cgi: invalid UTF-8 and control characters are refused") {
+    CHECK(status_of("q=%ff%fe") == 400);
+    CHECK(status_of("q=%c0%af") == 400); // overlong '/'
+    CHECK(status_of("q=%ed%a0%80") == 400); // surrogate
+    CHECK(status_of("q=a%01b") == 400);
+    CHECK(status_of("q=a%7fb") == 400);
+    CHECK(status_of("entity=place:%ff") == 400);
+    // Tabs and newlines are just white space.
+    CHECK(parse_request("q=a%09b%0Ac").search.query == "a b c");
+}
+
+TEST_CASE("cgi: percent_encode round-trips through percent_decode") {
+    for (std::string s : {"", "iran", "a b", "place:\"United States\"", "100% & more=+;#", "caf\xc3\xa9 \xe2\x80\x9c"}) {
+        CAPTURE(s);
+        CHECK(percent_decode(percent_encode(s)) == s);
+        CHECK(percent_encode(s).find_first_of(" &=;#\"<>") == std::string::npos);
+    }
+}
+
+TEST_CASE("cgi: parse_request reads every parameter") {
+    WebRequest r = parse_request("q=kurdish+groups&from=2026-03&to=2026-03-05&entity=Place:Iran&entity=person:"
+                                 "Donald+Trump&source=Reuters&source=AP&sort=date&page=3&format=json");
+    CHECK(r.search.query == "kurdish groups");
+    CHECK(r.search.from == "2026-03");
+    CHECK(r.search.to == "2026-03-05");
+    CHECK(r.search.entities == std::vector<std::string>{"place:Iran", "person:Donald Trump"});
+    CHECK(r.search.sources == std::vector<std::string>{"Reuters", "AP"});
+    CHECK(r.search.sort == SortOrder::Newest);
+    CHECK(r.page == 3);
+    CHECK(r.search.offset == 20);
+    CHECK(r.search.limit == 10);
+    CHECK(r.format == cgi::Format::Json);
+    CHECK(r.search.facets);
+    CHECK_FALSE(r.is_home());
+}
+
+TEST_CASE("cgi: defaults and the home page") {
+    for (const char* qs : {"", "q=", "q=+++", "&&;", "page=1", "format=html", "entity=&source="}) {
+        CAPTURE(qs);
+        WebRequest r = parse_request(qs);
+        CHECK(r.is_home());
+        CHECK(r.page == 1);
+        CHECK(r.search.offset == 0);
+        CHECK(r.search.facets);
+        CHECK(r.search.sort == SortOrder::Relevance);
+    }
+    CHECK(parse_request("format=json").format == cgi::Format::Json);
+}
+
+TEST_CASE("cgi: parameter values are validated") {
+    struct Case {
+        const char* qs;
+        int status;
+    } cases[] = {
+        {"page=0", 400},          {"page=-1", 400},         {"page=abc", 400},       {"page=1001", 400},
+        {"page=99999999999", 400}, {"page=1000", 200},      {"page=2", 200},         {"sort=random", 400},
+        {"sort=oldest", 200},     {"sort=relevance", 200},  {"format=xml", 400},     {"from=yesterday", 400},
+        {"from=2026-3-4", 400},   {"to=2026-03-04T00", 400}, {"from=2026", 200},     {"entity=Iran", 400},
+        {"entity=planet:Mars", 400}, {"entity=place:", 400}, {"entity=misc:Kurdish", 200},
+        {"entity=entity:Iran", 200}, {"db=/etc&DB=/etc&NEWS_DB=/etc&q=x", 200},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.qs);
+        CHECK(status_of(c.qs) == c.status);
+    }
+}
+
+TEST_CASE("cgi: lengths and counts are bounded") {
+    Limits limits;
+    CHECK(status_of("q=" + std::string(limits.max_q, 'a')) == 200);
+    CHECK(status_of("q=" + std::string(limits.max_q + 1, 'a')) == 400);
+    CHECK(status_of("source=" + std::string(limits.max_value + 1, 'a')) == 400);
+    CHECK(status_of("q=" + std::string(limits.max_query_string, 'a')) == 414);
+    CHECK(status_of(std::string(200000, 'a')) == 414);
+    std::string many;
+    for (int i = 0; i <= limits.max_filters; ++i) many += "&source=s" + std::to_string(i);
+    CHECK(status_of(many) == 400);
+}
+
+TEST_CASE("cgi: deeply nested queries, wildcard storms and word floods get 400") {
+    Limits limits;
+    CHECK(status_of("q=" + std::string(limits.max_depth, '(') + "a" + std::string(limits.max_depth, ')')) == 200);
+    CHECK(status_of("q=" + std::string(limits.max_depth + 1, '(') + "a") == 400);
+    CHECK(status_of("q=" + std::string(5000, '(')) == 400);
+    CHECK(status_of("q=a*+b*+c*+d*") == 200);
+    CHECK(status_of("q=a*+b*+c*+d*+e*") == 400);
+    CHECK(status_of("q=a*b*c*d*e*") == 400);
+    std::string words = "q=w";
+    for (int i = 1; i <= limits.max_words; ++i) words += "+w";
+    CHECK(status_of(words) == 400);
+}
+
+TEST_CASE("cgi: to_query_string is parsed back to the same request") {
+    WebRequest r = parse_request("q=%22security+forces%22+%26+more&entity=place:United+States&source=A%26P"
+                                 "&from=2026-03-01&to=2026-03-05&sort=oldest&page=4");
+    WebRequest back = parse_request(to_query_string(r));
+    CHECK(back.search.query == r.search.query);
+    CHECK(back.search.entities == r.search.entities);
+    CHECK(back.search.sources == r.search.sources);
+    CHECK(back.search.from == r.search.from);
+    CHECK(back.search.to == r.search.to);
+    CHECK(back.search.sort == r.search.sort);
+    CHECK(back.page == 4);
+    CHECK(to_query_string(parse_request("q=x&page=1&sort=relevance")) == "q=x");
+}
+
+TEST_CASE("cgi: requested_format is read even from a request that fails") {
+    CHECK(requested_format("q=%ZZ&format=json") == cgi::Format::Json);
+    CHECK(requested_format("format=json;q=a") == cgi::Format::Json);
+    CHECK(requested_format("q=format=json") == cgi::Format::Html);
+    CHECK(requested_format("") == cgi::Format::Html);
+}
+
+TEST_CASE("html: safe_snippet keeps our marks and escapes everything else") {
+    struct Case {
+        const char* in;
+        const char* out;
+    } cases[] = {
+        {"a <mark>b</mark> c", "a <mark>b</mark> c"},
+        {"<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"},
+        {"&lt;b&gt; &amp; &#39; &#x27;", "&lt;b&gt; &amp; &#39; &#x27;"},
+        {"AT&T & co", "AT&amp;T &amp; co"},
+        {"<mark>open", "<mark>open</mark>"},
+        {"</mark>stray", "&lt;/mark&gt;stray"},
+        {"<mark onclick=x>", "&lt;mark onclick=x&gt;"},
+        {"\"quote\"", "&quot;quote&quot;"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.in);
+        CHECK(safe_snippet(c.in) == c.out);
+    }
+}
+
+TEST_CASE("html: only http(s) article links are used") {
+    CHECK(safe_url("https://example.org/a") == "https://example.org/a");
+    CHECK(safe_url("HTTP://example.org") == "HTTP://example.org");
+    CHECK(safe_url("javascript:alert(1)") == "");
+    CHECK(safe_url(" javascript:alert(1)") == "");
+    CHECK(safe_url("data:text/html,<script>") == "");
+    CHECK(safe_url("") == "");
+}
+
+TEST_CASE("cgi: a search answers 200 with HTML, headers and highlighted results") {
+    Response r = serve("q=kurdish");
+    CHECK(r.status == 200);
+    REQUIRE(r.header("Content-Type"));
+    CHECK(*r.header("Content-Type") == "text/html; charset=utf-8");
+    REQUIRE(r.header("Content-Security-Policy"));
+    CHECK(r.header("Content-Security-Policy")->find("script-src 'self'") != std::string::npos);
+    CHECK(r.header("Content-Security-Policy")->find("unsafe-inline") == std::string::npos);
+    REQUIRE(r.header("Cache-Control"));
+    CHECK(r.header("Cache-Control")->find("max-age") != std::string::npos);
+    CHECK(*r.header("Content-Length") == std::to_string(r.body.size()));
+    CHECK(r.body.find("<mark>Kurdish</mark>") != std::string::npos);
+    CHECK(r.body.find("<form") != std::string::npos);
+    CHECK(r.body.find("value=\"kurdish\"") != std::string::npos);
+    CHECK(r.body.find("role=\"search\"") != std::string::npos);
+    CHECK(r.body.find("<script>") == std::string::npos); // no inline script, only <script src>
+}
+
+TEST_CASE("cgi: markup in the query is escaped everywhere it is echoed") {
+    Response r = serve("q=%3Cscript%3Ealert(1)%3C%2Fscript%3E+%22%3E%3Cimg+src%3Dx%3E");
+    CHECK(r.status == 200);
+    CHECK(r.body.find(kXss) == std::string::npos);
+    CHECK(r.body.find("<img") == std::string::npos);
+    CHECK(r.body.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+    // An error page echoes what it can of the request, escaped too.
+    Response bad = serve("q=%3Cscript%3E" + std::string(600, 'a'));
+    CHECK(bad.status == 400);
+    CHECK(bad.body.find("<script>a") == std::string::npos);
+}
+
+TEST_CASE("cgi: markup in article text, titles and sources is escaped") {
+    Response r = serve("q=kurdish");
+    REQUIRE(r.status == 200);
+    CHECK(r.body.find("evil-1") == std::string::npos); // ids are not shown, but the article is:
+    CHECK(r.body.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+    CHECK(r.body.find(kXss) == std::string::npos);
+    CHECK(r.body.find("<img src=x") == std::string::npos);
+    CHECK(r.body.find("<b>Evil</b>") == std::string::npos);
+    CHECK(r.body.find("javascript:") == std::string::npos); // unsafe article url is not linked
+    CHECK(r.body.find("href=\"https://example.org/calm\"") != std::string::npos);
+}
+
+TEST_CASE("cgi: format=json is valid JSON with escaped markup") {
+    Response r = serve("q=kurdish&format=json");
+    CHECK(r.status == 200);
+    CHECK(*r.header("Content-Type") == "application/json; charset=utf-8");
+    nlohmann::json o = nlohmann::json::parse(r.body);
+    CHECK(o["query"] == "kurdish");
+    REQUIRE(o["results"].size() == 3);
+    CHECK(o["facets"].contains("place"));
+    bool found = false;
+    for (const auto& x : o["results"]) {
+        std::string snippet = x["snippet"];
+        CHECK(snippet.find("<script") == std::string::npos);
+        if (x["id"] == "evil-1") found = x["title"].get<std::string>().find(kXss) != std::string::npos;
+    }
+    CHECK(found); // JSON carries the raw title; escaping is JSON's, not HTML's
+}
+
+TEST_CASE("cgi: errors answer in the format asked for, readable and uncached") {
+    Response r = serve("q=%ZZ&format=json");
+    CHECK(r.status == 400);
+    CHECK(*r.header("Cache-Control") == "no-store");
+    nlohmann::json o = nlohmann::json::parse(r.body);
+    CHECK(o["error"].get<std::string>().find("percent") != std::string::npos);
+    Response h = serve("q=%ZZ");
+    CHECK(h.status == 400);
+    CHECK(h.body.find("role=\"alert\"") != std::string::npos);
+    CHECK(h.body.find("<form") != std::string::npos);
+    Response d = serve("q=date:9999-99-99");
+    CHECK(d.status == 400);
+    CHECK(d.body.find("9999-99-99") != std::string::npos);
+}
+
+TEST_CASE("cgi: only GET and HEAD are served") {
+    Response r = serve("q=kurdish", "POST");
+    CHECK(r.status == 405);
+    REQUIRE(r.header("Allow"));
+    CHECK(*r.header("Allow") == "GET, HEAD");
+    std::ostringstream out;
+    write_response(serve("q=kurdish", "HEAD"), out, true);
+    CHECK(out.str().find("Status: 200 OK\r\n") == 0);
+    CHECK(out.str().substr(out.str().size() - 4) == "\r\n\r\n");
+}
+
+TEST_CASE("cgi: the database path never comes from a request") {
+    // A request naming a database is served from NEWS_DB all the same.
+    Response r = serve("q=kurdish&db=/etc&DB=/etc&NEWS_DB=/etc");
+    CHECK(r.status == 200);
+    CHECK(r.body.find("<mark>Kurdish</mark>") != std::string::npos);
+    // Without NEWS_DB nothing is opened: 503, with no path in the page.
+    Environment env;
+    env.query_string = "q=root&db=/etc";
+    std::ostringstream log;
+    Response none = handle(env, log);
+    CHECK(none.status == 503);
+    CHECK(none.body.find("/etc") == std::string::npos);
+    CHECK(log.str().find("NEWS_DB") != std::string::npos);
+    // And Environment reads it from NEWS_DB only.
+    ::setenv("NEWS_DB", "/srv/news.db", 1);
+    ::setenv("QUERY_STRING", "db=/etc", 1);
+    CHECK(Environment::from_process().db == "/srv/news.db");
+    ::unsetenv("NEWS_DB");
+    ::unsetenv("QUERY_STRING");
+    CHECK(Environment::from_process().db.empty());
+}
+
+TEST_CASE("cgi: a missing index is a 503 with a readable page, not a crash") {
+    Environment env;
+    env.db = "/nonexistent/news.db";
+    env.query_string = "q=kurdish";
+    std::ostringstream log;
+    Response r = handle(env, log);
+    CHECK(r.status == 503);
+    CHECK(r.body.find("not available") != std::string::npos);
+}
+
+TEST_CASE("html: facets link to added filters and active filters can be removed") {
+    Response r = serve("q=kurdish&source=Reuters");
+    REQUIRE(r.status == 200);
+    CHECK(r.body.find("aria-label=\"Active filters\"") != std::string::npos);
+    // The remove link for the source filter is the search without it.
+    CHECK(r.body.find("href=\"/search?q=kurdish\" title=\"Remove this filter\"") != std::string::npos);
+    Response home = serve("");
+    CHECK(home.status == 200);
+    CHECK(home.body.find("<form") != std::string::npos);
+    CHECK(home.body.find("class=\"results\"") == std::string::npos);
+    CHECK(home.body.find("source=AP") != std::string::npos); // a source facet link
+}
+
+TEST_CASE("html: the date histogram links each bar to its own date range") {
+    Response r = serve("q=kurdish");
+    REQUIRE(r.status == 200);
+    CHECK(r.body.find("<svg") != std::string::npos);
+    CHECK(r.body.find("href=\"/search?q=kurdish&amp;from=2026-03-04&amp;to=2026-03-04\"") != std::string::npos);
+    CHECK(r.body.find("href=\"/search?q=kurdish&amp;from=2026-03-06&amp;to=2026-03-06\"") != std::string::npos);
+}
+
+TEST_CASE("html: pagination links stay within bounds") {
+    WebRequest req = parse_request("q=x&page=3");
+    SearchResponse resp;
+    resp.total_estimate = 95;
+    resp.total_exact = true;
+    resp.offset = 20;
+    resp.results.resize(10);
+    for (int i = 0; i < 10; ++i) resp.results[i].rank = 21 + i;
+    HtmlPage page{req, &resp, "", "/search", "/static", 1000};
+    std::string html = render_html(page);
+    CHECK(html.find("href=\"/search?q=x&amp;page=2\"") != std::string::npos);
+    CHECK(html.find("href=\"/search?q=x&amp;page=4\"") != std::string::npos);
+    CHECK(html.find("href=\"/search?q=x&amp;page=10\"") == std::string::npos); // 95 results: 10 pages, 3+3 shown
+    CHECK(html.find("aria-current=\"page\">3<") != std::string::npos);
+    CHECK(html.find("Results 21&ndash;30 of 95") != std::string::npos);
+}

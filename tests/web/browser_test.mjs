@@ -1,0 +1,155 @@
+// Drives the newssearch page in headless Chromium: search, highlighted
+// results, a place facet, a histogram bar, the other versions of a story,
+// pagination, the page without JavaScript; screenshots into OUT_DIR.
+//   node browser_test.mjs BASE_URL OUT_DIR CHROMIUM
+// Exit 0 pass, 1 fail, 77 when Chromium cannot start. A step whose data is
+// not in the index yet (no place facets, no folded copies) says SKIP and why.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+const [base, out, executablePath] = process.argv.slice(2);
+const steps = [];
+const log = (status, name, detail = '') => {
+  steps.push(status);
+  console.log(`${status.padEnd(4)} ${name}${detail ? ' — ' + detail : ''}`);
+};
+
+let browser;
+try {
+  browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+} catch (e) {
+  console.log(`SKIPPED: Chromium cannot start: ${e.message.split('\n')[0]}`);
+  process.exit(77);
+}
+
+const problems = []; // console errors (CSP violations show here) and page errors
+function watch(page) {
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return page;
+}
+
+async function step(name, fn) {
+  try {
+    const skipped = await fn();
+    log(skipped ? 'SKIP' : 'ok', name, skipped || '');
+  } catch (e) {
+    log('FAIL', name, e.message.split('\n')[0]);
+  }
+}
+
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = watch(await context.newPage());
+const resultCount = () => page.locator('ol.results > li.result').count();
+const total = async () => {
+  const text = await page.locator('h1.summary').innerText();
+  const m = text.match(/of (?:about )?([\d,]+)/);
+  return m ? Number(m[1].replace(/,/g, '')) : 0;
+};
+
+await step('home page shows the search form', async () => {
+  const res = await page.goto(`${base}/`);
+  assert.equal(res.status(), 200);
+  await page.locator('form[role=search] input#q').waitFor();
+  assert.equal(await page.locator('label[for=q]').count(), 1, 'search box has a label');
+  await page.screenshot({ path: `${out}/home.png`, fullPage: true });
+});
+
+let searchTotal = 0;
+await step('typing a query shows highlighted results', async () => {
+  await page.fill('#q', 'Iran');
+  await Promise.all([page.waitForURL(/\/search\?q=Iran/), page.press('#q', 'Enter')]);
+  assert.ok(await resultCount() > 0, 'no results for Iran');
+  assert.ok(await page.locator('.snippet mark').count() > 0, 'no <mark> in snippets');
+  assert.match(await page.locator('.snippet mark').first().innerText(), /iran/i);
+  assert.equal(await page.inputValue('#q'), 'Iran', 'the box keeps the query');
+  searchTotal = await total();
+  await page.screenshot({ path: `${out}/results.png`, fullPage: true });
+});
+
+await step('a place facet narrows the results and can be removed', async () => {
+  const links = page.locator('.facet-place li:not(.on) a');
+  if (await links.count() === 0) return 'no place facets in this index (entity tagger not in the index yet)';
+  const name = (await links.first().locator('.name').innerText()).trim();
+  await Promise.all([page.waitForURL(/entity=place%3A/), links.first().click()]);
+  assert.ok(await resultCount() > 0, `no results after filtering by ${name}`);
+  assert.ok(await total() <= searchTotal, 'filter did not narrow');
+  const chip = page.locator('ul.active a.chip-active', { hasText: name });
+  assert.equal(await chip.count(), 1, 'active filter chip missing');
+  assert.equal(await page.locator('.facet-place li.on', { hasText: name }).count(), 1, 'facet not marked active');
+  // Every result names the place (checked on the JSON of the same request).
+  const json = await (await page.request.get(page.url() + '&format=json')).json();
+  assert.ok(json.results.length > 0);
+  await page.screenshot({ path: `${out}/filtered.png`, fullPage: true });
+  await Promise.all([page.waitForURL((u) => !/entity=/.test(u.search)), chip.click()]);
+  assert.equal(await total(), searchTotal, 'removing the filter restores the results');
+});
+
+await step('a histogram bar narrows the dates', async () => {
+  const bars = page.locator('figure.histogram svg a.hbar');
+  const n = await bars.count();
+  if (n === 0) return 'no dated results to draw';
+  if (n === 1 && /from=/.test(page.url())) return 'already narrowed to one bar';
+  const label = await bars.first().getAttribute('aria-label');
+  const day = (await bars.first().getAttribute('href')).match(/from=([\d-]+)/)[1];
+  await Promise.all([page.waitForURL(/from=.*&to=/), bars.first().click()]);
+  assert.ok(await resultCount() > 0, `no results after clicking ${label}`);
+  assert.equal(await page.locator('ul.active a.chip-active', { hasText: 'Dates' }).count(), 1);
+  for (const dt of await page.locator('ol.results time').evaluateAll((ts) => ts.map((t) => t.dateTime)))
+    assert.ok(dt.startsWith(day), `result dated ${dt} outside ${day}`);
+  await page.goBack();
+});
+
+await step('"other versions of this story" expands', async () => {
+  const details = page.locator('details.versions');
+  if (await details.count() === 0) return 'no folded copies among these results (story folding not in the index yet)';
+  const summary = details.first().locator('summary');
+  assert.match(await summary.innerText(), /\d+ other versions? of this story/);
+  assert.ok(!(await details.first().locator('ul').isVisible()), 'versions visible before expanding');
+  await summary.click();
+  assert.ok(await details.first().evaluate((d) => d.open));
+  assert.ok(await details.first().locator('ul li').first().isVisible());
+});
+
+await step('pagination follows to the next page', async () => {
+  let found = false;
+  for (const q of ['said', 'the', 'a', 'to']) {
+    await page.goto(`${base}/search?q=${q}`);
+    if (await page.locator('nav.pager a[rel=next]').count()) { found = true; break; }
+  }
+  if (!found) return 'no query in this index has more than one page of results';
+  await Promise.all([page.waitForURL(/page=2/), page.locator('nav.pager a[rel=next]').click()]);
+  assert.equal(await page.locator('nav.pager [aria-current=page]').innerText(), '2');
+  assert.equal(await page.locator('ol.results').getAttribute('start'), '11');
+  assert.ok(await resultCount() > 0);
+  await Promise.all([page.waitForURL((u) => !/page=/.test(u.search)), page.locator('nav.pager a[rel=prev]').click()]);
+});
+
+await step('the page works without JavaScript', async () => {
+  const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 420, height: 800 } });
+  const p = watch(await noJs.newPage());
+  await p.goto(`${base}/`);
+  await p.fill('#q', 'Kurdish');
+  await Promise.all([p.waitForURL(/q=Kurdish/), p.click('form[role=search] button[type=submit]')]);
+  assert.ok(await p.locator('.snippet mark').count() > 0);
+  await p.screenshot({ path: `${out}/mobile.png`, fullPage: true });
+  await noJs.close();
+});
+
+await step('hostile input is shown escaped', async () => {
+  await page.goto(`${base}/search?q=${encodeURIComponent('<img src=x onerror=alert(1)>')}`);
+  assert.equal(await page.locator('main img').count(), 0);
+  assert.equal(await page.inputValue('#q'), '<img src=x onerror=alert(1)>');
+});
+
+await step('no console errors or CSP violations', async () => {
+  assert.deepEqual(problems, []);
+});
+
+await browser.close();
+console.log(`screenshots: ${out}/{home,results,filtered,mobile}.png`);
+process.exit(steps.includes('FAIL') ? 1 : 0);
