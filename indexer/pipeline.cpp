@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 
 #include <xapian.h>
 
@@ -402,6 +403,14 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     long long bytes_done = 0;
     std::string failure;
     std::vector<long> per_file(tasks.size(), 0);
+    // Spelling data is gathered per commit: one add_spelling per distinct
+    // word is far cheaper than one per word per article.
+    std::unordered_map<std::string, Xapian::termcount> spelling;
+    StoryFinder stories;
+    auto flush_spelling = [&] {
+        for (const auto& [word, count] : spelling) db.add_spelling(word, count);
+        spelling.clear();
+    };
     try {
         for (size_t seq = 0;; ++seq) {
             auto b = done.take(seq, producer_done, total_batches);
@@ -437,9 +446,10 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     if (t.existed) db.delete_document(s::file_term(t.key));
                 }
                 for (BuiltDocument& d : b->docs) {
-                    d.doc.add_value(s::kStorySlot, find_story(db, d.shingles, d.bands, d.date, d.id));
-                    for (const std::string& w : d.words) db.add_spelling(w);
-                    db.replace_document(d.id_term, d.doc);
+                    d.doc.add_value(s::kStorySlot, stories.find(db, d.shingles, d.bands, d.date, d.id));
+                    for (std::string& w : d.words) ++spelling[std::move(w)];
+                    Xapian::docid docid = db.replace_document(d.id_term, d.doc);
+                    stories.added(docid, std::move(d.shingles));
                     ++per_file[b->file];
                     ++(t.existed ? sum.updated : sum.indexed);
                     ++since_commit;
@@ -452,6 +462,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                 ++files_done;
                 bytes_done += b->bytes;
                 if (since_commit >= opt.commit_every) {
+                    flush_spelling();
                     db.commit();
                     since_commit = 0;
                 }
@@ -479,6 +490,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     producer.join();
     for (auto& w : workers) w.join();
     try {
+        flush_spelling();
         db.commit();
     } catch (const Xapian::Error& e) {
         throw Error("Xapian commit failed: " + e.get_description());

@@ -85,39 +85,53 @@ std::vector<std::string> band_terms(const Shingles& s) {
     return out;
 }
 
-std::string find_story(const Xapian::Database& db, const Shingles& shingles, const std::vector<std::string>& bands,
-                       const std::string& date, const std::string& own_id, const StoryOptions& opt) {
+std::string StoryFinder::find(const Xapian::Database& db, const Shingles& shingles,
+                              const std::vector<std::string>& bands, const std::string& date,
+                              const std::string& own_id) {
     if (bands.empty() || db.get_doccount() == 0) return own_id;
     Xapian::Query q(Xapian::Query::OP_OR, bands.begin(), bands.end());
     if (!date.empty()) {
         Date d = parse_iso_date(date);
         q = Xapian::Query(Xapian::Query::OP_FILTER, q,
-                          Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kDateSlot, add_days(d, -opt.window_days).compact(),
-                                        add_days(d, opt.window_days).compact()));
+                          Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kDateSlot,
+                                        add_days(d, -opt_.window_days).compact(),
+                                        add_days(d, opt_.window_days).compact()));
     }
+    // Candidates ranked by how many band terms they share.
     Xapian::Enquire enq(db);
     enq.set_query(q);
-    enq.set_weighting_scheme(Xapian::BoolWeight());
-    Xapian::MSet candidates = enq.get_mset(0, 20);
+    enq.set_weighting_scheme(Xapian::CoordWeight());
+    Xapian::MSet candidates = enq.get_mset(0, kCandidates);
     std::string best = own_id;
     double best_score = 0;
     for (auto it = candidates.begin(); it != candidates.end(); ++it) {
-        Xapian::Document doc = it.get_document();
-        StoredArticle other = decode_article(doc.get_data());
-        Shingles os = shingle(other.body.empty() ? other.title : other.body);
-        double c = containment(shingles, os);
-        bool short_text = std::min(shingles.hashes.size(), os.hashes.size()) < opt.min_shingles;
-        double need = short_text ? 0.9 : opt.min_containment;
-        // Very different lengths are a brief and a full story, not copies.
+        auto cached = cache_.find(*it);
+        Shingles decoded;
+        if (cached == cache_.end()) {
+            StoredArticle other = decode_article(it.get_document().get_data());
+            decoded = shingle(other.body.empty() ? other.title : other.body);
+        }
+        const Shingles& os = cached == cache_.end() ? decoded : cached->second;
         size_t lo = std::min(shingles.hashes.size(), os.hashes.size());
         size_t hi = std::max(shingles.hashes.size(), os.hashes.size());
+        // Very different lengths are a brief and a full story, not copies.
         if (hi > 4 * lo + 8) continue;
+        double need = lo < opt_.min_shingles ? 0.9 : opt_.min_containment;
+        double c = containment(shingles, os);
         if (c >= need && c > best_score) {
             best_score = c;
-            best = doc.get_value(schema::kStorySlot);
+            best = it.get_document().get_value(schema::kStorySlot);
         }
     }
     return best;
+}
+
+void StoryFinder::added(Xapian::docid docid, Shingles shingles) {
+    if (cache_.size() >= kCacheSize) {
+        cache_.erase(order_.front());
+        order_.pop_front();
+    }
+    if (cache_.emplace(docid, std::move(shingles)).second) order_.push_back(docid);
 }
 
 } // namespace news

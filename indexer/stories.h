@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <string>
+#include <deque>
+#include <unordered_map>
 #include <vector>
 
 #include <xapian.h>
@@ -35,10 +37,28 @@ struct StoryOptions {
     static constexpr size_t kBands = 16;
 };
 
-// Finds the story an article belongs to among the documents already in `db`
-// (including uncommitted ones): the story id of the most similar copy, or
-// `own_id` when there is none. `date` is ISO or empty.
-std::string find_story(const Xapian::Database& db, const Shingles& shingles, const std::vector<std::string>& bands,
-                       const std::string& date, const std::string& own_id, const StoryOptions& opt = {});
+// Finds the story each new article belongs to among the documents already
+// in the database (including uncommitted ones). Keeps the shingles of
+// recently added articles so candidates need not be decoded again.
+class StoryFinder {
+public:
+    explicit StoryFinder(StoryOptions opt = {}) : opt_(opt) {}
+
+    // The story id of the most similar copy, or `own_id` when there is none.
+    // `date` is ISO or empty.
+    std::string find(const Xapian::Database& db, const Shingles& shingles, const std::vector<std::string>& bands,
+                     const std::string& date, const std::string& own_id);
+
+    // Records the shingles of an article just added as `docid`.
+    void added(Xapian::docid docid, Shingles shingles);
+
+    static constexpr size_t kCacheSize = 50000; // articles whose shingles are kept
+    static constexpr Xapian::doccount kCandidates = 8;
+
+private:
+    StoryOptions opt_;
+    std::unordered_map<Xapian::docid, Shingles> cache_;
+    std::deque<Xapian::docid> order_;
+};
 
 } // namespace news
