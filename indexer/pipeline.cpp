@@ -399,6 +399,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                           (opt.progress == BuildOptions::Progress::Auto && tty),
                       tasks.size(), total_bytes);
     long since_commit = 0;
+    auto last_commit = std::chrono::steady_clock::now();
     size_t files_done = 0;
     long long bytes_done = 0;
     std::string failure;
@@ -461,10 +462,13 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                 if (b->fatal.empty() || b->fatal == "=") db.set_metadata(meta_prefix + t.key, t.state.encode());
                 ++files_done;
                 bytes_done += b->bytes;
-                if (since_commit >= opt.commit_every) {
+                if (since_commit >= opt.commit_every ||
+                    (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
+                                             std::chrono::duration<double>(opt.commit_seconds))) {
                     flush_spelling();
                     db.commit();
                     since_commit = 0;
+                    last_commit = std::chrono::steady_clock::now();
                 }
             }
             progress.update(files_done, sum.indexed + sum.updated, bytes_done);

@@ -20,7 +20,8 @@ struct BuildOptions {
     enum class Progress { Auto, Always, Never };
     Progress progress = Progress::Auto; // Auto: only when stderr is a terminal
     ReaderOptions reader;            // JSON key mapping etc.
-    long commit_every = 20000;       // articles between commits (Default 20000)
+    long commit_every = 20000;       // articles between commits (default 20000)
+    double commit_seconds = 10;      // and at most this long between commits (default 10)
 };
 
 struct BuildSummary {

@@ -95,6 +95,9 @@ void read_text(const std::string& path, const ReaderOptions& opt, const ArticleF
         on_issue({1, "file too large", e.what(), true});
         return;
     }
+    // Editors on Windows start files with a byte order mark; it would hide
+    // the date line and end up in the title.
+    if (raw.compare(0, 3, "\xEF\xBB\xBF") == 0) raw.erase(0, 3);
     if (trim(raw).empty()) {
         on_issue({1, "empty file", "no text", true});
         return;
