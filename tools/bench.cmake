@@ -1,0 +1,24 @@
+# Benchmark programs run by tools/bench (nothing the product needs at run
+# time). Included from the top CMakeLists.txt with `include(tools/bench.cmake)`;
+# tools/bench also injects it with CMAKE_PROJECT_INCLUDE when that line is
+# missing, so target names are resolved at generate time and the guard
+# keeps a double inclusion harmless.
+#
+#   minimal_indexer  TermGenerator-only indexer: the floor for indexing speed
+#   query_bench      in-process Searcher::search latency (p50/p99 per query)
+#   fold_report      story-folding precision over an index's story groups
+include_guard(GLOBAL)
+
+set(NEWS_BENCH_SRC ${CMAKE_CURRENT_LIST_DIR}/src)
+
+add_executable(minimal_indexer ${NEWS_BENCH_SRC}/minimal_indexer.cpp)
+target_link_libraries(minimal_indexer PRIVATE news_common)
+
+add_executable(query_bench ${NEWS_BENCH_SRC}/query_bench.cpp)
+target_link_libraries(query_bench PRIVATE news_searcher)
+
+add_executable(fold_report ${NEWS_BENCH_SRC}/fold_report.cpp)
+target_link_libraries(fold_report PRIVATE news_common)
+
+set_target_properties(minimal_indexer query_bench fold_report PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tools)

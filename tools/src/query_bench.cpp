@@ -1,0 +1,106 @@
+// query_bench: in-process query latency of the search library. Opens one
+// Searcher, runs every query of a file (one per line; blank lines and lines
+// starting with '#' skipped) --runs times after one warm-up run, and prints
+// one tab-separated line per query, then the percentiles over all samples:
+//   q <n> <p50_ms> <p99_ms> <max_ms> <estimate> <query>
+//   all <samples> <p50_ms> <p99_ms> <max_ms> <mean_ms>
+// With --facets every search also counts the facets (exact: whole match set).
+// Used by tools/bench; a query that fails prints "error <n> <message>".
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "searcher/search.h"
+
+namespace {
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    // Nearest rank: the smallest sample with at least p of them at or below it.
+    size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
+    return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+struct Options {
+    std::string db, queries;
+    int runs = 20;
+    bool facets = false;
+    int limit = 10;
+};
+
+bool parse(int argc, char** argv, Options& o) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+        if (a == "--db") o.db = next();
+        else if (a == "--queries") o.queries = next();
+        else if (a == "--runs") o.runs = std::atoi(next().c_str());
+        else if (a == "--limit") o.limit = std::atoi(next().c_str());
+        else if (a == "--facets") o.facets = true;
+        else return false;
+    }
+    return !o.db.empty() && !o.queries.empty() && o.runs > 0 && o.limit > 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Options opt;
+    if (!parse(argc, argv, opt)) {
+        std::cerr << "usage: query_bench --db DB --queries FILE [--runs N] [--limit N] [--facets]\n";
+        return 2;
+    }
+    try {
+        std::ifstream in(opt.queries);
+        if (!in) throw news::Error(opt.queries + ": cannot open");
+        std::vector<std::string> queries;
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty() && line[0] != '#') queries.push_back(line);
+
+        news::Searcher searcher(opt.db);
+        std::vector<double> all;
+        using clock = std::chrono::steady_clock;
+        int failed = 0;
+        for (size_t n = 0; n < queries.size(); ++n) {
+            news::SearchRequest req;
+            req.query = queries[n];
+            req.facets = opt.facets;
+            req.limit = opt.limit;
+            std::vector<double> ms;
+            long estimate = 0;
+            try {
+                for (int r = 0; r <= opt.runs; ++r) { // run 0 warms the caches
+                    const auto t0 = clock::now();
+                    news::SearchResponse resp = searcher.search(req);
+                    const double t = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+                    estimate = resp.total_estimate;
+                    if (r > 0) ms.push_back(t);
+                }
+            } catch (const news::Error& e) {
+                std::printf("error\t%zu\t%s\n", n + 1, e.what());
+                ++failed;
+                continue;
+            }
+            all.insert(all.end(), ms.begin(), ms.end());
+            std::printf("q\t%zu\t%.3f\t%.3f\t%.3f\t%ld\t%s\n", n + 1, percentile(ms, 0.5), percentile(ms, 0.99),
+                        *std::max_element(ms.begin(), ms.end()), estimate, queries[n].c_str());
+        }
+        double sum = 0;
+        for (double t : all) sum += t;
+        std::printf("all\t%zu\t%.3f\t%.3f\t%.3f\t%.3f\n", all.size(), percentile(all, 0.5), percentile(all, 0.99),
+                    all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()),
+                    all.empty() ? 0.0 : sum / static_cast<double>(all.size()));
+        return failed ? 1 : 0;
+    } catch (const std::exception& e) {
+        std::cerr << "query_bench: " << e.what() << "\n";
+        return 2;
+    }
+}
