@@ -401,6 +401,11 @@ void FeatureExtractor::features(size_t i, int prev1, int prev2, std::vector<uint
         if (n1 && n1->cluster[l]) add(33 + l, n1->cluster[l]);
     }
     if (f.cluster[1]) add2(44, f.cluster[1], t1);
+    if (f.cluster[2]) add2(45, f.cluster[2], f.sshape);
+    if (p1 && p1->cluster[1] && f.cluster[1]) add2(46, p1->cluster[1], f.cluster[1]);
+    if (n1 && n1->cluster[1] && f.cluster[1]) add2(47, f.cluster[1], n1->cluster[1]);
+    if (has_p2 && info_[i - 2].cluster[1]) add(48, info_[i - 2].cluster[1]);
+    if (has_n2 && info_[i + 2].cluster[1]) add(49, info_[i + 2].cluster[1]);
     for (uint32_t g = f.gaz; g; g &= g - 1) {
         const auto bit = static_cast<uint64_t>(__builtin_ctz(g));
         add2(36, bit, f.cap);

@@ -36,7 +36,7 @@ struct Options {
     std::string zone_tab = "/usr/share/zoneinfo/zone1970.tab";
     std::string out = "common/model/ner.model.zst";
     std::string dev_out;           // write dev predictions in conlleval format
-    int epochs = 12;
+    int epochs = 15;
     unsigned seed = 20240501;
     int prune = 2;                 // drop feature rows whose quantised weights are all below this
     std::string version_tag = "conll03-ap";

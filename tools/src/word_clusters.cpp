@@ -269,9 +269,9 @@ int main(int argc, char** argv) {
     std::string out_path;
     size_t max_words = 100000;
     uint64_t min_count = 5;
-    std::vector<int> levels{64, 256, 1024};
+    std::vector<int> levels{100, 400, 1600};
     int iterations = 8;
-    size_t top_preds = 40;
+    size_t top_preds = 80;
     CLI::App app{"Word clusters from unlabelled news text"};
     app.add_option("inputs", inputs, "files (.jsonl.zst, .sgm) and folders of .txt")->required();
     app.add_option("--out", out_path, "output file")->required();
