@@ -276,3 +276,35 @@ TEST_CASE("pipeline: the same index whatever the thread count") {
               d2.get_document(*p2).get_value(schema::kStorySlot));
     }
 }
+
+// Known bug (indexer/pipeline.cpp): the id of an article without its own id
+// hashes the path relative to its root, so two roots holding a file of the
+// same relative name ("business/001.txt" and "sport/001.txt" given as roots
+// business/ and sport/) give their articles the same Q term and the second
+// silently replaces the first. Skipped until the pipeline is fixed.
+TEST_CASE("pipeline: files of the same name under two roots keep both articles" * doctest::skip()) {
+    TempDir t;
+    write_file(t.file("a/x.txt"), " date 2026-01-01 Trams return to Lisbon.");
+    write_file(t.file("b/x.txt"), " date 2026-01-02 Bridges close in Porto.");
+    BuildSummary s = build(t.file("db"), {t.file("a"), t.file("b")});
+    CHECK(s.indexed == 2);
+    CHECK(doc_count(t.file("db")) == 2);
+    CHECK(has_word(t.file("db"), "lisbon"));
+    CHECK(has_word(t.file("db"), "porto"));
+}
+
+// Known bug (indexer/pipeline.cpp): two records with the same own id in
+// different files share one Q term; the later one silently replaces the
+// earlier, yet both are counted as indexed. DESIGN.md: nothing is silently
+// dropped. Skipped until the pipeline reports (or keeps) the duplicate.
+TEST_CASE("pipeline: a record id used twice is not silently dropped" * doctest::skip()) {
+    TempDir t;
+    write_file(t.file("in/one.jsonl"), R"({"id": "dup", "body": "Storks nest in Evora."})" "\n");
+    write_file(t.file("in/two.jsonl"), R"({"id": "dup", "body": "Students return to Coimbra."})" "\n");
+    std::string log;
+    BuildSummary s = build(t.file("db"), {t.file("in")}, &log);
+    bool both_kept = doc_count(t.file("db")) == 2;
+    bool reported = s.skipped == 1 && log.find("dup") != std::string::npos;
+    CHECK((both_kept || reported));
+    CHECK(s.indexed == static_cast<long>(doc_count(t.file("db"))));
+}

@@ -122,6 +122,19 @@ TEST_CASE("readers: a text whose first word is 'date' but not followed by a date
     CHECK_FALSE(r.issues[0].skipped);
 }
 
+TEST_CASE("readers: a UTF-8 byte order mark does not hide the date line") {
+    TempDir t;
+    ReadOut r = read(write_file(t.file("bom.txt"), "\xEF\xBB\xBF date 2026-01-03 Trams return to Faro. More."));
+    CHECK(r.issues.empty());
+    REQUIRE(r.articles.size() == 1);
+    CHECK(r.articles[0].date == "2026-01-03");
+    CHECK(r.articles[0].title == "Trams return to Faro.");
+    ReadOut j = read(write_file(t.file("bom.jsonl"), "\xEF\xBB\xBF{\"id\": \"b\", \"body\": \"Text.\"}\n"));
+    CHECK(j.issues.empty());
+    REQUIRE(j.articles.size() == 1);
+    CHECK(j.articles[0].id == "b");
+}
+
 TEST_CASE("readers: the seed articles read with their dates and titles") {
     struct Case {
         const char* file;
