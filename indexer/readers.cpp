@@ -85,6 +85,19 @@ std::string strip_tags(const std::string& s) {
 
 // ---- Text ----------------------------------------------------------------
 
+// CRLF and lone CR line ends as '\n', so paragraphs ("\n\n") are found and
+// no '\r' reaches titles and snippets.
+std::string unix_newlines(const std::string& s) {
+    if (s.find('\r') == std::string::npos) return s;
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '\r') out += s[i];
+        else if (i + 1 >= s.size() || s[i + 1] != '\n') out += '\n';
+    }
+    return out;
+}
+
 void read_text(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
                const IssueFn& on_issue) {
     Input in(path);
@@ -98,6 +111,7 @@ void read_text(const std::string& path, const ReaderOptions& opt, const ArticleF
     // Editors on Windows start files with a byte order mark; it would hide
     // the date line and end up in the title.
     if (raw.compare(0, 3, "\xEF\xBB\xBF") == 0) raw.erase(0, 3);
+    raw = unix_newlines(raw);
     if (trim(raw).empty()) {
         on_issue({1, "empty file", "no text", true});
         return;

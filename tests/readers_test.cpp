@@ -135,6 +135,19 @@ TEST_CASE("readers: a UTF-8 byte order mark does not hide the date line") {
     CHECK(j.articles[0].id == "b");
 }
 
+TEST_CASE("readers: Windows line ends still split paragraphs, no CR reaches the text") {
+    TempDir t;
+    for (const char* eol : {"\r\n", "\r"}) {
+        CAPTURE(std::string(eol) == "\r" ? "CR" : "CRLF");
+        std::string e = eol;
+        ReadOut r = read(write_file(t.file("crlf.txt"), " date 2026-01-05 Storm hits Lisbon" + e + e +
+                                                            "Winds of 120 km/h were recorded. Trees fell." + e));
+        REQUIRE(r.articles.size() == 1);
+        CHECK(r.articles[0].title == "Storm hits Lisbon");
+        CHECK(r.articles[0].body == "Storm hits Lisbon\n\nWinds of 120 km/h were recorded. Trees fell.");
+    }
+}
+
 TEST_CASE("readers: the seed articles read with their dates and titles") {
     struct Case {
         const char* file;
