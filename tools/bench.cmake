@@ -7,6 +7,9 @@
 #   minimal_indexer  TermGenerator-only indexer: the floor for indexing speed
 #   query_bench      in-process Searcher::search latency (p50/p99 per query)
 #   fold_report      story-folding precision over an index's story groups
+#   ner_speed        the NER engineer's tools/src/ner_bench.cpp (tokens/s), built
+#                    here under its own name so tools/bench does not depend on
+#                    tools/CMakeLists.txt being added to the build
 include_guard(GLOBAL)
 
 set(NEWS_BENCH_SRC ${CMAKE_CURRENT_LIST_DIR}/src)
@@ -20,5 +23,12 @@ target_link_libraries(query_bench PRIVATE news_searcher)
 add_executable(fold_report ${NEWS_BENCH_SRC}/fold_report.cpp)
 target_link_libraries(fold_report PRIVATE news_common)
 
-set_target_properties(minimal_indexer query_bench fold_report PROPERTIES
+set(NEWS_BENCH_TARGETS minimal_indexer query_bench fold_report)
+if(EXISTS ${NEWS_BENCH_SRC}/ner_bench.cpp)
+  add_executable(ner_speed ${NEWS_BENCH_SRC}/ner_bench.cpp)
+  target_link_libraries(ner_speed PRIVATE news_common CLI11::CLI11)
+  list(APPEND NEWS_BENCH_TARGETS ner_speed)
+endif()
+
+set_target_properties(${NEWS_BENCH_TARGETS} PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tools)

@@ -8,7 +8,7 @@
 // and differ only in names and figures.
 //
 // Prints "key value" summary lines, then the --examples lowest-similarity
-// pairs as "pair <jaccard> <numbers> <verdict> <id>|<date>|<title> <id>|..."
+// folds (member vs the first article of its story) as "pair <jaccard> <numbers> <verdict> <id>|<date>|<title> <id>|..."
 // and the first 300 bytes of each body, for a human to judge.
 #include <algorithm>
 #include <cctype>
@@ -177,11 +177,13 @@ int main(int argc, char** argv) {
         std::sort(big.rbegin(), big.rend());
         for (size_t i = 0; i < std::min<size_t>(8, big.size()); ++i)
             std::printf("big_group\t%zu\t%s\n", big[i].first, big[i].second.c_str());
-        std::sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) {
+        // Examples from the folds the indexer made (member vs its story's
+        // first article), least similar first.
+        std::sort(rep_pairs.begin(), rep_pairs.end(), [](const Pair& x, const Pair& y) {
             return x.jac != y.jac ? x.jac < y.jac : x.num < y.num;
         });
-        for (size_t i = 0; i < std::min(examples, pairs.size()); ++i) {
-            const Pair& p = pairs[i];
+        for (size_t i = 0; i < std::min(examples, rep_pairs.size()); ++i) {
+            const Pair& p = rep_pairs[i];
             std::printf("pair\t%.3f\t%.3f\t%s\t%s|%s|%s\t%s|%s|%s\n", p.jac, p.num,
                         p.strict ? "duplicate" : p.dup ? "loose-duplicate" : "NOT-duplicate", p.a->id.c_str(),
                         p.a->date.c_str(), head(p.a->title, 80).c_str(), p.b->id.c_str(), p.b->date.c_str(),

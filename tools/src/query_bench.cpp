@@ -5,7 +5,12 @@
 //   q <n> <p50_ms> <p99_ms> <max_ms> <estimate> <query>
 //   all <samples> <p50_ms> <p99_ms> <max_ms> <mean_ms>
 // With --facets every search also counts the facets (exact: whole match set).
-// Used by tools/bench; a query that fails prints "error <n> <message>".
+// With --xapian the database is a plain Xapian one (omindex) and each query
+// goes through what quest does: QueryParser (English stemmer, STEM_SOME,
+// default operator AND, default flags plus wildcards), the top --limit of an
+// MSet, and each hit's document data -- the in-process baseline for the
+// search library. Used by tools/bench; a query that fails prints
+// "error <n> <message>".
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -13,8 +18,11 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <xapian.h>
 
 #include "common/error.h"
 #include "searcher/search.h"
@@ -33,6 +41,7 @@ struct Options {
     std::string db, queries;
     int runs = 20;
     bool facets = false;
+    bool xapian = false;
     int limit = 10;
 };
 
@@ -45,17 +54,41 @@ bool parse(int argc, char** argv, Options& o) {
         else if (a == "--runs") o.runs = std::atoi(next().c_str());
         else if (a == "--limit") o.limit = std::atoi(next().c_str());
         else if (a == "--facets") o.facets = true;
+        else if (a == "--xapian") o.xapian = true;
         else return false;
     }
     return !o.db.empty() && !o.queries.empty() && o.runs > 0 && o.limit > 0;
 }
+
+// The quest equivalent: parse, match, fetch the data of every hit.
+class PlainXapian {
+public:
+    explicit PlainXapian(const std::string& path) : db_(path) {
+        qp_.set_database(db_);
+        qp_.set_stemmer(Xapian::Stem("english"));
+        qp_.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+        qp_.set_default_op(Xapian::Query::OP_AND);
+    }
+    long search(const std::string& q, int limit) {
+        Xapian::Enquire enq(db_);
+        enq.set_query(qp_.parse_query(q, Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD));
+        Xapian::MSet mset = enq.get_mset(0, static_cast<Xapian::doccount>(limit));
+        size_t bytes = 0;
+        for (auto it = mset.begin(); it != mset.end(); ++it) bytes += it.get_document().get_data().size();
+        return bytes == static_cast<size_t>(-1) ? 0 : static_cast<long>(mset.get_matches_estimated());
+    }
+
+private:
+    Xapian::Database db_;
+    Xapian::QueryParser qp_;
+};
 
 } // namespace
 
 int main(int argc, char** argv) {
     Options opt;
     if (!parse(argc, argv, opt)) {
-        std::cerr << "usage: query_bench --db DB --queries FILE [--runs N] [--limit N] [--facets]\n";
+        std::cerr << "usage: query_bench --db DB --queries FILE [--runs N] [--limit N] [--facets | --xapian]\n";
         return 2;
     }
     try {
@@ -65,7 +98,10 @@ int main(int argc, char** argv) {
         for (std::string line; std::getline(in, line);)
             if (!line.empty() && line[0] != '#') queries.push_back(line);
 
-        news::Searcher searcher(opt.db);
+        std::unique_ptr<news::Searcher> searcher;
+        std::unique_ptr<PlainXapian> plain;
+        if (opt.xapian) plain = std::make_unique<PlainXapian>(opt.db);
+        else searcher = std::make_unique<news::Searcher>(opt.db);
         std::vector<double> all;
         using clock = std::chrono::steady_clock;
         int failed = 0;
@@ -79,13 +115,16 @@ int main(int argc, char** argv) {
             try {
                 for (int r = 0; r <= opt.runs; ++r) { // run 0 warms the caches
                     const auto t0 = clock::now();
-                    news::SearchResponse resp = searcher.search(req);
+                    estimate = plain ? plain->search(req.query, req.limit) : searcher->search(req).total_estimate;
                     const double t = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
-                    estimate = resp.total_estimate;
                     if (r > 0) ms.push_back(t);
                 }
             } catch (const news::Error& e) {
                 std::printf("error\t%zu\t%s\n", n + 1, e.what());
+                ++failed;
+                continue;
+            } catch (const Xapian::Error& e) {
+                std::printf("error\t%zu\t%s\n", n + 1, e.get_description().c_str());
                 ++failed;
                 continue;
             }
