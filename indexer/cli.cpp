@@ -21,7 +21,10 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
     build_->add_option("--shard-by", shard_by_, "Write one database per month or year")
         ->check(CLI::IsMember({"month", "year"}));
     build_->add_option("--json-field", json_fields_,
-                       "Map a JSON key to a field, e.g. date=dir_date (fields: id date title body source url)");
+                       "Map a JSON key to a field, e.g. date=dir_date (fields: id date title body source url)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     build_->add_option("--commit-every", build_opt_.commit_every, "Articles between commits (default 20000)")
         ->check(CLI::PositiveNumber);
     auto* p = build_->add_flag("--progress", progress_, "Show a progress line even when stderr is not a terminal");
@@ -42,7 +45,7 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
 
 int IndexerCommands::run(std::ostream& out, std::ostream& err) {
     if (build_->parsed()) {
-        if (!shard_by_.empty()) throw Error("--shard-by is not implemented yet");
+        build_opt_.shard_by = parse_shard_by(shard_by_);
         for (const std::string& f : json_fields_) {
             size_t eq = f.find('=');
             if (eq == std::string::npos || eq == 0 || eq + 1 == f.size())

@@ -27,6 +27,7 @@
 #include "indexer/document.h"
 #include "indexer/input.h"
 #include "indexer/stories.h"
+#include "indexer/store.h"
 
 namespace fs = std::filesystem;
 
@@ -38,7 +39,7 @@ constexpr size_t kBatchArticles = 128;
 struct FileTask {
     std::string path;      // as shown in results (root joined with relative path)
     std::string key;       // absolute path: metadata key
-    std::string rel;       // relative to the root, for stable ids
+    std::string rel;       // root folder's name + path inside it, for stable ids
     Format format = Format::Unknown;
     schema::FileState state;  // size and mtime now; hash filled by the reader
     bool existed = false;     // had articles in the index before
@@ -185,7 +186,9 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
                 ++sum.files_ignored;
                 continue;
             }
-            add(it->path(), fs::relative(it->path(), rp).string());
+            // The root's own name is part of the id, so a/x.txt and b/x.txt
+            // given as two roots stay two articles.
+            add(it->path(), (fs::path(root_key).filename() / fs::relative(it->path(), rp)).string());
         }
     }
     std::sort(files.begin(), files.end(), [](const FileTask& a, const FileTask& b) { return a.key < b.key; });
@@ -262,18 +265,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     std::vector<std::string> root_keys;
     std::vector<FileTask> files = scan_roots(opt.roots, sum, root_keys, log);
 
-    Xapian::WritableDatabase db;
-    try {
-        db = Xapian::WritableDatabase(opt.db, Xapian::DB_CREATE_OR_OPEN);
-    } catch (const Xapian::Error& e) {
-        throw Error(opt.db + ": cannot open database for writing: " + e.get_description());
-    }
-    std::string version = db.get_metadata(std::string(s::kMetaSchema));
-    if (!version.empty() && version != std::to_string(s::kSchemaVersion))
-        throw Error(opt.db + ": index has schema version " + version + ", this program writes " +
-                    std::to_string(s::kSchemaVersion) + "; index into a new --db");
-    db.set_metadata(std::string(s::kMetaSchema), std::to_string(s::kSchemaVersion));
-    db.set_metadata(std::string(s::kMetaModel), EntityTagger::instance().model_version());
+    IndexStore store(opt.db, opt.shard_by);
 
     // Which files changed since the last run.
     std::set<std::string> present;
@@ -285,7 +277,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
         if (::stat(f.key.c_str(), &st) != 0) continue;
         f.state.size = st.st_size;
         f.state.mtime_ns = mtime_ns(st);
-        std::string old = db.get_metadata(std::string(s::kMetaFile) + f.key);
+        std::string old = store.file_state(f.key);
         if (!old.empty()) {
             s::FileState prev = s::FileState::decode(old);
             if (prev.size == f.state.size && prev.mtime_ns == f.state.mtime_ns) continue;
@@ -297,17 +289,12 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
         tasks.push_back(std::move(f));
     }
     // Files recorded under these roots that are gone.
-    const std::string meta_prefix(s::kMetaFile);
     std::vector<std::string> gone;
-    for (auto it = db.metadata_keys_begin(meta_prefix); it != db.metadata_keys_end(meta_prefix); ++it) {
-        std::string key = (*it).substr(meta_prefix.size());
+    for (const std::string& key : store.file_keys())
         if (under_root(key, root_keys) && !present.count(key)) gone.push_back(key);
-    }
     for (const std::string& key : gone) {
-        std::string ft = s::file_term(key);
-        sum.removed += static_cast<long>(db.get_termfreq(ft));
-        db.delete_document(ft);
-        db.set_metadata(meta_prefix + key, "");
+        sum.removed += store.delete_articles(s::file_term(key));
+        store.set_file_state(key, "");
     }
 
     unsigned nthreads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -404,14 +391,6 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     long long bytes_done = 0;
     std::string failure;
     std::vector<long> per_file(tasks.size(), 0);
-    // Spelling data is gathered per commit: one add_spelling per distinct
-    // word is far cheaper than one per word per article.
-    std::unordered_map<std::string, Xapian::termcount> spelling;
-    StoryFinder stories;
-    auto flush_spelling = [&] {
-        for (const auto& [word, count] : spelling) db.add_spelling(word, count);
-        spelling.clear();
-    };
     try {
         for (size_t seq = 0;; ++seq) {
             auto b = done.take(seq, producer_done, total_batches);
@@ -438,19 +417,34 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             if (b->fatal == "=") {
                 // Same bytes, new mtime: nothing to re-index.
             } else if (!b->fatal.empty()) {
-                log << t.path << ": " << b->fatal << ", skipped\n";
+                // Errors from the readers already start with the path.
+                log << (b->fatal.rfind(t.path, 0) == 0 ? "" : t.path + ": ") << b->fatal << ", skipped\n";
                 ++sum.skipped;
                 ++sum.skip_reasons["unreadable file"];
             } else {
                 if (b->first) {
                     ++sum.files_indexed;
-                    if (t.existed) db.delete_document(s::file_term(t.key));
+                    // Also clears what a killed run committed of a file whose
+                    // state it never recorded, so every article lands once.
+                    store.delete_articles(s::file_term(t.key));
                 }
                 for (BuiltDocument& d : b->docs) {
-                    d.doc.add_value(s::kStorySlot, stories.find(db, d.shingles, d.bands, d.date, d.id));
-                    for (std::string& w : d.words) ++spelling[std::move(w)];
-                    Xapian::docid docid = db.replace_document(d.id_term, d.doc);
-                    stories.added(docid, std::move(d.shingles));
+                    IndexStore::Shard& shard = store.shard_for(d.date);
+                    if (store.has_article(d.id_term)) {
+                        // Another record (another file, or earlier in this one)
+                        // has this id: keep the first, report this one.
+                        log << t.path << ": article id '" << d.id
+                            << "' is already indexed from another record, skipped\n";
+                        ++sum.skipped;
+                        ++sum.skip_reasons["duplicate id"];
+                        continue;
+                    }
+                    d.doc.add_value(s::kStorySlot, shard.stories.find(shard.db, d.shingles, d.bands, d.date, d.id));
+                    // Spelling data is gathered until the commit: one add_spelling
+                    // per distinct word is far cheaper than one per occurrence.
+                    for (std::string& w : d.words) ++shard.spelling[std::move(w)];
+                    Xapian::docid docid = shard.db.replace_document(d.id_term, d.doc);
+                    shard.stories.added(docid, std::move(d.shingles));
                     ++per_file[b->file];
                     ++(t.existed ? sum.updated : sum.indexed);
                     ++since_commit;
@@ -459,14 +453,13 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             if (b->last) {
                 if (t.existed && b->fatal != "=") sum.removed += std::max(0L, t.old_articles - per_file[b->file]);
                 t.state.articles = b->fatal == "=" ? t.old_articles : per_file[b->file];
-                if (b->fatal.empty() || b->fatal == "=") db.set_metadata(meta_prefix + t.key, t.state.encode());
+                if (b->fatal.empty() || b->fatal == "=") store.set_file_state(t.key, t.state.encode());
                 ++files_done;
                 bytes_done += b->bytes;
                 if (since_commit >= opt.commit_every ||
                     (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
                                              std::chrono::duration<double>(opt.commit_seconds))) {
-                    flush_spelling();
-                    db.commit();
+                    store.commit();
                     since_commit = 0;
                     last_commit = std::chrono::steady_clock::now();
                 }
@@ -494,8 +487,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     producer.join();
     for (auto& w : workers) w.join();
     try {
-        flush_spelling();
-        db.commit();
+        store.commit();
     } catch (const Xapian::Error& e) {
         throw Error("Xapian commit failed: " + e.get_description());
     }

@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "indexer/readers.h"
+#include "indexer/store.h"
 
 namespace news {
 
 struct BuildOptions {
     std::string db;                  // database directory (created when missing)
+    ShardBy shard_by = ShardBy::None; // one database, or one per month/year under `db`
     std::vector<std::string> roots;  // files or folders to index
     unsigned threads = 0;            // worker threads; 0 = all cores
     enum class Progress { Auto, Always, Never };

@@ -18,14 +18,21 @@ SearchCommand::SearchCommand(CLI::App& app) {
         ->check(CLI::Range(0, SearchRequest::kMaxDepth));
     app.add_option("--from", req_.from, "Earliest date: YYYY, YYYY-MM or YYYY-MM-DD");
     app.add_option("--to", req_.to, "Latest date: YYYY, YYYY-MM or YYYY-MM-DD");
-    app.add_option("--entity", req_.entities, "Filter TYPE:NAME (person, org, place, misc, entity); repeatable");
-    app.add_option("--source", req_.sources, "Filter by source; repeatable (ORed)");
+    app.add_option("--entity", req_.entities, "Filter TYPE:NAME (person, org, place, misc, entity); repeatable")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--source", req_.sources, "Filter by source; repeatable (ORed)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--sort", sort_, "relevance (default), date (newest first) or oldest");
     app.add_flag("--facets", req_.facets, "Count people, organisations, places, sources and dates over all matches");
     app.add_flag("--no-collapse", no_collapse_, "Show every copy of a syndicated story");
     app.add_option("--like", req_.like_id, "Articles most like the article with this id");
     app.add_option("--time-limit", req_.time_limit, "Seconds the matcher may spend (default 5)")
         ->check(CLI::Range(0.0, 600.0));
+    app.add_flag("--explain", explain_, "Print the query that ran and the shards searched to stderr");
     app.add_flag("--color", color_, "Highlight with ANSI colours even when not a terminal");
     app.add_flag("--no-color", no_color_, "Never use ANSI colours");
     app.add_option("QUERY", words_, "Query: words, \"phrases\", AND OR NOT, NEAR, -word, +word, word*, "
@@ -43,6 +50,16 @@ int SearchCommand::run(std::ostream& out, std::ostream& err) {
             throw QueryError("nothing to search for: give a QUERY, --like, or a filter");
         Searcher searcher(db_);
         SearchResponse r = searcher.search(req_);
+        if (explain_) {
+            err << "query: " << r.explanation << '\n';
+            if (r.shards_total > 0) {
+                err << "shards: searched " << r.shards.size() << " of " << r.shards_total << ":";
+                for (const auto& s : r.shards) err << ' ' << s;
+                err << '\n';
+            } else {
+                err << "shards: not sharded\n";
+            }
+        }
         if (json_) {
             out << to_json(r) << '\n';
         } else {

@@ -55,6 +55,7 @@ std::string to_json(const SearchResponse& r, int indent) {
         o["facets"] = json::object();
     }
     o["notices"] = r.notices;
+    if (r.shards_total > 0) o["shards"] = {{"searched", r.shards}, {"total", r.shards_total}};
     o["seconds"] = std::round(r.seconds * 1e6) / 1e6;
     return o.dump(indent, ' ', false, json::error_handler_t::replace);
 }
@@ -96,6 +97,11 @@ void write_text(const SearchResponse& r, std::ostream& out, const TextStyle& sty
     const char* reset = style.color ? "\033[0m" : "";
     if (!r.suggestion.empty()) out << "Did you mean: " << bold << r.suggestion << reset << "\n\n";
     for (const auto& n : r.notices) out << "note: " << n << '\n';
+    if (r.shards_total > 0 && static_cast<int>(r.shards.size()) < r.shards_total) {
+        out << "searched " << r.shards.size() << " of " << r.shards_total << " shards:";
+        for (const auto& s : r.shards) out << ' ' << s;
+        out << '\n';
+    }
     long first = r.results.empty() ? 0 : r.offset + 1;
     out << (r.total_exact ? "" : "about ") << r.total_estimate << " matches; showing " << first << "-"
         << r.offset + static_cast<long>(r.results.size()) << '\n';

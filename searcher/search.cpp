@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <map>
 
 #include <xapian.h>
 
 #include "common/codec.h"
+#include "common/dates.h"
 #include "common/error.h"
 #include "common/schema.h"
 #include "common/text.h"
@@ -16,9 +20,34 @@
 
 namespace news {
 
+// An index as the searcher sees it: a database, or a sharded folder whose
+// stub lists one database per period, or a stub naming remote shards.
 struct Searcher::Impl {
     std::string path;
-    Xapian::Database db;
+    Xapian::Database db;                 // everything the path names
+    std::vector<std::string> shard_names; // periods of a sharded folder, in order
+    bool remote = false;                  // some shard is served by xapian-tcpsrv
+
+    // The database to search for a date range: only the shards whose period
+    // overlaps [from, to] (compact dates, empty = open) when the folder is
+    // sharded; `used` gets their names.
+    Xapian::Database for_range(const std::string& from, const std::string& to, std::vector<std::string>& used) {
+        if (shard_names.empty() || (from.empty() && to.empty())) {
+            used = shard_names;
+            return db;
+        }
+        Xapian::Database pruned;
+        for (const std::string& name : shard_names) {
+            if (name == "undated") continue; // cannot match a date range
+            // Period bounds from the shard name: "1987" or "1987-02".
+            std::string lo = name.substr(0, 4) + (name.size() >= 7 ? name.substr(5, 2) : "01") + "01";
+            std::string hi = name.substr(0, 4) + (name.size() >= 7 ? name.substr(5, 2) : "12") + "31";
+            if ((!to.empty() && lo > to) || (!from.empty() && hi < from)) continue;
+            pruned.add_database(Xapian::Database((std::filesystem::path(path) / name).string()));
+            used.push_back(name);
+        }
+        return pruned;
+    }
 };
 
 namespace {
@@ -39,6 +68,7 @@ private:
 };
 
 constexpr Xapian::termcount kLikeTerms = 40; // expansion terms for --like
+constexpr Xapian::doccount kMaxRemoteFacetDocs = 20000;
 
 Xapian::Query filter(const Xapian::Query& q, const Xapian::Query& f) {
     if (f.empty()) return q;
@@ -83,6 +113,23 @@ SortOrder parse_sort(const std::string& s) {
 
 Searcher::Searcher(const std::string& db_path) : impl_(std::make_unique<Impl>()) {
     impl_->path = db_path;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path stub = fs::is_directory(db_path, ec) ? fs::path(db_path) / "XAPIANDB" : fs::path(db_path);
+    if (!fs::exists(fs::path(db_path) / "iamglass", ec) && fs::is_regular_file(stub, ec)) {
+        std::ifstream in(stub);
+        std::string line;
+        bool local_folder = fs::is_directory(db_path, ec);
+        while (std::getline(in, line)) {
+            std::istringstream words(line);
+            std::string kind, where;
+            words >> kind >> where;
+            if (kind == "remote") impl_->remote = true;
+            if (local_folder && kind == "auto" && !where.empty() && where.find('/') == std::string::npos)
+                impl_->shard_names.push_back(where);
+        }
+        if (impl_->remote) impl_->shard_names.clear();
+    }
     try {
         impl_->db = Xapian::Database(db_path);
     } catch (const Xapian::Error& e) {
@@ -97,8 +144,11 @@ SearchResponse Searcher::search(const SearchRequest& req) {
     for (int attempt = 0;; ++attempt) {
         try {
             auto t0 = std::chrono::steady_clock::now();
-            Xapian::Database& db = impl_->db;
             SearchResponse resp;
+            DateRange range;
+            if (!req.from.empty() || !req.to.empty()) range = parse_date_range(req.from + ".." + req.to);
+            Xapian::Database db = impl_->for_range(range.from, range.to, resp.shards);
+            resp.shards_total = static_cast<int>(impl_->shard_names.size());
             resp.query = req.query;
             resp.offset = req.offset;
             resp.limit = req.limit;
@@ -141,12 +191,25 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             if (req.collapse) enq.set_collapse_key(schema::kStorySlot);
             if (req.time_limit > 0) enq.set_time_limit(req.time_limit);
             FacetSpy spy;
-            if (req.facets) enq.add_matchspy(&spy);
-            Xapian::doccount check_at_least = req.facets ? db.get_doccount() : 0;
+            // A remote shard server cannot run our match spy: there facets
+            // are counted from the documents of a second, uncollapsed match.
+            bool spy_in_matcher = req.facets && !impl_->remote;
+            if (spy_in_matcher) enq.add_matchspy(&spy);
+            Xapian::doccount check_at_least = spy_in_matcher ? db.get_doccount() : 0;
             Xapian::MSet mset = enq.get_mset(static_cast<Xapian::doccount>(req.offset),
                                              static_cast<Xapian::doccount>(req.limit), check_at_least);
             resp.total_estimate = static_cast<long>(mset.get_matches_estimated());
             resp.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+            if (req.facets && !spy_in_matcher) {
+                Xapian::Enquire all(db);
+                all.set_query(query);
+                all.set_weighting_scheme(Xapian::BoolWeight());
+                Xapian::MSet every = all.get_mset(0, kMaxRemoteFacetDocs);
+                for (auto it = every.begin(); it != every.end(); ++it) spy(it.get_document(), 0);
+                if (every.get_matches_lower_bound() > kMaxRemoteFacetDocs)
+                    resp.notices.push_back("facets counted over the first " + std::to_string(kMaxRemoteFacetDocs) +
+                                           " matches (remote shards)");
+            }
             if (req.facets) resp.facets = spy.result(req.facet_size);
 
             Snippeter snippeter(query, db);
@@ -180,6 +243,10 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 resp.results.push_back(std::move(r));
             }
             resp.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            resp.explanation = query.get_description();
+            if (req.time_limit > 0 && resp.seconds >= req.time_limit)
+                resp.notices.push_back("the search hit its time limit of " + std::to_string(req.time_limit).substr(0, 4) +
+                                       " s; results and counts may be incomplete");
             return resp;
         } catch (const Xapian::DatabaseModifiedError&) {
             // The indexer committed while we read: take the new revision.

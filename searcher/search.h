@@ -72,6 +72,9 @@ struct SearchResponse {
     Facets facets;
     double seconds = 0;
     std::vector<std::string> notices; // e.g. "wildcard expanded to its 100 most frequent words"
+    std::vector<std::string> shards;  // shards searched (sharded index), by period
+    int shards_total = 0;             // shards the index has (0: not sharded)
+    std::string explanation;          // the Xapian query that ran
 };
 
 class Searcher {

@@ -277,12 +277,11 @@ TEST_CASE("pipeline: the same index whatever the thread count") {
     }
 }
 
-// Known bug (indexer/pipeline.cpp): the id of an article without its own id
-// hashes the path relative to its root, so two roots holding a file of the
-// same relative name ("business/001.txt" and "sport/001.txt" given as roots
-// business/ and sport/) give their articles the same Q term and the second
-// silently replaces the first. Skipped until the pipeline is fixed.
-TEST_CASE("pipeline: files of the same name under two roots keep both articles" * doctest::skip()) {
+// Regression: the id of an article without its own id once hashed only the
+// path relative to its root, so two roots holding a file of the same
+// relative name gave their articles one Q term and the second replaced the
+// first.
+TEST_CASE("pipeline: files of the same name under two roots keep both articles") {
     TempDir t;
     write_file(t.file("a/x.txt"), " date 2026-01-01 Trams return to Lisbon.");
     write_file(t.file("b/x.txt"), " date 2026-01-02 Bridges close in Porto.");
@@ -293,11 +292,10 @@ TEST_CASE("pipeline: files of the same name under two roots keep both articles" 
     CHECK(has_word(t.file("db"), "porto"));
 }
 
-// Known bug (indexer/pipeline.cpp): two records with the same own id in
-// different files share one Q term; the later one silently replaces the
-// earlier, yet both are counted as indexed. DESIGN.md: nothing is silently
-// dropped. Skipped until the pipeline reports (or keeps) the duplicate.
-TEST_CASE("pipeline: a record id used twice is not silently dropped" * doctest::skip()) {
+// Regression: two records with the same own id in different files once
+// shared one Q term silently, both counted as indexed. DESIGN.md: nothing
+// is silently dropped.
+TEST_CASE("pipeline: a record id used twice is not silently dropped") {
     TempDir t;
     write_file(t.file("in/one.jsonl"), R"({"id": "dup", "body": "Storks nest in Evora."})" "\n");
     write_file(t.file("in/two.jsonl"), R"({"id": "dup", "body": "Students return to Coimbra."})" "\n");

@@ -199,11 +199,9 @@ class CorpusIndex(unittest.TestCase):
         self.assertFinds({"003"}, "--entity", "place:Iran", "--", "date:2026-03-03")
         search(self.db, "--entity", "place:Atlantis", "--", "Kurdish", code=1)
 
-    # Known bug (searcher/cli.cpp): --entity and --source are vector options
-    # that take every following word, so the query after them is read as a
-    # second filter ("--entity wants TYPE:NAME, got 'Kurdish'", exit 2). The
-    # synopsis in DESIGN.md, "[--entity TYPE:NAME]... QUERY", must work.
-    @unittest.expectedFailure
+    # Regression: --entity and --source once took every following word, so
+    # the query after them was read as a second filter. The synopsis in
+    # DESIGN.md, "[--entity TYPE:NAME]... QUERY", must work.
     def test_entity_option_followed_by_query(self):
         self.assertFinds({"000", "001", "002", "003"}, "--entity", "place:Iran", "Kurdish")
 

@@ -1,0 +1,199 @@
+#include "indexer/store.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "common/entities.h"
+#include "common/error.h"
+#include "common/schema.h"
+
+namespace fs = std::filesystem;
+
+namespace news {
+namespace {
+
+constexpr const char* kStubName = "XAPIANDB";      // Xapian opens a folder holding this stub
+constexpr const char* kStateName = "files.state"; // per-file state of a sharded index
+constexpr const char* kShardingName = "sharding"; // "month" or "year"
+
+// Writes `text` to `path` so that a crash leaves the old or the new file.
+void write_atomically(const std::string& path, const std::string& text) {
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.flush();
+        if (!out) throw Error(tmp + ": cannot write");
+    }
+    int fd = ::open(tmp.c_str(), O_RDONLY);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) throw Error(path + ": cannot replace: " + ec.message());
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void check_schema(Xapian::WritableDatabase& db, const std::string& where) {
+    std::string version = db.get_metadata(std::string(schema::kMetaSchema));
+    if (!version.empty() && version != std::to_string(schema::kSchemaVersion))
+        throw Error(where + ": index has schema version " + version + ", this program writes " +
+                    std::to_string(schema::kSchemaVersion) + "; index into a new --db");
+    db.set_metadata(std::string(schema::kMetaSchema), std::to_string(schema::kSchemaVersion));
+    db.set_metadata(std::string(schema::kMetaModel), EntityTagger::instance().model_version());
+}
+
+const char* shard_by_name(ShardBy by) { return by == ShardBy::Month ? "month" : by == ShardBy::Year ? "year" : ""; }
+
+} // namespace
+
+ShardBy parse_shard_by(const std::string& s) {
+    if (s.empty()) return ShardBy::None;
+    if (s == "month") return ShardBy::Month;
+    if (s == "year") return ShardBy::Year;
+    throw Error("--shard-by wants month or year, got '" + s + "'");
+}
+
+IndexStore::IndexStore(const std::string& path, ShardBy by) : path_(path), by_(by) {
+    std::error_code ec;
+    bool is_sharded = fs::exists(fs::path(path) / kShardingName, ec);
+    bool is_single = fs::exists(fs::path(path) / "iamglass", ec);
+    if (by == ShardBy::None) {
+        if (is_sharded) throw Error(path + ": is a sharded index; pass the same --shard-by as when it was built");
+        open_shard("");
+        return;
+    }
+    if (is_single) throw Error(path + ": is a single database; it cannot take --shard-by");
+    fs::create_directories(path, ec);
+    if (ec) throw Error(path + ": cannot create folder: " + ec.message());
+    if (is_sharded) {
+        std::string recorded(read_file((fs::path(path) / kShardingName).string()));
+        while (!recorded.empty() && (recorded.back() == '\n' || recorded.back() == ' ')) recorded.pop_back();
+        if (recorded != shard_by_name(by))
+            throw Error(path + ": was sharded by " + recorded + ", not " + shard_by_name(by));
+    } else {
+        write_atomically((fs::path(path) / kShardingName).string(), std::string(shard_by_name(by)) + "\n");
+    }
+    // Existing shards: every subfolder that is a Xapian database.
+    for (const auto& e : fs::directory_iterator(path)) {
+        if (e.is_directory() && fs::exists(e.path() / "iamglass")) open_shard(e.path().filename().string());
+    }
+    std::ifstream in((fs::path(path) / kStateName).string());
+    std::string line;
+    while (std::getline(in, line)) {
+        size_t tab = line.find('\t');
+        if (tab != std::string::npos) states_[line.substr(0, tab)] = line.substr(tab + 1);
+    }
+}
+
+IndexStore::~IndexStore() = default;
+
+IndexStore::Shard& IndexStore::open_shard(const std::string& name) {
+    auto it = shards_.find(name);
+    if (it != shards_.end()) return *it->second;
+    auto shard = std::make_unique<Shard>();
+    shard->name = name;
+    std::string where = name.empty() ? path_ : (fs::path(path_) / name).string();
+    try {
+        shard->db = Xapian::WritableDatabase(where, Xapian::DB_CREATE_OR_OPEN);
+    } catch (const Xapian::Error& e) {
+        throw Error(where + ": cannot open database for writing: " + e.get_description());
+    }
+    check_schema(shard->db, where);
+    bool created = !name.empty();
+    Shard& ref = *shard;
+    shards_.emplace(name, std::move(shard));
+    if (created) write_stub();
+    return ref;
+}
+
+void IndexStore::write_stub() const {
+    std::string text;
+    for (const auto& [name, shard] : shards_)
+        if (!name.empty()) text += "auto " + name + "\n";
+    write_atomically((fs::path(path_) / kStubName).string(), text);
+}
+
+std::string IndexStore::file_state(const std::string& key) const {
+    if (by_ == ShardBy::None)
+        return shards_.begin()->second->db.get_metadata(std::string(schema::kMetaFile) + key);
+    auto it = states_.find(key);
+    return it == states_.end() ? std::string() : it->second;
+}
+
+void IndexStore::set_file_state(const std::string& key, const std::string& value) {
+    if (by_ == ShardBy::None) {
+        shards_.begin()->second->db.set_metadata(std::string(schema::kMetaFile) + key, value);
+        return;
+    }
+    if (value.empty()) states_.erase(key);
+    else states_[key] = value;
+    states_dirty_ = true;
+}
+
+std::vector<std::string> IndexStore::file_keys() const {
+    std::vector<std::string> keys;
+    if (by_ == ShardBy::None) {
+        const std::string prefix(schema::kMetaFile);
+        const Xapian::WritableDatabase& db = shards_.begin()->second->db;
+        for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it)
+            keys.push_back((*it).substr(prefix.size()));
+        return keys;
+    }
+    for (const auto& [key, value] : states_) keys.push_back(key);
+    return keys;
+}
+
+bool IndexStore::has_article(const std::string& term) const {
+    for (const auto& [name, shard] : shards_)
+        if (shard->db.term_exists(term)) return true;
+    return false;
+}
+
+long IndexStore::delete_articles(const std::string& file_term) {
+    long n = 0;
+    for (auto& [name, shard] : shards_) {
+        Xapian::doccount c = shard->db.get_termfreq(file_term);
+        if (c) {
+            n += static_cast<long>(c);
+            shard->db.delete_document(file_term);
+        }
+    }
+    return n;
+}
+
+IndexStore::Shard& IndexStore::shard_for(const std::string& iso_date) {
+    if (by_ == ShardBy::None) return *shards_.begin()->second;
+    if (iso_date.size() < 10) return open_shard("undated");
+    return open_shard(by_ == ShardBy::Month ? iso_date.substr(0, 7) : iso_date.substr(0, 4));
+}
+
+void IndexStore::commit() {
+    for (auto& [name, shard] : shards_) {
+        for (const auto& [word, count] : shard->spelling) shard->db.add_spelling(word, count);
+        shard->spelling.clear();
+        shard->db.commit();
+    }
+    if (by_ != ShardBy::None && states_dirty_) {
+        save_states();
+        states_dirty_ = false;
+    }
+}
+
+void IndexStore::save_states() const {
+    std::string text;
+    for (const auto& [key, value] : states_) text += key + "\t" + value + "\n";
+    write_atomically((fs::path(path_) / kStateName).string(), text);
+}
+
+} // namespace news

@@ -1,0 +1,70 @@
+// Where an indexing run writes: one Xapian database, or one per month or
+// year under a folder (with a Xapian stub file, XAPIANDB, listing them so
+// the folder opens as one database). Also keeps the per-file state that
+// incremental runs compare against: in the database's metadata (committed
+// atomically with the articles), or for shards in a state file written
+// after every shard has committed, so a crash only ever means re-reading.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <xapian.h>
+
+#include "indexer/stories.h"
+
+namespace news {
+
+enum class ShardBy { None, Month, Year };
+
+class IndexStore {
+public:
+    struct Shard {
+        std::string name; // "1987-02", "1987", "undated"; "" for a single database
+        Xapian::WritableDatabase db;
+        StoryFinder stories;
+        std::unordered_map<std::string, Xapian::termcount> spelling; // pending until commit
+    };
+
+    // Opens or creates the index at `path`; throws news::Error when it cannot,
+    // or when it was written with another schema or sharding.
+    IndexStore(const std::string& path, ShardBy by);
+    ~IndexStore();
+    IndexStore(const IndexStore&) = delete;
+    IndexStore& operator=(const IndexStore&) = delete;
+
+    std::string file_state(const std::string& key) const;     // "" when unknown
+    void set_file_state(const std::string& key, const std::string& value); // "" removes
+    std::vector<std::string> file_keys() const;
+
+    // True when some shard holds a document with this term (e.g. an id term).
+    bool has_article(const std::string& term) const;
+
+    // Deletes the articles carrying `file_term` from every shard; returns how many.
+    long delete_articles(const std::string& file_term);
+
+    // The shard an article dated `iso_date` (or undated: "") belongs in.
+    Shard& shard_for(const std::string& iso_date);
+
+    // Commits every shard, then the file states.
+    void commit();
+
+private:
+    Shard& open_shard(const std::string& name);
+    void write_stub() const;
+    void save_states() const;
+
+    std::string path_;
+    ShardBy by_;
+    std::map<std::string, std::unique_ptr<Shard>> shards_;
+    std::map<std::string, std::string> states_; // sharded mode only
+    bool states_dirty_ = false;
+};
+
+// "month"/"year"/"" -> ShardBy; throws news::Error otherwise.
+ShardBy parse_shard_by(const std::string& s);
+
+} // namespace news
