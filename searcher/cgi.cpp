@@ -1,9 +1,16 @@
 #include "searcher/cgi.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <ostream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <xapian.h>
 
 #include "common/text.h"
 #include "searcher/format.h"
@@ -130,6 +137,64 @@ Response error_response(int status, const WebRequest& req, const Environment& en
     HtmlPage page{req, nullptr, message, env.search_path, env.static_path, limits.max_page};
     return make_response(status, Format::Html, render_html(page));
 }
+
+// A cache of whole 200 responses in a folder, one file per slot (so the
+// folder never holds more than kSlots files). An entry is used only when its
+// key matches exactly: the canonical request, the index's uuid and revision,
+// and this program's build, so a rebuilt index or program never sees stale pages.
+class ResponseCache {
+public:
+    static constexpr uint64_t kSlots = 4096;
+
+    ResponseCache(const Environment& env, const WebRequest& req) {
+        if (env.cache_dir.empty()) return;
+        try {
+            Xapian::Database db(env.db);
+            key_ = db.get_uuid() + ":" + std::to_string(db.get_revision());
+        } catch (const Xapian::Error&) {
+            return; // a sharded (stub) index has no single revision: no caching
+        }
+        struct stat st {};
+        if (::stat("/proc/self/exe", &st) == 0)
+            key_ += "|" + std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." +
+                    std::to_string(st.st_mtim.tv_nsec);
+        key_ += "|" + env.search_path + "|" + env.static_path + "|" + to_query_string(req) +
+                (req.format == Format::Json ? "|json" : "|html");
+        path_ = env.cache_dir + "/" + hex64(fnv1a64(key_) % kSlots);
+    }
+
+    bool enabled() const { return !path_.empty(); }
+
+    // The cached body, or false.
+    bool get(std::string& body) const {
+        if (!enabled()) return false;
+        std::ifstream in(path_, std::ios::binary);
+        std::string line;
+        if (!in || !std::getline(in, line) || line != key_) return false;
+        std::ostringstream s;
+        s << in.rdbuf();
+        body = s.str();
+        return true;
+    }
+
+    // Written to a temporary file and renamed, so readers see all or nothing.
+    void put(const std::string& body) const {
+        if (!enabled()) return;
+        std::string tmp = path_ + ".tmp" + std::to_string(::getpid());
+        {
+            std::ofstream out(tmp, std::ios::binary);
+            out << key_ << '\n' << body;
+            if (!out.flush()) {
+                std::remove(tmp.c_str());
+                return;
+            }
+        }
+        if (std::rename(tmp.c_str(), path_.c_str()) != 0) std::remove(tmp.c_str());
+    }
+
+private:
+    std::string key_, path_;
+};
 
 } // namespace
 
@@ -299,6 +364,7 @@ Environment Environment::from_process() {
     get("QUERY_STRING", env.query_string);
     get("NEWS_SEARCH_PATH", env.search_path);
     get("NEWS_STATIC_PATH", env.static_path);
+    get("NEWS_CACHE", env.cache_dir);
     return env;
 }
 
@@ -317,13 +383,25 @@ Response handle(const Environment& env, std::ostream& log, const Limits& limits)
     }
     try {
         if (env.db.empty()) throw Error("NEWS_DB is not set in the server's environment");
+        ResponseCache cache(env, req);
+        std::string body;
+        if (cache.get(body)) {
+            Response r = make_response(200, req.format, std::move(body));
+            r.headers.emplace_back("X-Cache", "hit");
+            return r;
+        }
         Searcher searcher(env.db);
         SearchRequest sreq = req.search;
         if (req.is_home()) sreq.limit = 1; // only the archive's facets are shown
         SearchResponse resp = searcher.search(sreq);
-        if (req.format == Format::Json) return make_response(200, Format::Json, to_json(resp) + "\n");
-        HtmlPage page{req, &resp, "", env.search_path, env.static_path, limits.max_page};
-        return make_response(200, Format::Html, render_html(page));
+        if (req.format == Format::Json) {
+            body = to_json(resp) + "\n";
+        } else {
+            HtmlPage page{req, &resp, "", env.search_path, env.static_path, limits.max_page};
+            body = render_html(page);
+        }
+        cache.put(body);
+        return make_response(200, req.format, std::move(body));
     } catch (const QueryError& e) {
         return error_response(400, req, env, limits, e.what());
     } catch (const Error& e) {

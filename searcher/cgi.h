@@ -88,11 +88,13 @@ struct Environment {
     std::string query_string;            // QUERY_STRING
     std::string search_path = "/search"; // NEWS_SEARCH_PATH: where links point
     std::string static_path = "/static"; // NEWS_STATIC_PATH: CSS and JS
+    std::string cache_dir;               // NEWS_CACHE: folder for cached responses, "" = no cache
 
     static Environment from_process(); // reads the variables above
 };
 
-// Serves one request. Never throws: bad requests get 4xx, an unavailable
+// Serves one request, from NEWS_CACHE when the same request was answered
+// for the same index revision by the same program. Never throws: bad requests get 4xx, an unavailable
 // index 503, anything else 500, each with a readable body. Details of server
 // faults go to `log`, not to the client.
 Response handle(const Environment& env, std::ostream& log, const Limits& limits = {});

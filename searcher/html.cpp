@@ -113,7 +113,8 @@ std::string type_label(const std::string& type) {
     return "Entity";
 }
 
-// Paragraph breaks inside a snippet shown as a quiet pilcrow, to keep it compact.
+// A blank line inside a snippet (a paragraph break) is shown as a quiet
+// pilcrow, to keep it compact; a single line break is just a space.
 std::string with_paragraph_marks(const std::string& html) {
     std::string out;
     for (size_t i = 0; i < html.size(); ++i) {
@@ -121,8 +122,10 @@ std::string with_paragraph_marks(const std::string& html) {
             out += html[i];
             continue;
         }
-        while (i + 1 < html.size() && (html[i + 1] == '\n' || html[i + 1] == ' ')) ++i;
-        out += " <span class=\"para\" aria-hidden=\"true\">\u00b6</span> ";
+        int breaks = 1;
+        while (i + 1 < html.size() && (html[i + 1] == '\n' || html[i + 1] == ' ' || html[i + 1] == '\r' || html[i + 1] == '\t'))
+            breaks += html[++i] == '\n';
+        out += breaks > 1 ? " <span class=\"para\" aria-hidden=\"true\">\u00b6</span> " : " ";
     }
     return out;
 }

@@ -406,3 +406,34 @@ TEST_CASE("html: pagination links stay within bounds") {
     CHECK(html.find("aria-current=\"page\">3<") != std::string::npos);
     CHECK(html.find("Results 21&ndash;30 of 95") != std::string::npos);
 }
+
+TEST_CASE("cgi: NEWS_CACHE answers a repeated request from the cache, and only an exact match") {
+    TempDir cache;
+    Environment env;
+    env.db = test_db();
+    env.cache_dir = cache.path().string();
+    env.query_string = "q=kurdish&entity=place:Erbil";
+    std::ostringstream log;
+    Response first = handle(env, log);
+    REQUIRE(first.status == 200);
+    CHECK(first.header("X-Cache") == nullptr);
+    Response second = handle(env, log);
+    CHECK(second.status == 200);
+    REQUIRE(second.header("X-Cache"));
+    CHECK(second.body == first.body);
+    CHECK(*second.header("Content-Security-Policy") == *first.header("Content-Security-Policy"));
+    // Another format or request is not the cached one.
+    env.query_string = "q=kurdish&entity=place:Erbil&format=json";
+    CHECK(handle(env, log).header("X-Cache") == nullptr);
+    // A slot whose key does not match (another index, another program) is a miss.
+    for (const auto& f : fs::directory_iterator(cache.path())) std::ofstream(f.path()) << "other key\nstale body";
+    env.query_string = "q=kurdish&entity=place:Erbil";
+    Response third = handle(env, log);
+    CHECK(third.header("X-Cache") == nullptr);
+    CHECK(third.body.find("stale body") == std::string::npos);
+    // Errors are never cached.
+    env.query_string = "q=date:9999-99-99";
+    handle(env, log);
+    CHECK(handle(env, log).status == 400);
+    CHECK(handle(env, log).header("X-Cache") == nullptr);
+}

@@ -2,9 +2,12 @@
 # lighttpd config that serves newssearch.cgi at /search and / and the static
 # assets at /static/, bound to 127.0.0.1 only. Not run directly.
 
-# write_lighttpd_conf CONF PORT CGI STATIC_DIR DB LOG_DIR
+# write_lighttpd_conf CONF PORT CGI STATIC_DIR DB LOG_DIR [CACHE_DIR]
+# CACHE_DIR (optional): where newssearch.cgi keeps whole responses, keyed by
+# request, index revision and program build.
 write_lighttpd_conf() {
-  local conf=$1 port=$2 cgi=$3 static=$4 db=$5 logs=$6
+  local conf=$1 port=$2 cgi=$3 static=$4 db=$5 logs=$6 cache=${7:-}
+  [ -z "$cache" ] || mkdir -p "$cache"
   cat >"$conf" <<CONF
 # Written by tools/lighttpd-conf.sh; regenerated on every run.
 server.modules = ("mod_rewrite", "mod_alias", "mod_setenv", "mod_cgi", "mod_expire")
@@ -31,6 +34,7 @@ alias.url = ( "/static/" => "$static/", "/search" => "$cgi" )
     "NEWS_DB" => "$db",
     "NEWS_SEARCH_PATH" => "/search",
     "NEWS_STATIC_PATH" => "/static",
+    "NEWS_CACHE" => "$cache",
   )
 }
 \$HTTP["url"] =~ "^/static/" {
