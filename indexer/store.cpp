@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "common/entities.h"
@@ -53,6 +54,16 @@ void check_schema(Xapian::WritableDatabase& db, const std::string& where) {
     db.set_metadata(std::string(schema::kMetaModel), EntityTagger::instance().model_version());
 }
 
+// Every shard open for writing holds a handful of files; years of monthly
+// shards pass the usual soft limit of 1024 descriptors, so take the hard one.
+void raise_open_file_limit() {
+    struct rlimit rl;
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 const char* shard_by_name(ShardBy by) { return by == ShardBy::Month ? "month" : by == ShardBy::Year ? "year" : ""; }
 
 } // namespace
@@ -84,10 +95,14 @@ IndexStore::IndexStore(const std::string& path, ShardBy by) : path_(path), by_(b
     } else {
         write_atomically((fs::path(path) / kShardingName).string(), std::string(shard_by_name(by)) + "\n");
     }
-    // Existing shards: every subfolder that is a Xapian database.
+    // Existing shards: every subfolder that is a Xapian database. The stub is
+    // rewritten only once all are open (and only if it lacks one), so that a
+    // search meanwhile, or a run that fails half way, never sees a partial list.
+    raise_open_file_limit();
     for (const auto& e : fs::directory_iterator(path)) {
         if (e.is_directory() && fs::exists(e.path() / "iamglass")) open_shard(e.path().filename().string());
     }
+    if (!shards_.empty()) write_stub();
     std::ifstream in((fs::path(path) / kStateName).string());
     std::string line;
     while (std::getline(in, line)) {
@@ -104,13 +119,16 @@ IndexStore::Shard& IndexStore::open_shard(const std::string& name) {
     auto shard = std::make_unique<Shard>();
     shard->name = name;
     std::string where = name.empty() ? path_ : (fs::path(path_) / name).string();
+    std::error_code ec;
+    bool created = !name.empty() && !fs::exists(fs::path(where) / "iamglass", ec);
     try {
         shard->db = Xapian::WritableDatabase(where, Xapian::DB_CREATE_OR_OPEN);
     } catch (const Xapian::Error& e) {
         throw Error(where + ": cannot open database for writing: " + e.get_description());
     }
     check_schema(shard->db, where);
-    bool created = !name.empty();
+    // A fresh database has no earlier articles to compare against.
+    shard->stories.search_database(shard->db.get_doccount() > 0);
     Shard& ref = *shard;
     shards_.emplace(name, std::move(shard));
     if (created) write_stub();
@@ -121,7 +139,8 @@ void IndexStore::write_stub() const {
     std::string text;
     for (const auto& [name, shard] : shards_)
         if (!name.empty()) text += "auto " + name + "\n";
-    write_atomically((fs::path(path_) / kStubName).string(), text);
+    std::string stub = (fs::path(path_) / kStubName).string();
+    if (read_file(stub) != text) write_atomically(stub, text);
 }
 
 std::string IndexStore::file_state(const std::string& key) const {

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <map>
 
+#include <sys/resource.h>
+
 #include <xapian.h>
 
 #include "common/codec.h"
@@ -89,6 +91,16 @@ std::vector<EntityCount> count_entities(const StoredArticle& a) {
     return out;
 }
 
+// Each local shard holds a handful of open files; years of monthly shards
+// pass the usual soft limit of 1024 descriptors, so take the hard one.
+void raise_open_file_limit() {
+    struct rlimit rl;
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 void check_request(const SearchRequest& r) {
     if (r.query.size() > SearchRequest::kMaxQueryBytes)
         throw QueryError("query is " + std::to_string(r.query.size()) + " bytes long; at most " +
@@ -129,6 +141,7 @@ Searcher::Searcher(const std::string& db_path) : impl_(std::make_unique<Impl>())
                 impl_->shard_names.push_back(where);
         }
         if (impl_->remote) impl_->shard_names.clear();
+        raise_open_file_limit();
     }
     try {
         impl_->db = Xapian::Database(db_path);

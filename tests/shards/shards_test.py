@@ -439,6 +439,82 @@ class CorpusShardsIncremental(Compare):
         self.assertEqual([x["date"] for x in r["results"]], ["2026-04-20"])
 
 
+def limit_open_files(soft, hard=None):
+    """A preexec_fn that lowers the child's open-file limits."""
+    import resource
+
+    def apply():
+        _, cur_hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, cur_hard if hard is None else hard))
+    return apply
+
+
+class ManyShards(unittest.TestCase):
+    """Twenty years of monthly shards (240): more open files than the usual
+    soft limit of 1024 allows, and a run that fails half way."""
+
+    MONTHS = 240
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="newssearch-shards-")
+        cls.root = os.path.join(cls.tmp.name, "articles")
+        os.makedirs(cls.root)
+        cls.db = os.path.join(cls.tmp.name, "sharded")
+        with open(os.path.join(cls.root, "months.jsonl"), "w") as f:
+            for i in range(cls.MONTHS):
+                f.write(json.dumps({"id": f"m{i}", "date": f"{2000 + i // 12}-{i % 12 + 1:02d}-15",
+                                    "title": f"Harbour report {i}",
+                                    "body": f"The harbour authority reported {i} ships waiting for berths."}) + "\n")
+        build(cls.db, cls.root, extra=("--shard-by", "month"), code=0)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def add_article(self, name, date):
+        with open(os.path.join(self.root, name + ".jsonl"), "w") as f:
+            f.write(json.dumps({"id": name, "date": date, "title": "Harbour news", "body": "The harbour reopened."}))
+
+    def run_limited(self, args, soft, hard=None):
+        import resource
+        if resource.getrlimit(resource.RLIMIT_NOFILE)[1] < 4096:
+            self.skipTest("the hard open-file limit is below 4096")
+        p = subprocess.run(args, capture_output=True, text=True, timeout=300, preexec_fn=limit_open_files(soft, hard))
+        return p.returncode, p.stdout, p.stderr
+
+    def test_many_shards_beyond_the_soft_open_file_limit(self):
+        self.add_article("late", "2024-06-01")
+        code, out, err = self.run_limited([NEWSINDEX, "build", "--db", self.db, "--quiet", "--shard-by", "month",
+                                           self.root], 1024)
+        self.assertEqual(code, 0, err)
+        self.assertRegex(summary_line(out), r"^indexed 1, updated 0, removed 0\b")
+        code, out, err = self.run_limited([NEWSSEARCH, "--db", self.db, "--json", "--no-collapse", "harbour"], 1024)
+        self.assertEqual(code, 0, err)
+        r = json.loads(out)
+        self.assertEqual(r["shards"]["total"], self.MONTHS + 1)
+        self.assertEqual(r["total"], {"estimate": self.MONTHS + 1, "exact": True})
+
+    def test_failed_run_leaves_the_stub_complete(self):
+        # Regression: every shard opened at the start of a run rewrote the
+        # stub, so a run that failed half way (here: out of file descriptors)
+        # left a stub listing only the shards opened so far, and searches
+        # silently lost the rest.
+        with open(os.path.join(self.db, "XAPIANDB")) as f:
+            before = f.read()
+        self.assertGreaterEqual(len(before.splitlines()), self.MONTHS)
+        self.add_article("failed", "2031-01-01")
+        try:
+            code, out, err = self.run_limited([NEWSINDEX, "build", "--db", self.db, "--quiet", "--shard-by", "month",
+                                               self.root], 256, 256)
+        finally:
+            os.remove(os.path.join(self.root, "failed.jsonl"))
+        self.assertEqual(code, 2, out + err)
+        self.assertIn("open files", err)
+        with open(os.path.join(self.db, "XAPIANDB")) as f:
+            self.assertEqual(f.read(), before)
+
+
 # ---- Reuters-21578 ----
 
 def reuters_indexes():
