@@ -210,7 +210,8 @@ class Compare(unittest.TestCase):
         self.assertTrue(any(a["facets"].get(k) for k in ("person", "org", "place", "date")),
                         f"[{query}]: no facets on the single database")
         self.assertEqual(a["facets"], b["facets"], f"[{query}]: facets differ")
-        self.assertEqual(a["total"], b["total"], f"[{query}]: totals differ")
+        if a["total"]["exact"] and b["total"]["exact"]:
+            self.assertEqual(a["total"], b["total"], f"[{query}]: totals differ")
 
 
 # ---- the sample corpus ----
@@ -617,10 +618,12 @@ class ReutersShards(Compare):
         self.assertEqual(r["shards"], {"searched": ["1987-03"], "total": 5})
         self.assertEqual(len(r["results"]), 100)
         self.assertEqual({x["date"][:7] for x in r["results"]}, {"1987-03"})
-        # Pruning changes nothing about the answer.
-        want = ranking(self.single, "bank", "--from", "1987-03-01", "--to", "1987-03-31")
-        self.assertSameRanking(want, ranking(self.sharded, "bank", "--from", "1987-03-01", "--to", "1987-03-31"),
-                               "pruned [bank]")
+        # The same articles as the single database finds in March. (Not the
+        # same scores: the pruned search weighs terms by March's statistics.)
+        want = ranking(self.single, "cocoa", "--from", "1987-03-01", "--to", "1987-03-31", limit=100)
+        got = ranking(self.sharded, "cocoa", "--from", "1987-03-01", "--to", "1987-03-31", limit=100)
+        self.assertTrue(10 < len(want) < 100, len(want))
+        self.assertEqual(sorted(d for d, _ in got), sorted(d for d, _ in want))
         # A range over two months searches those two.
         _, _, err = search(self.sharded, "--explain", "--from", "1987-03-15", "--to", "1987-04-15", "bank", code=0)
         self.assertIn("shards: searched 2 of 5: 1987-03 1987-04\n", err)
