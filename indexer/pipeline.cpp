@@ -439,12 +439,13 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                         ++sum.skip_reasons["duplicate id"];
                         continue;
                     }
-                    d.doc.add_value(s::kStorySlot, shard.stories.find(shard.db, d.shingles, d.bands, d.date, d.id));
+                    std::string story = shard.stories.find(shard.db, d.shingles, d.bands, d.date, d.id);
+                    d.doc.add_value(s::kStorySlot, story);
                     // Spelling data is gathered until the commit: one add_spelling
                     // per distinct word is far cheaper than one per occurrence.
                     for (std::string& w : d.words) ++shard.spelling[std::move(w)];
                     Xapian::docid docid = shard.db.replace_document(d.id_term, d.doc);
-                    shard.stories.added(docid, std::move(d.shingles));
+                    shard.stories.added(docid, std::move(d.shingles), d.date, story);
                     ++per_file[b->file];
                     ++(t.existed ? sum.updated : sum.indexed);
                     ++since_commit;

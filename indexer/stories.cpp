@@ -1,6 +1,7 @@
 #include "indexer/stories.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <unordered_set>
 
 #include "common/codec.h"
@@ -85,53 +86,104 @@ std::vector<std::string> band_terms(const Shingles& s) {
     return out;
 }
 
+namespace {
+
+// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+int day_number(const std::string& iso) {
+    if (iso.size() < 10) return INT_MIN;
+    Date d = parse_iso_date(iso.substr(0, 10));
+    int y = d.year - (d.month <= 2);
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (d.month + (d.month > 2 ? -3 : 9)) + 2) / 5 + d.day - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+} // namespace
+
+void StoryFinder::consider(const Shingles& mine, const Shingles& other, const std::string& story,
+                           Candidate& best) const {
+    size_t lo = std::min(mine.hashes.size(), other.hashes.size());
+    size_t hi = std::max(mine.hashes.size(), other.hashes.size());
+    // Very different lengths are a brief and a full story, not copies.
+    if (hi > 4 * lo + 8) return;
+    double need = lo < opt_.min_shingles ? 0.9 : opt_.min_containment;
+    double c = containment(mine, other);
+    if (c >= need && c > best.containment) best = {c, story};
+}
+
 std::string StoryFinder::find(const Xapian::Database& db, const Shingles& shingles,
                               const std::vector<std::string>& bands, const std::string& date,
                               const std::string& own_id) {
-    if (bands.empty() || db.get_doccount() == 0) return own_id;
-    Xapian::Query q(Xapian::Query::OP_OR, bands.begin(), bands.end());
-    if (!date.empty()) {
-        Date d = parse_iso_date(date);
-        q = Xapian::Query(Xapian::Query::OP_FILTER, q,
-                          Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kDateSlot,
-                                        add_days(d, -opt_.window_days).compact(),
-                                        add_days(d, opt_.window_days).compact()));
+    if (shingles.hashes.empty()) return own_id;
+    Candidate best{0, own_id};
+    const int day = day_number(date);
+
+    // Articles of this run, by shared bands.
+    std::unordered_map<Xapian::docid, int> shared;
+    for (size_t i = 0; i < shingles.hashes.size() && i < StoryOptions::kBands; ++i) {
+        auto it = by_band_.find(shingles.hashes[i]);
+        if (it == by_band_.end()) continue;
+        for (Xapian::docid id : it->second) ++shared[id];
     }
-    // Candidates ranked by how many band terms they share.
-    Xapian::Enquire enq(db);
-    enq.set_query(q);
-    enq.set_weighting_scheme(Xapian::CoordWeight());
-    Xapian::MSet candidates = enq.get_mset(0, kCandidates);
-    std::string best = own_id;
-    double best_score = 0;
-    for (auto it = candidates.begin(); it != candidates.end(); ++it) {
-        auto cached = cache_.find(*it);
-        Shingles decoded;
-        if (cached == cache_.end()) {
-            StoredArticle other = decode_article(it.get_document().get_data());
-            decoded = shingle(other.body.empty() ? other.title : other.body);
+    std::vector<std::pair<int, Xapian::docid>> ranked;
+    for (const auto& [id, n] : shared) {
+        auto r = recent_.find(id);
+        if (r == recent_.end()) continue;
+        bool dated = day != INT_MIN && r->second.day != INT_MIN;
+        if (dated && std::abs(r->second.day - day) > opt_.window_days) continue;
+        if (!dated && (day != INT_MIN || r->second.day != INT_MIN)) continue;
+        ranked.emplace_back(n, id);
+    }
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    for (size_t i = 0; i < ranked.size() && i < kCandidates; ++i) {
+        const Recent& r = recent_.at(ranked[i].second);
+        consider(shingles, r.shingles, r.story, best);
+    }
+
+    // Articles of earlier runs, through the band terms in the database.
+    if (search_db_ && !bands.empty() && db.get_doccount() > 0) {
+        Xapian::Query q(Xapian::Query::OP_OR, bands.begin(), bands.end());
+        if (!date.empty()) {
+            Date d = parse_iso_date(date);
+            q = Xapian::Query(Xapian::Query::OP_FILTER, q,
+                              Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kDateSlot,
+                                            add_days(d, -opt_.window_days).compact(),
+                                            add_days(d, opt_.window_days).compact()));
         }
-        const Shingles& os = cached == cache_.end() ? decoded : cached->second;
-        size_t lo = std::min(shingles.hashes.size(), os.hashes.size());
-        size_t hi = std::max(shingles.hashes.size(), os.hashes.size());
-        // Very different lengths are a brief and a full story, not copies.
-        if (hi > 4 * lo + 8) continue;
-        double need = lo < opt_.min_shingles ? 0.9 : opt_.min_containment;
-        double c = containment(shingles, os);
-        if (c >= need && c > best_score) {
-            best_score = c;
-            best = it.get_document().get_value(schema::kStorySlot);
+        Xapian::Enquire enq(db);
+        enq.set_query(q);
+        enq.set_weighting_scheme(Xapian::CoordWeight()); // rank by shared bands
+        Xapian::MSet candidates = enq.get_mset(0, kCandidates);
+        for (auto it = candidates.begin(); it != candidates.end(); ++it) {
+            if (recent_.count(*it)) continue; // already considered above
+            Xapian::Document doc = it.get_document();
+            StoredArticle other = decode_article(doc.get_data());
+            consider(shingles, shingle(other.body.empty() ? other.title : other.body), doc.get_value(schema::kStorySlot),
+                     best);
         }
     }
-    return best;
+    return best.story;
 }
 
-void StoryFinder::added(Xapian::docid docid, Shingles shingles) {
-    if (cache_.size() >= kCacheSize) {
-        cache_.erase(order_.front());
+void StoryFinder::added(Xapian::docid docid, Shingles shingles, const std::string& date, const std::string& story) {
+    if (recent_.size() >= kRecent) {
+        recent_.erase(order_.front()); // its band entries are skipped from now on
         order_.pop_front();
     }
-    if (cache_.emplace(docid, std::move(shingles)).second) order_.push_back(docid);
+    for (size_t i = 0; i < shingles.hashes.size() && i < StoryOptions::kBands; ++i) {
+        std::vector<Xapian::docid>& ids = by_band_[shingles.hashes[i]];
+        if (ids.size() >= kMaxPerBand) ids.erase(ids.begin(), ids.begin() + kMaxPerBand / 2);
+        ids.push_back(docid);
+    }
+    Recent r;
+    r.shingles = std::move(shingles);
+    r.day = day_number(date);
+    r.story = story;
+    if (recent_.emplace(docid, std::move(r)).second) order_.push_back(docid);
 }
 
 } // namespace news

@@ -6,6 +6,7 @@
 // by the exact containment of the two bigram sets.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <deque>
@@ -37,27 +38,46 @@ struct StoryOptions {
     static constexpr size_t kBands = 16;
 };
 
-// Finds the story each new article belongs to among the documents already
-// in the database (including uncommitted ones). Keeps the shingles of
-// recently added articles so candidates need not be decoded again.
+// Finds the story each new article belongs to. Articles added in this run
+// are looked up in memory (band -> recent articles, with their shingles);
+// when the database held articles before the run, the database is asked
+// too (it sees uncommitted documents), and candidates found there are
+// verified from their stored text.
 class StoryFinder {
 public:
     explicit StoryFinder(StoryOptions opt = {}) : opt_(opt) {}
+
+    // Whether earlier runs' articles must be searched in the database.
+    void search_database(bool on) { search_db_ = on; }
 
     // The story id of the most similar copy, or `own_id` when there is none.
     // `date` is ISO or empty.
     std::string find(const Xapian::Database& db, const Shingles& shingles, const std::vector<std::string>& bands,
                      const std::string& date, const std::string& own_id);
 
-    // Records the shingles of an article just added as `docid`.
-    void added(Xapian::docid docid, Shingles shingles);
+    // Records an article just added as `docid`.
+    void added(Xapian::docid docid, Shingles shingles, const std::string& date, const std::string& story);
 
-    static constexpr size_t kCacheSize = 50000; // articles whose shingles are kept
+    static constexpr size_t kRecent = 50000;       // articles kept in memory
+    static constexpr size_t kMaxPerBand = 64;      // recent articles kept per band
     static constexpr Xapian::doccount kCandidates = 8;
 
 private:
+    struct Recent {
+        Shingles shingles;
+        int day = 0; // days since 1970-01-01; INT_MIN when undated
+        std::string story;
+    };
+    struct Candidate {
+        double containment = 0;
+        std::string story;
+    };
+    void consider(const Shingles& mine, const Shingles& other, const std::string& story, Candidate& best) const;
+
     StoryOptions opt_;
-    std::unordered_map<Xapian::docid, Shingles> cache_;
+    bool search_db_ = true;
+    std::unordered_map<Xapian::docid, Recent> recent_;
+    std::unordered_map<uint32_t, std::vector<Xapian::docid>> by_band_;
     std::deque<Xapian::docid> order_;
 };
 

@@ -225,7 +225,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             }
             if (req.facets) resp.facets = spy.result(req.facet_size);
 
-            Snippeter snippeter(query, db);
+            Snippeter snippeter(query);
             int rank = req.offset;
             for (auto it = mset.begin(); it != mset.end(); ++it) {
                 Xapian::Document doc = it.get_document();
@@ -239,7 +239,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 r.source = a.source;
                 r.path = a.path;
                 r.url = a.url;
-                r.snippet = snippeter.snippet(mset, a);
+                r.snippet = snippeter.snippet(a);
                 r.entities = count_entities(a);
                 if (req.collapse && it.get_collapse_count() > 0) {
                     Xapian::Enquire dup(db);

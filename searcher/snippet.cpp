@@ -1,13 +1,299 @@
 #include "searcher/snippet.h"
 
+#include <algorithm>
+
+#include "common/schema.h"
+#include "common/text.h"
+
 namespace news {
+namespace {
 
-Snippeter::Snippeter(const Xapian::Query& query, const Xapian::Database&) : query_(query) {}
+struct Word {
+    size_t begin, end;   // byte offsets in the text
+    std::string lower;   // lower-cased, as TermGenerator indexes it
+};
 
-std::string Snippeter::snippet(const Xapian::MSet& mset, const StoredArticle& a) const {
+// Words as Xapian's TermGenerator splits them: runs of word characters,
+// an apostrophe inside a word kept ("iran's").
+std::vector<Word> split_words(const std::string& text) {
+    std::vector<Word> out;
+    Xapian::Utf8Iterator it(text), end;
+    while (it != end) {
+        if (!Xapian::Unicode::is_wordchar(*it)) {
+            ++it;
+            continue;
+        }
+        Word w;
+        w.begin = static_cast<size_t>(it.raw() - text.data());
+        std::string lower;
+        for (;;) {
+            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+            ++it;
+            if (it == end) break;
+            unsigned ch = *it;
+            if (Xapian::Unicode::is_wordchar(ch)) continue;
+            if (ch == '\'' || ch == 0x2019) {
+                Xapian::Utf8Iterator next = it;
+                ++next;
+                if (next != end && Xapian::Unicode::is_wordchar(*next)) {
+                    lower += '\'';
+                    it = next;
+                    continue;
+                }
+            }
+            break;
+        }
+        w.end = it == end ? text.size() : static_cast<size_t>(it.raw() - text.data());
+        w.lower = std::move(lower);
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
+// The word part of a body or title term: "Zstem" stays, "Sword" -> "word",
+// "ZSstem" -> "Zstem"; other prefixes are not words.
+bool word_term(const std::string& term, std::string& out) {
+    if (term.empty()) return false;
+    auto lower = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80; };
+    if (lower(term[0])) {
+        out = term;
+        return true;
+    }
+    if (term.size() > 1 && term[0] == 'Z' && lower(term[1])) {
+        out = term;
+        return true;
+    }
+    if (term.size() > 1 && term[0] == 'S' && lower(term[1])) {
+        out = term.substr(1);
+        return true;
+    }
+    if (term.size() > 2 && term[0] == 'Z' && term[1] == 'S' && lower(term[2])) {
+        out = "Z" + term.substr(2);
+        return true;
+    }
+    return false;
+}
+
+// White space runs as one space, untrimmed; a run that spans a paragraph
+// break (two newlines) stays "\n\n" so formatters can show it.
+std::string flatten_space(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        char c = s[i];
+        if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+            out += c;
+            ++i;
+            continue;
+        }
+        int newlines = 0;
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r')) newlines += s[i++] == '\n';
+        out += newlines >= 2 ? "\n\n" : " ";
+    }
+    return out;
+}
+
+std::vector<std::string> leaf_terms(const Xapian::Query& q) {
+    std::vector<std::string> out;
+    for (auto t = q.get_terms_begin(); t != q.get_terms_end(); ++t) out.push_back(*t);
+    return out;
+}
+
+} // namespace
+
+Snippeter::Snippeter(const Xapian::Query& query) { collect(query, false); }
+
+void Snippeter::collect(const Xapian::Query& q, bool filter_side) {
+    const auto op = q.get_type();
+    if (op == Xapian::Query::LEAF_TERM) {
+        for (const std::string& t : leaf_terms(q)) {
+            std::string w;
+            if (t.rfind(schema::kEntityPrefix, 0) == 0) entities_.push_back(t);
+            else if (!filter_side && word_term(t, w)) words_.push_back(w);
+        }
+        return;
+    }
+    if (op == Xapian::Query::OP_WILDCARD) {
+        // The pattern is only reachable through the description:
+        // "Query(WILDCARD SYNONYM kurd)".
+        std::string d = q.get_description();
+        size_t close = d.rfind(')'), space = d.rfind(' ', close);
+        if (!filter_side && close != std::string::npos && space != std::string::npos) {
+            std::string w;
+            if (word_term(d.substr(space + 1, close - space - 1), w)) wildcards_.push_back(w);
+        }
+        return;
+    }
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
+        if (filter_side) return;
+        Phrase p;
+        for (const std::string& t : leaf_terms(q)) {
+            std::string w;
+            if (word_term(t, w)) p.terms.push_back(w);
+        }
+        p.ordered = op == Xapian::Query::OP_PHRASE;
+        p.window = p.ordered ? p.terms.size() : p.terms.size() + 9; // QueryParser's NEAR default
+        if (!p.terms.empty()) phrases_.push_back(std::move(p));
+        return;
+    }
+    size_t n = q.get_num_subqueries();
+    for (size_t i = 0; i < n; ++i) {
+        // Words after NOT are what the reader did not want: never marked.
+        if (i > 0 && op == Xapian::Query::OP_AND_NOT) break;
+        bool filter = filter_side || (i > 0 && op == Xapian::Query::OP_FILTER);
+        collect(q.get_subquery(i), filter);
+    }
+}
+
+bool Snippeter::word_matches(const std::string& lower, const std::string& stemmed, const std::string& term) const {
+    return term == lower || term == stemmed;
+}
+
+std::string Snippeter::snippet(const StoredArticle& a) const {
     const std::string& text = a.body.empty() ? a.title : a.body;
-    return mset.snippet(text, kLength, stem_, Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                        "<mark>", "</mark>", "\u2026");
+    std::vector<Word> words = split_words(text);
+    std::vector<std::string> stems(words.size());
+    for (size_t i = 0; i < words.size(); ++i) stems[i] = "Z" + stem_(words[i].lower);
+
+    // Marked byte ranges, and which query part each came from.
+    std::vector<std::pair<size_t, size_t>> marks;
+    std::vector<int> part_of_mark;
+    std::vector<char> marked(words.size(), 0);
+    int part = 0;
+    for (const std::string& term : words_) {
+        for (size_t i = 0; i < words.size(); ++i)
+            if (!marked[i] && word_matches(words[i].lower, stems[i], term)) {
+                marked[i] = 1;
+                marks.emplace_back(words[i].begin, words[i].end);
+                part_of_mark.push_back(part);
+            }
+        ++part;
+    }
+    for (const std::string& prefix : wildcards_) {
+        for (size_t i = 0; i < words.size(); ++i)
+            if (!marked[i] && words[i].lower.compare(0, prefix.size(), prefix) == 0) {
+                marked[i] = 1;
+                marks.emplace_back(words[i].begin, words[i].end);
+                part_of_mark.push_back(part);
+            }
+        ++part;
+    }
+    for (const Phrase& p : phrases_) {
+        size_t k = p.terms.size();
+        for (size_t i = 0; i < words.size(); ++i) {
+            std::vector<size_t> at;
+            if (p.ordered) {
+                if (i + k > words.size()) break;
+                bool ok = true;
+                for (size_t j = 0; j < k && ok; ++j) ok = word_matches(words[i + j].lower, stems[i + j], p.terms[j]);
+                if (!ok) continue;
+                for (size_t j = 0; j < k; ++j) at.push_back(i + j);
+            } else {
+                // Every term somewhere in the window starting at word i, in
+                // any order (NEAR is unordered).
+                std::vector<char> found(k, 0);
+                for (size_t j = i; j < words.size() && j < i + p.window; ++j)
+                    for (size_t t = 0; t < k; ++t)
+                        if (!found[t] && word_matches(words[j].lower, stems[j], p.terms[t])) {
+                            if (j == i || !at.empty()) {
+                                found[t] = 1;
+                                at.push_back(j);
+                            }
+                            break;
+                        }
+                if (at.empty() || at[0] != i) continue;
+                if (std::count(found.begin(), found.end(), 1) != static_cast<long>(k)) continue;
+            }
+            for (size_t j : at)
+                if (!marked[j]) {
+                    marked[j] = 1;
+                    marks.emplace_back(words[j].begin, words[j].end);
+                    part_of_mark.push_back(part);
+                }
+        }
+        ++part;
+    }
+    if (!entities_.empty() && !a.body.empty()) {
+        for (const StoredEntity& e : a.entities) {
+            std::string term = schema::entity_term(e.type, e.name);
+            if (std::find(entities_.begin(), entities_.end(), term) == entities_.end()) continue;
+            if (e.end > text.size() || e.begin >= e.end) continue;
+            marks.emplace_back(e.begin, e.end);
+            part_of_mark.push_back(part + static_cast<int>(std::find(entities_.begin(), entities_.end(), term) - entities_.begin()));
+        }
+    }
+
+    // Best passage: the window of kLength bytes holding the most distinct
+    // query parts, then the most marks; it starts a little before its first
+    // mark, at a sentence start when one is near.
+    std::vector<size_t> order(marks.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return marks[x].first < marks[y].first; });
+    size_t start = 0;
+    if (!order.empty()) {
+        long best = -1;
+        for (size_t i = 0; i < order.size(); ++i) {
+            size_t from = marks[order[i]].first;
+            std::vector<int> parts;
+            long count = 0;
+            for (size_t j = i; j < order.size() && marks[order[j]].second <= from + kLength - 40; ++j) {
+                parts.push_back(part_of_mark[order[j]]);
+                ++count;
+            }
+            std::sort(parts.begin(), parts.end());
+            long distinct = std::unique(parts.begin(), parts.end()) - parts.begin();
+            long score = distinct * 1000 + count;
+            if (score > best) {
+                best = score;
+                start = from;
+            }
+        }
+        // Back up to the sentence start if it is close, else a few words.
+        size_t back = start > 120 ? start - 120 : 0;
+        size_t sentence = std::string::npos;
+        for (size_t p = start; p > back; --p) {
+            char c = text[p - 1];
+            if ((c == '.' || c == '!' || c == '?' || c == '\n') && (p == start || text[p] == ' ' || text[p] == '\n')) {
+                sentence = p;
+                break;
+            }
+        }
+        if (start <= 120 && sentence == std::string::npos) start = 0;
+        else if (sentence != std::string::npos) start = sentence;
+        else {
+            size_t s = start > 40 ? start - 40 : 0;
+            while (s < start && text[s] != ' ') ++s;
+            start = s;
+        }
+        while (start < text.size() && (text[start] == ' ' || text[start] == '\n')) ++start;
+    }
+    size_t stop = std::min(text.size(), start + kLength);
+    if (stop < text.size()) {
+        size_t space = text.rfind(' ', stop);
+        if (space != std::string::npos && space > start + kLength / 2) stop = space;
+        while (stop > start && (static_cast<unsigned char>(text[stop]) & 0xC0) == 0x80) --stop;
+    }
+
+    // Emit: escape, wrap each marked word.
+    std::sort(marks.begin(), marks.end());
+    std::string out;
+    if (start > 0) out += "\u2026";
+    size_t pos = start;
+    auto emit_text = [&](size_t from, size_t to) { out += html_escape(flatten_space(text.substr(from, to - from))); };
+    for (size_t i = 0; i < marks.size(); ++i) {
+        size_t b = marks[i].first, e = marks[i].second;
+        if (e <= pos || b >= stop) continue;
+        b = std::max(b, pos);
+        e = std::min(e, stop);
+        emit_text(pos, b);
+        out += "<mark>";
+        emit_text(b, e);
+        out += "</mark>";
+        pos = e;
+    }
+    emit_text(pos, stop);
+    if (stop < text.size()) out += "\u2026";
+    return out;
 }
 
 } // namespace news

@@ -1,9 +1,12 @@
-// Snippets: the best passage of an article's text for a query, HTML-escaped,
-// with each matched word (stemmed forms and phrase words included) wrapped
-// in <mark>…</mark>.
+// Snippets: the best passage of an article for a query, HTML-escaped, with
+// the matched words wrapped in <mark>…</mark>. Free query words match their
+// stemmed forms; phrase and NEAR words are marked only where the phrase
+// occurs; entity-field matches (place:Erbil) mark the mention itself;
+// words under NOT are never marked.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <xapian.h>
 
@@ -13,14 +16,26 @@ namespace news {
 
 class Snippeter {
 public:
-    Snippeter(const Xapian::Query& query, const Xapian::Database& db);
-    std::string snippet(const Xapian::MSet& mset, const StoredArticle& article) const;
+    explicit Snippeter(const Xapian::Query& query);
 
-    static constexpr size_t kLength = 260; // characters of text shown
+    std::string snippet(const StoredArticle& article) const;
+
+    static constexpr size_t kLength = 280; // bytes of text shown, about
 
 private:
-    Xapian::Query query_;
+    struct Phrase {
+        std::vector<std::string> terms;
+        size_t window = 0; // positions the terms must fall within
+        bool ordered = true;
+    };
+    void collect(const Xapian::Query& q, bool filter_side);
+    bool word_matches(const std::string& lower, const std::string& stemmed, const std::string& term) const;
+
     Xapian::Stem stem_{"english"};
+    std::vector<std::string> words_;      // free terms: "word" or "Zstem" (prefixes stripped)
+    std::vector<std::string> wildcards_;  // prefixes from word* queries
+    std::vector<Phrase> phrases_;
+    std::vector<std::string> entities_;   // entity terms "XEPLACE:erbil"
 };
 
 } // namespace news
