@@ -50,6 +50,12 @@ std::string day_term(int year, int month, int day) {
 
 std::string band_term(std::string_view band_hex) { return std::string(kBandPrefix) + std::string(band_hex); }
 
+std::string story_term(std::string_view story_id) {
+    std::string t = std::string(kStoryPrefix) + std::string(story_id);
+    if (t.size() > 240) t.resize(240);
+    return t;
+}
+
 char entity_type_code(std::string_view type) {
     if (type == kTypePerson) return 'P';
     if (type == kTypeOrg) return 'O';

@@ -11,7 +11,7 @@
 namespace news::schema {
 
 // Version of the on-disk layout below; stored in metadata key kMetaSchema.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // ---- Term prefixes -------------------------------------------------------
 // Unique id: "Q" + the record's own id, or a stable hash of path and record.
@@ -34,6 +34,9 @@ inline constexpr std::string_view kFilePrefix = "XF";
 // Locality-sensitive hash bands of the article's shingle MinHash: "XB" +
 // hex; articles sharing a band are candidate copies of one story.
 inline constexpr std::string_view kBandPrefix = "XB";
+// Story id (as in kStorySlot): "XC" + id, so the copies of one story are
+// one posting list away.
+inline constexpr std::string_view kStoryPrefix = "XC";
 
 // Entity types as they appear in terms and JSON.
 inline constexpr std::string_view kTypePerson = "PERSON";
@@ -69,6 +72,7 @@ std::string year_term(int year);
 std::string month_term(int year, int month);
 std::string day_term(int year, int month, int day);
 std::string band_term(std::string_view band_hex);
+std::string story_term(std::string_view story_id);
 
 // One-letter code used in kEntitiesSlot for a type, and back.
 char entity_type_code(std::string_view type);

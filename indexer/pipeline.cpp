@@ -441,6 +441,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     }
                     std::string story = shard.stories.find(shard.db, d.shingles, d.bands, d.date, d.id);
                     d.doc.add_value(s::kStorySlot, story);
+                    d.doc.add_boolean_term(s::story_term(story));
                     // Spelling data is gathered until the commit: one add_spelling
                     // per distinct word is far cheaper than one per occurrence.
                     for (std::string& w : d.words) ++shard.spelling[std::move(w)];

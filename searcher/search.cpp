@@ -242,10 +242,13 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 r.snippet = snippeter.snippet(a);
                 r.entities = count_entities(a);
                 if (req.collapse && it.get_collapse_count() > 0) {
+                    // The story term is a short posting list, so filtering it by
+                    // the query costs little: the matcher skips to its few docs.
                     Xapian::Enquire dup(db);
-                    std::string key = it.get_collapse_key();
-                    dup.set_query(filter(full_query, Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kStorySlot, key, key)));
-                    dup.set_sort_by_value_then_relevance(schema::kDateSlot, false);
+                    dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                                Xapian::Query(schema::story_term(it.get_collapse_key())), full_query));
+                    dup.set_weighting_scheme(Xapian::BoolWeight());
+                    dup.set_sort_by_value(schema::kDateSlot, false);
                     Xapian::MSet ds = dup.get_mset(0, 50);
                     for (auto d = ds.begin(); d != ds.end(); ++d) {
                         if (*d == *it) continue;

@@ -101,7 +101,23 @@ std::vector<std::string> leaf_terms(const Xapian::Query& q) {
 
 } // namespace
 
-Snippeter::Snippeter(const Xapian::Query& query) { collect(query, false); }
+Snippeter::Snippeter(const Xapian::Query& query) {
+    collect(query, false);
+    auto note = [&](const std::string& t) {
+        if (t.size() > 1 && t[0] == 'Z' && stem_initials_.find(t[1]) == std::string::npos) stem_initials_ += t[1];
+    };
+    for (const auto& w : words_) note(w);
+    for (const auto& p : phrases_)
+        for (const auto& w : p.terms) note(w);
+}
+
+const std::string& Snippeter::stem_of(const std::string& lower) const {
+    static const std::string none;
+    if (lower.empty() || stem_initials_.find(lower[0]) == std::string::npos) return none;
+    auto it = stems_.find(lower);
+    if (it == stems_.end()) it = stems_.emplace(lower, "Z" + stem_(lower)).first;
+    return it->second;
+}
 
 void Snippeter::collect(const Xapian::Query& q, bool filter_side) {
     const auto op = q.get_type();
@@ -153,7 +169,7 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
     const std::string& text = a.body.empty() ? a.title : a.body;
     std::vector<Word> words = split_words(text);
     std::vector<std::string> stems(words.size());
-    for (size_t i = 0; i < words.size(); ++i) stems[i] = "Z" + stem_(words[i].lower);
+    for (size_t i = 0; i < words.size(); ++i) stems[i] = stem_of(words[i].lower);
 
     // Marked byte ranges, and which query part each came from.
     std::vector<std::pair<size_t, size_t>> marks;

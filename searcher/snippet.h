@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <xapian.h>
@@ -31,7 +32,13 @@ private:
     void collect(const Xapian::Query& q, bool filter_side);
     bool word_matches(const std::string& lower, const std::string& stemmed, const std::string& term) const;
 
+    // Stemmed form "Zstem" of a lower-cased word, or "" when no query stem
+    // could be it (stemming every word of every result is the slow part).
+    const std::string& stem_of(const std::string& lower) const;
+
     Xapian::Stem stem_{"english"};
+    std::string stem_initials_; // first letters of the query's stems
+    mutable std::unordered_map<std::string, std::string> stems_;
     std::vector<std::string> words_;      // free terms: "word" or "Zstem" (prefixes stripped)
     std::vector<std::string> wildcards_;  // prefixes from word* queries
     std::vector<Phrase> phrases_;
