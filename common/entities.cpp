@@ -230,6 +230,15 @@ const EntityTagger& EntityTagger::instance() {
 
 std::string EntityTagger::model_version() const { return impl_->model.version; }
 
+std::vector<EntityTagger::Alias> EntityTagger::aliases() const {
+    static const char* const kTypes[] = {"PERSON", "ORG", "PLACE", "MISC"};
+    std::vector<Alias> out;
+    out.reserve(impl_->model.aliases.size());
+    for (const AliasEntry& a : impl_->model.aliases)
+        out.push_back({a.alias, a.type >= 0 && a.type < 4 ? kTypes[a.type] : "", a.canonical});
+    return out;
+}
+
 std::string EntityTagger::model_bytes() const { return impl_->model.serialize(); }
 
 std::vector<std::string> EntityTagger::tag_tokens(const std::vector<std::vector<std::string>>& doc_sentences) const {

@@ -40,6 +40,15 @@ public:
     // for PLACE). `type` may be empty for "any type".
     std::string canonical(std::string_view type, std::string_view name) const;
 
+    // The alias table ("US" -> PLACE "United States"): what canonical()
+    // applies, for storing beside an index so queries need not load the model.
+    struct Alias {
+        std::string alias;     // as written
+        std::string type;      // schema type, or "" for any type
+        std::string canonical;
+    };
+    std::vector<Alias> aliases() const;
+
     // Identifies the model, stored in the index metadata.
     std::string model_version() const;
 

@@ -59,6 +59,10 @@ inline constexpr Xapian::valueno kEntitiesSlot = 3;
 // ---- Metadata keys -------------------------------------------------------
 inline constexpr std::string_view kMetaSchema = "newssearch.schema";
 inline constexpr std::string_view kMetaModel = "newssearch.model";
+// The tagger's alias table, so queries resolve "US" without loading the
+// model: lines "TYPE\talias in lower case\tcanonical name" (TYPE may be
+// empty for any type).
+inline constexpr std::string_view kMetaAliases = "newssearch.aliases";
 // Per input file: key kMetaFile + absolute path, value see FileState.
 inline constexpr std::string_view kMetaFile = "newssearch.file:";
 

@@ -11,6 +11,7 @@
 #include "common/entities.h"
 #include "common/error.h"
 #include "common/schema.h"
+#include "common/text.h"
 
 namespace fs = std::filesystem;
 
@@ -51,7 +52,14 @@ void check_schema(Xapian::WritableDatabase& db, const std::string& where) {
         throw Error(where + ": index has schema version " + version + ", this program writes " +
                     std::to_string(schema::kSchemaVersion) + "; index into a new --db");
     db.set_metadata(std::string(schema::kMetaSchema), std::to_string(schema::kSchemaVersion));
-    db.set_metadata(std::string(schema::kMetaModel), EntityTagger::instance().model_version());
+    const EntityTagger& tagger = EntityTagger::instance();
+    if (db.get_metadata(std::string(schema::kMetaModel)) != tagger.model_version() ||
+        db.get_metadata(std::string(schema::kMetaAliases)).empty()) {
+        db.set_metadata(std::string(schema::kMetaModel), tagger.model_version());
+        std::string table;
+        for (const auto& a : tagger.aliases()) table += a.type + "\t" + to_lower(a.alias) + "\t" + a.canonical + "\n";
+        db.set_metadata(std::string(schema::kMetaAliases), table);
+    }
 }
 
 // Every shard open for writing holds a handful of files; years of monthly

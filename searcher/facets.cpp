@@ -1,6 +1,7 @@
 #include "searcher/facets.h"
 
 #include <algorithm>
+#include <map>
 
 #include "common/schema.h"
 
@@ -38,6 +39,16 @@ int day_number(const std::string& c) { // rough, only for span decisions
 
 } // namespace
 
+namespace {
+
+void count(std::unordered_map<std::string, long>& m, const std::string& key) {
+    auto it = m.find(key);
+    if (it == m.end()) m.emplace(key, 1);
+    else ++it->second;
+}
+
+} // namespace
+
 void FacetSpy::operator()(const Xapian::Document& doc, double) {
     ++seen_;
     const std::string list = doc.get_value(schema::kEntitiesSlot);
@@ -45,25 +56,31 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
     while (start < list.size()) {
         size_t nl = list.find('\n', start);
         if (nl == std::string::npos) nl = list.size();
-        if (nl > start + 1) ++entity_[type_index(list[start])][list.substr(start + 1, nl - start - 1)];
+        if (nl > start + 1) {
+            key_.assign(list, start, nl - start);
+            count(entity_, key_);
+        }
         start = nl + 1;
     }
-    std::string source = doc.get_value(schema::kSourceSlot);
-    if (!source.empty()) ++source_[source];
-    std::string day = doc.get_value(schema::kDateSlot);
-    if (day.size() == 8) ++day_[day];
+    key_ = doc.get_value(schema::kSourceSlot);
+    if (!key_.empty()) count(source_, key_);
+    key_ = doc.get_value(schema::kDateSlot);
+    if (key_.size() == 8) count(day_, key_);
 }
 
 Facets FacetSpy::result(int n) const {
     Facets f;
     f.present = true;
-    f.person = top(entity_[0], n);
-    f.org = top(entity_[1], n);
-    f.place = top(entity_[2], n);
-    f.misc = top(entity_[3], n);
+    std::unordered_map<std::string, long> by_type[4]; // person, org, place, misc
+    for (const auto& [key, c] : entity_) by_type[type_index(key[0])].emplace(key.substr(1), c);
+    f.person = top(by_type[0], n);
+    f.org = top(by_type[1], n);
+    f.place = top(by_type[2], n);
+    f.misc = top(by_type[3], n);
     f.source = top(source_, n);
     if (day_.empty()) return f;
-    int span = day_number(day_.rbegin()->first) - day_number(day_.begin()->first);
+    std::map<std::string, long> days(day_.begin(), day_.end());
+    int span = day_number(days.rbegin()->first) - day_number(days.begin()->first);
     size_t keep = 8;
     f.date_unit = "day";
     if (span > 6 * 372) {
@@ -74,7 +91,7 @@ Facets FacetSpy::result(int n) const {
         f.date_unit = "month";
     }
     std::map<std::string, long> buckets;
-    for (const auto& [day, count] : day_) buckets[day.substr(0, keep)] += count;
+    for (const auto& [day, c] : days) buckets[day.substr(0, keep)] += c;
     for (const auto& [key, count] : buckets) {
         std::string label = key.substr(0, 4);
         if (keep >= 6) label += "-" + key.substr(4, 2);

@@ -4,7 +4,6 @@
 // counts once for each of its distinct entities.
 #pragma once
 
-#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -25,9 +24,13 @@ public:
     long documents_seen() const { return seen_; }
 
 private:
-    std::unordered_map<std::string, long> entity_[4]; // person, org, place, misc
+    // Counts by "T<name>" (T the type code of schema::kEntitiesSlot), by
+    // source and by compact day. One map per kind, keys reused between
+    // documents, so counting allocates only for names not seen before.
+    std::unordered_map<std::string, long> entity_;
     std::unordered_map<std::string, long> source_;
-    std::map<std::string, long> day_; // compact YYYYMMDD
+    std::unordered_map<std::string, long> day_;
+    std::string key_;
     long seen_ = 0;
 };
 

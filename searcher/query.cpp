@@ -32,11 +32,13 @@ std::string type_for_field(const std::string& field) {
 
 class EntityProcessor : public Xapian::FieldProcessor {
 public:
-    EntityProcessor(Xapian::Database db, std::string type) : db_(std::move(db)), type_(std::move(type)) {}
-    Xapian::Query operator()(const std::string& value) override { return entity_query(db_, type_, value); }
+    EntityProcessor(Xapian::Database db, std::shared_ptr<AliasTable> aliases, std::string type)
+        : db_(std::move(db)), aliases_(std::move(aliases)), type_(std::move(type)) {}
+    Xapian::Query operator()(const std::string& value) override { return entity_query(db_, *aliases_, type_, value); }
 
 private:
     Xapian::Database db_;
+    std::shared_ptr<AliasTable> aliases_;
     std::string type_;
 };
 
@@ -72,11 +74,37 @@ Xapian::Query date_range_query(const std::string& range) {
     return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kDateSlot, r.from, r.to);
 }
 
-Xapian::Query entity_query(const Xapian::Database& db, const std::string& type, const std::string& value) {
+AliasTable::AliasTable(const Xapian::Database& db) {
+    std::string table = db.get_metadata(std::string(schema::kMetaAliases));
+    stored_ = !table.empty();
+    size_t start = 0;
+    while (start < table.size()) {
+        size_t nl = table.find('\n', start);
+        if (nl == std::string::npos) nl = table.size();
+        std::string line = table.substr(start, nl - start);
+        start = nl + 1;
+        size_t t1 = line.find('\t'), t2 = line.find('\t', t1 == std::string::npos ? t1 : t1 + 1);
+        if (t1 == std::string::npos || t2 == std::string::npos) continue;
+        by_alias_[line.substr(t1 + 1, t2 - t1 - 1)].emplace_back(line.substr(0, t1), line.substr(t2 + 1));
+    }
+}
+
+std::string AliasTable::canonical(const std::string& type, const std::string& name) const {
+    if (!stored_) return to_lower(EntityTagger::instance().canonical(type, name));
+    std::string n = to_lower(collapse_space(name));
+    if (n.size() > 4 && n.compare(0, 4, "the ") == 0) n = n.substr(4);
+    auto it = by_alias_.find(n);
+    if (it != by_alias_.end())
+        for (const auto& [t, canonical] : it->second)
+            if (type.empty() || t.empty() || t == type) return to_lower(canonical);
+    return n;
+}
+
+Xapian::Query entity_query(const Xapian::Database& db, const AliasTable& aliases, const std::string& type,
+                           const std::string& value) {
     std::string name = collapse_space(value);
     if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = collapse_space(name.substr(1, name.size() - 2));
     if (name.empty()) throw QueryError("empty entity name");
-    const EntityTagger& tagger = EntityTagger::instance();
     std::vector<std::string> types;
     if (type.empty())
         types = {std::string(schema::kTypePerson), std::string(schema::kTypeOrg), std::string(schema::kTypePlace),
@@ -85,7 +113,7 @@ Xapian::Query entity_query(const Xapian::Database& db, const std::string& type, 
         types = {type};
     std::vector<Xapian::Query> parts;
     for (const std::string& t : types) {
-        std::string canonical = tagger.canonical(t, name);
+        std::string canonical = aliases.canonical(t, name);
         std::string term = schema::entity_term(t, canonical);
         parts.emplace_back(term);
         // A bare surname also finds the full names that end with it
@@ -103,7 +131,7 @@ Xapian::Query entity_query(const Xapian::Database& db, const std::string& type, 
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
-QueryBuilder::QueryBuilder(const Xapian::Database& db) : db_(db) {
+QueryBuilder::QueryBuilder(const Xapian::Database& db) : db_(db), aliases_(std::make_shared<AliasTable>(db)) {
     qp_.set_database(db_);
     qp_.set_stemmer(Xapian::Stem("english"));
     qp_.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
@@ -113,7 +141,7 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db) : db_(db) {
     qp_.add_boolean_prefix("source", (new SourceProcessor)->release());
     qp_.add_boolean_prefix("date", (new DateProcessor)->release());
     for (const char* field : {"person", "org", "place", "misc", "entity"})
-        qp_.add_boolean_prefix(field, (new EntityProcessor(db_, type_for_field(field)))->release());
+        qp_.add_boolean_prefix(field, (new EntityProcessor(db_, aliases_, type_for_field(field)))->release());
 }
 
 ParsedQuery QueryBuilder::parse(const std::string& text) {
@@ -146,7 +174,7 @@ Xapian::Query QueryBuilder::entity_filter(const std::string& spec) const {
     size_t colon = spec.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size())
         throw QueryError("--entity wants TYPE:NAME (e.g. place:Iran), got '" + spec + "'");
-    return entity_query(db_, type_for_field(spec.substr(0, colon)), spec.substr(colon + 1));
+    return entity_query(db_, *aliases_, type_for_field(spec.substr(0, colon)), spec.substr(colon + 1));
 }
 
 Xapian::Query QueryBuilder::source_filter(const std::string& source) const {

@@ -4,7 +4,9 @@
 // entity names through the tagger's alias table and validate dates.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <xapian.h>
@@ -15,6 +17,20 @@ struct ParsedQuery {
     Xapian::Query query;
     std::string corrected;              // spelling suggestion, or empty
     std::vector<std::string> notices;
+};
+
+// Canonical names for entity values typed in a query, through the alias
+// table the indexer stored in the database (so a query need not load the
+// tagger's model); falls back to the model for an index without one.
+class AliasTable {
+public:
+    explicit AliasTable(const Xapian::Database& db);
+    // Lower-cased canonical name: ("PLACE", "U.S.") -> "united states".
+    std::string canonical(const std::string& type, const std::string& name) const;
+
+private:
+    std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> by_alias_; // -> (type, name)
+    bool stored_ = false;
 };
 
 class QueryBuilder {
@@ -35,11 +51,13 @@ public:
 
 private:
     Xapian::Database db_;
+    std::shared_ptr<AliasTable> aliases_;
     Xapian::QueryParser qp_;
 };
 
 // Query for an entity value of a type ("PLACE", or "" for any type).
-Xapian::Query entity_query(const Xapian::Database& db, const std::string& type, const std::string& value);
+Xapian::Query entity_query(const Xapian::Database& db, const AliasTable& aliases, const std::string& type,
+                           const std::string& value);
 
 // Query for a date range string as accepted by date: ("2026-03", "..2026-03-05").
 Xapian::Query date_range_query(const std::string& range);
