@@ -529,7 +529,8 @@ def reuters_indexes():
         return None
     base = WORK or tempfile.mkdtemp(prefix="newssearch-shards-reuters-")
     os.makedirs(base, exist_ok=True)
-    key = hashlib.sha256()
+    # The indexes record absolute file paths: a copied cache is rebuilt too.
+    key = hashlib.sha256(os.path.abspath(base).encode())
     for p in (NEWSINDEX, conv, *sorted(os.path.join(src, n) for n in os.listdir(src))):
         st = os.stat(p)
         key.update(f"{os.path.abspath(p)} {st.st_size} {st.st_mtime_ns}\n".encode())
@@ -724,6 +725,22 @@ class ServeShardsTool(Compare):
         self.assertEqual(proc.wait(timeout=30), 130)
         self.assertFalse(os.path.exists(stub))
         self.assertFalse(accepts(base))
+
+    def test_a_server_that_dies_stops_the_others(self):
+        n = len(shard_names(self.sharded))
+        base = consecutive_free_ports(n)
+        stub = os.path.join(self.tmp.name, "dies.stub")
+        proc = self.start("--base-port", str(base), "--stub", stub)
+        self.assertEqual(self.read_line(proc.stdout).strip(), stub)
+        with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+            servers = [int(x) for x in f.read().split()]
+        self.assertEqual(len(servers), n)
+        os.kill(servers[1], signal.SIGKILL)
+        self.assertEqual(proc.wait(timeout=30), 1)
+        self.assertIn("a shard server exited", proc.stderr.read().decode())
+        self.assertFalse(os.path.exists(stub))
+        for p in range(base, base + n):
+            self.assertFalse(accepts(p), f"port {p} still served")
 
     def test_port_in_use_is_refused(self):
         n = len(shard_names(self.sharded))
