@@ -34,8 +34,9 @@ inline constexpr std::string_view kFilePrefix = "XF";
 // Locality-sensitive hash bands of the article's shingle MinHash: "XB" +
 // hex; articles sharing a band are candidate copies of one story.
 inline constexpr std::string_view kBandPrefix = "XB";
-// Story id (as in kStorySlot): "XC" + id, so the copies of one story are
-// one posting list away.
+// Story id (as in kStorySlot) on the copies that joined a story: "XC" +
+// id. The story id is its first article's id, so a story's articles are
+// id_term(story) OR story_term(story).
 inline constexpr std::string_view kStoryPrefix = "XC";
 
 // Entity types as they appear in terms and JSON.

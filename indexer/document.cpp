@@ -33,11 +33,14 @@ BuiltDocument DocumentBuilder::build(const Article& a, const std::string& id, co
     stored.url = a.url;
     stored.body = a.body;
 
-    // Title: under its prefix, and with the body words so free text finds it.
+    // Title: under its prefix, and with the body words so free text finds it
+    // (unless it is the lead's first sentence, which the body holds anyway).
     tg_.index_text(a.title, 1, std::string(s::kTitlePrefix));
     tg_.increase_termpos(10);
-    tg_.index_text(a.title);
-    tg_.increase_termpos(10);
+    if (!a.title_from_body) {
+        tg_.index_text(a.title);
+        tg_.increase_termpos(10);
+    }
 
     // Body, cut at each entity mention so the mention's term gets a posting
     // at the position of its first word.

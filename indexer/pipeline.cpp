@@ -441,7 +441,9 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     }
                     std::string story = shard.stories.find(shard.db, d.shingles, d.bands, d.date, d.id);
                     d.doc.add_value(s::kStorySlot, story);
-                    d.doc.add_boolean_term(s::story_term(story));
+                    // A story's first article is found by its id term; only the
+                    // copies that join it carry the story term.
+                    if (story != d.id) d.doc.add_boolean_term(s::story_term(story));
                     // Spelling data is gathered until the commit: one add_spelling
                     // per distinct word is far cheaper than one per occurrence.
                     for (std::string& w : d.words) ++shard.spelling[std::move(w)];

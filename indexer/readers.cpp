@@ -148,6 +148,7 @@ void read_text(const std::string& path, const ReaderOptions& opt, const ArticleF
         return;
     }
     a.title = title_from_lead(a.body);
+    a.title_from_body = true;
     on_article(std::move(a));
 }
 
@@ -225,7 +226,10 @@ void read_jsonl(const std::string& path, const ReaderOptions& opt, const Article
             on_issue({ln, "no body", "record has neither body nor title", true});
             continue;
         }
-        if (a.title.empty()) a.title = title_from_lead(a.body);
+        if (a.title.empty()) {
+            a.title = title_from_lead(a.body);
+            a.title_from_body = true;
+        }
         on_article(std::move(a));
     }
 }
@@ -283,7 +287,10 @@ void read_trec(const std::string& path, const ArticleFn& on_article, const Issue
             on_issue({ln, "no body", "record has neither <TEXT> nor <HEADLINE>", true});
             return;
         }
-        if (a.title.empty()) a.title = title_from_lead(a.body);
+        if (a.title.empty()) {
+            a.title = title_from_lead(a.body);
+            a.title_from_body = true;
+        }
         on_article(std::move(a));
     });
 }
@@ -316,7 +323,10 @@ void read_sgml(const std::string& path, const ArticleFn& on_article, const Issue
             on_issue({ln, "no body", "record has no title, body or text", true});
             return;
         }
-        if (a.title.empty()) a.title = title_from_lead(a.body);
+        if (a.title.empty()) {
+            a.title = title_from_lead(a.body);
+            a.title_from_body = true;
+        }
         on_article(std::move(a));
     });
 }

@@ -21,6 +21,7 @@ struct Article {
     std::string id;     // the record's own id, empty when the format has none
     std::string date;   // validated ISO "YYYY-MM-DD", or empty
     std::string title;
+    bool title_from_body = false; // the title is the lead's first sentence
     std::string body;
     std::string source;
     std::string url;

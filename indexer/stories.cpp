@@ -78,7 +78,7 @@ double containment(const Shingles& a, const Shingles& b) {
 
 std::vector<std::string> band_terms(const Shingles& s) {
     std::vector<std::string> out;
-    for (size_t i = 0; i < s.hashes.size() && i < StoryOptions::kBands; ++i) {
+    for (size_t i = 0; i < s.hashes.size() && i < StoryOptions::kDbBands; ++i) {
         char buf[16];
         std::snprintf(buf, sizeof buf, "%08x", s.hashes[i]);
         out.push_back(schema::band_term(buf));

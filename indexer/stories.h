@@ -28,14 +28,17 @@ Shingles shingle(const std::string& text);
 // |a ∩ b| / min(|a|, |b|).
 double containment(const Shingles& a, const Shingles& b);
 
-// Band terms (schema::band_term) for an article: its k smallest hashes.
+// Band terms (schema::band_term) stored with an article: its kDbBands
+// smallest hashes. Fewer than the in-memory bands (a band term is a posting
+// list of its own): they serve only to find copies among earlier runs.
 std::vector<std::string> band_terms(const Shingles& s);
 
 struct StoryOptions {
     int window_days = 3;           // copies lie within this many days of each other
     double min_containment = 0.2;  // of content-word bigrams (default 0.2)
     size_t min_shingles = 8;       // shorter texts fold only when (near) identical
-    static constexpr size_t kBands = 16;
+    static constexpr size_t kBands = 16;  // bands compared in memory within a run
+    static constexpr size_t kDbBands = 4; // bands stored as terms
 };
 
 // Finds the story each new article belongs to. Articles added in this run

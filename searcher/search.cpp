@@ -245,8 +245,10 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                     // The story term is a short posting list, so filtering it by
                     // the query costs little: the matcher skips to its few docs.
                     Xapian::Enquire dup(db);
-                    dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
-                                                Xapian::Query(schema::story_term(it.get_collapse_key())), full_query));
+                    const std::string story = it.get_collapse_key();
+                    Xapian::Query members(Xapian::Query::OP_OR, Xapian::Query(schema::id_term(story)),
+                                          Xapian::Query(schema::story_term(story)));
+                    dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, members, full_query));
                     dup.set_weighting_scheme(Xapian::BoolWeight());
                     dup.set_sort_by_value(schema::kDateSlot, false);
                     Xapian::MSet ds = dup.get_mset(0, 50);
