@@ -71,12 +71,19 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
 Facets FacetSpy::result(int n) const {
     Facets f;
     f.present = true;
-    std::unordered_map<std::string, long> by_type[4]; // person, org, place, misc
-    for (const auto& [key, c] : entity_) by_type[type_index(key[0])].emplace(key.substr(1), c);
-    f.person = top(by_type[0], n);
-    f.org = top(by_type[1], n);
-    f.place = top(by_type[2], n);
-    f.misc = top(by_type[3], n);
+    // Rank each type's entries in place (pointers into the map); only the
+    // top n names are copied out.
+    using Entry = std::pair<long, const std::string*>;
+    std::vector<Entry> by_type[4]; // person, org, place, misc
+    for (const auto& [key, c] : entity_) by_type[type_index(key[0])].emplace_back(c, &key);
+    auto better = [](const Entry& a, const Entry& b) { return a.first != b.first ? a.first > b.first : *a.second < *b.second; };
+    std::vector<FacetEntry>* out[4] = {&f.person, &f.org, &f.place, &f.misc};
+    for (int t = 0; t < 4; ++t) {
+        std::vector<Entry>& v = by_type[t];
+        size_t k = std::min(v.size(), static_cast<size_t>(n));
+        std::partial_sort(v.begin(), v.begin() + static_cast<long>(k), v.end(), better);
+        for (size_t i = 0; i < k; ++i) out[t]->push_back({v[i].second->substr(1), v[i].first});
+    }
     f.source = top(source_, n);
     if (day_.empty()) return f;
     std::map<std::string, long> days(day_.begin(), day_.end());
