@@ -54,6 +54,18 @@ public:
     }
 };
 
+// Wildcard patterns of a parsed query ("kurd" for kurd*), from the
+// description, the only place Xapian 1.4 shows them.
+void wildcard_patterns(const Xapian::Query& q, std::vector<std::string>& out) {
+    if (q.get_type() == Xapian::Query::OP_WILDCARD) {
+        std::string d = q.get_description();
+        size_t close = d.rfind(')'), space = d.rfind(' ', close);
+        if (close != std::string::npos && space != std::string::npos) out.push_back(d.substr(space + 1, close - space - 1));
+        return;
+    }
+    for (size_t i = 0; i < q.get_num_subqueries(); ++i) wildcard_patterns(q.get_subquery(i), out);
+}
+
 void check_nesting(const std::string& text) {
     int depth = 0, max_depth = 0;
     for (char c : text) {
@@ -157,6 +169,17 @@ ParsedQuery QueryBuilder::parse(const std::string& text) {
     try {
         out.query = qp_.parse_query(q, flags);
         out.corrected = qp_.get_corrected_query_string();
+        // Say when a wildcard was cut to its most frequent expansions.
+        std::vector<std::string> patterns;
+        wildcard_patterns(out.query, patterns);
+        for (const std::string& p : patterns) {
+            unsigned n = 0;
+            for (auto t = db_.allterms_begin(p); t != db_.allterms_end(p) && n <= kMaxWildcardExpansion; ++t) ++n;
+            if (n > kMaxWildcardExpansion)
+                out.notices.push_back("'" + p + "*' matches more than " + std::to_string(kMaxWildcardExpansion) +
+                                      " words; only the " + std::to_string(kMaxWildcardExpansion) +
+                                      " most frequent were searched");
+        }
     } catch (const Xapian::QueryParserError& e) {
         throw QueryError("cannot parse query: " + e.get_msg());
     } catch (const Xapian::WildcardError& e) {

@@ -248,12 +248,15 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
     size_t start = 0;
     if (!order.empty()) {
         long best = -1;
+        size_t best_end = 0; // end of the last mark in the best window
         for (size_t i = 0; i < order.size(); ++i) {
             size_t from = marks[order[i]].first;
             std::vector<int> parts;
             long count = 0;
+            size_t last_end = from;
             for (size_t j = i; j < order.size() && marks[order[j]].second <= from + kLength - 40; ++j) {
                 parts.push_back(part_of_mark[order[j]]);
+                last_end = marks[order[j]].second;
                 ++count;
             }
             std::sort(parts.begin(), parts.end());
@@ -262,8 +265,11 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
             if (score > best) {
                 best = score;
                 start = from;
+                best_end = last_end;
             }
         }
+        // When the passage fits from the top, show the lead too.
+        if (best_end + 20 <= kLength) start = 0;
         // Back up to the sentence start if it is close, else a few words.
         size_t back = start > 120 ? start - 120 : 0;
         size_t sentence = std::string::npos;

@@ -1,0 +1,189 @@
+// Tests for searcher/search.* and searcher/facets.*: facet counts agree with
+// filtered searches, the date histogram, folded syndicated copies, spelling
+// suggestions, more-like-this, highlighting, and the message of every limit.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+
+#include "common/error.h"
+#include "indexer/pipeline.h"
+#include "searcher/search.h"
+#include "tests/test_util.h"
+
+using namespace news;
+using news::test::TempDir;
+using news::test::write_file;
+
+namespace {
+
+std::string build(const TempDir& dir, const std::vector<std::string>& roots) {
+    BuildOptions opt;
+    opt.db = dir.file("db");
+    opt.roots = roots;
+    opt.threads = 1;
+    opt.progress = BuildOptions::Progress::Never;
+    std::ostringstream log;
+    build_index(opt, log);
+    return opt.db;
+}
+
+// The sample corpus, indexed once for every test here.
+const std::string& corpus_db() {
+    static TempDir dir;
+    static const std::string db = build(dir, {news::test::corpus_dir()});
+    return db;
+}
+
+SearchResponse run(const std::string& db, SearchRequest req) {
+    Searcher s(db);
+    return s.search(req);
+}
+
+SearchResponse run(const std::string& db, const std::string& query, bool collapse = true, bool facets = false) {
+    SearchRequest req;
+    req.query = query;
+    req.collapse = collapse;
+    req.facets = facets;
+    req.limit = 100;
+    return run(db, req);
+}
+
+std::string seed(const std::string& path) {
+    std::string base = path.substr(path.find_last_of('/') + 1);
+    return base.substr(0, 3);
+}
+
+bool contains(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
+
+} // namespace
+
+TEST_CASE("search: every place facet count equals the matches of that place filter") {
+    SearchResponse r = run(corpus_db(), "Kurdish", true, true);
+    REQUIRE(r.facets.present);
+    REQUIRE(!r.facets.place.empty());
+    CHECK(r.total_exact);
+    for (const FacetEntry& e : r.facets.place) {
+        CAPTURE(e.name);
+        SearchRequest req;
+        req.query = "Kurdish";
+        req.entities = {"place:" + e.name};
+        req.collapse = false;
+        req.limit = 100;
+        SearchResponse f = run(corpus_db(), req);
+        CHECK(f.total_estimate == e.count);
+        CHECK(f.total_exact);
+    }
+}
+
+TEST_CASE("search: facets count every copy, the histogram sums to the matches") {
+    SearchResponse folded = run(corpus_db(), "Kurdish", true, true);
+    SearchResponse all = run(corpus_db(), "Kurdish", false, false);
+    long sum = 0;
+    for (const auto& d : folded.facets.date) sum += d.count;
+    CHECK(sum == static_cast<long>(all.results.size()));
+    CHECK(folded.facets.date_unit == "day");
+    auto day = [&](const std::string& d) {
+        for (const auto& e : folded.facets.date)
+            if (e.name == d) return e.count;
+        return 0L;
+    };
+    CHECK(day("2026-03-04") == 2);
+    CHECK(day("2026-03-03") == 1);
+    CHECK(day("2026-03-05") == 1);
+}
+
+TEST_CASE("search: the seed reprint folds into the Reuters story") {
+    SearchResponse r = run(corpus_db(), "\"security forces\"");
+    REQUIRE(r.results.size() == 1);
+    REQUIRE(r.results[0].duplicates.size() == 1);
+    std::vector<std::string> ids = {seed(r.results[0].path), seed(r.results[0].duplicates[0].path)};
+    std::sort(ids.begin(), ids.end());
+    CHECK(ids == std::vector<std::string>{"000", "001"});
+    SearchResponse all = run(corpus_db(), "\"security forces\"", false);
+    CHECK(all.results.size() == 2);
+    for (const auto& x : all.results) CHECK(x.duplicates.empty());
+}
+
+TEST_CASE("search: two write-ups of one report stay apart") {
+    SearchResponse r = run(corpus_db(), "\"Wall Street Journal\"");
+    CHECK(r.results.size() == 2);
+}
+
+TEST_CASE("search: misspelt words get a suggestion from the body text") {
+    SearchResponse r = run(corpus_db(), "kurdsh milittias");
+    CHECK(r.suggestion == "kurdish militias");
+    CHECK(run(corpus_db(), "kurdish militias").suggestion.empty());
+}
+
+TEST_CASE("search: more like this ranks the reprint first and leaves the article out") {
+    SearchResponse base = run(corpus_db(), "\"security forces\"", false);
+    std::string id000;
+    for (const auto& x : base.results)
+        if (seed(x.path) == "000") id000 = x.id;
+    REQUIRE(!id000.empty());
+    SearchRequest req;
+    req.like_id = id000;
+    req.collapse = false;
+    SearchResponse like = run(corpus_db(), req);
+    REQUIRE(!like.results.empty());
+    CHECK(seed(like.results[0].path) == "001");
+    for (const auto& x : like.results) CHECK(x.id != id000);
+    req.like_id = "no-such-article";
+    CHECK_THROWS_AS(run(corpus_db(), req), QueryError);
+}
+
+TEST_CASE("search: highlighting marks phrase occurrences, entity mentions and stems, never NOT words") {
+    TempDir dir;
+    write_file(dir.file("in/a.txt"),
+               " date 2026-01-05 The security council met in Erbil on Monday. Later, security forces arrived "
+               "and the councils disagreed.");
+    std::string db = build(dir, {dir.file("in")});
+    std::string s = run(db, "\"security forces\"").results.at(0).snippet;
+    CHECK(contains(s, "<mark>security</mark> <mark>forces</mark>"));
+    CHECK(contains(s, "security council"));
+    CHECK_FALSE(contains(s, "<mark>security</mark> council"));
+    s = run(db, "place:Erbil").results.at(0).snippet;
+    CHECK(contains(s, "<mark>Erbil</mark>"));
+    s = run(db, "council").results.at(0).snippet;
+    CHECK(contains(s, "<mark>council</mark>"));
+    CHECK(contains(s, "<mark>councils</mark>"));
+    s = run(db, "forces NOT Erbil").results.size() == 0 ? "" : "matched";
+    CHECK(s.empty());
+    s = run(db, "forces NOT Lisbon").results.at(0).snippet;
+    CHECK(contains(s, "<mark>forces</mark>"));
+    CHECK_FALSE(contains(s, "<mark>Lisbon</mark>"));
+}
+
+TEST_CASE("search: every limit says what it is") {
+    SearchRequest req;
+    req.query = "Kurdish";
+    req.limit = 0;
+    CHECK_THROWS_WITH_AS(run(corpus_db(), req), doctest::Contains("limit must be between 1 and"), QueryError);
+    req.limit = 10;
+    req.offset = SearchRequest::kMaxDepth;
+    CHECK_THROWS_WITH_AS(run(corpus_db(), req), doctest::Contains("offset + limit may be at most"), QueryError);
+    req.offset = 0;
+    req.query = std::string(SearchRequest::kMaxQueryBytes + 1, 'a');
+    CHECK_THROWS_WITH_AS(run(corpus_db(), req), doctest::Contains("bytes long; at most"), QueryError);
+    req.query = "Kurdish";
+    req.time_limit = 1e-9;
+    SearchResponse r = run(corpus_db(), req);
+    bool said = false;
+    for (const auto& n : r.notices) said = said || contains(n, "time limit");
+    CHECK(said);
+}
+
+TEST_CASE("search: a wildcard cut to its most frequent words says so") {
+    TempDir dir;
+    std::string text = " date 2026-01-05 Words:";
+    for (int i = 0; i < 150; ++i) text += " zq" + std::to_string(1000 + i);
+    write_file(dir.file("in/w.txt"), text + ".");
+    std::string db = build(dir, {dir.file("in")});
+    SearchResponse r = run(db, "zq*");
+    REQUIRE(r.results.size() == 1);
+    REQUIRE(r.notices.size() == 1);
+    CHECK(contains(r.notices[0], "'zq*' matches more than 100 words"));
+    CHECK(run(db, "zq100*").notices.empty());
+}
