@@ -1,5 +1,6 @@
 #include "indexer/pipeline.h"
 
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -311,6 +312,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     const size_t max_in_flight = nthreads * 8 + 8;
 
     std::thread producer([&] {
+        pthread_setname_np(pthread_self(), "news-reader");
         size_t seq = 0;
         auto emit = [&](Batch& b) {
             {
@@ -362,6 +364,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     std::mutex worker_error_m;
     for (unsigned w = 0; w < nthreads; ++w) {
         workers.emplace_back([&] {
+            pthread_setname_np(pthread_self(), "news-worker");
             DocumentBuilder builder(tagger);
             while (auto b = work.pop()) {
                 try {
@@ -447,7 +450,9 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     // Spelling data is gathered until the commit: one add_spelling
                     // per distinct word is far cheaper than one per occurrence.
                     for (std::string& w : d.words) ++shard.spelling[std::move(w)];
-                    Xapian::docid docid = shard.db.replace_document(d.id_term, d.doc);
+                    // No article has this id (checked above): a plain add
+                    // spares replace_document's second lookup of the id term.
+                    Xapian::docid docid = shard.db.add_document(d.doc);
                     shard.stories.added(docid, std::move(d.shingles), d.date, story);
                     ++per_file[b->file];
                     ++(t.existed ? sum.updated : sum.indexed);
