@@ -7,6 +7,7 @@
 
 #include "common/dates.h"
 #include "common/error.h"
+#include "common/schema.h"
 #include "common/text.h"
 #include "indexer/input.h"
 
@@ -29,6 +30,16 @@ std::string clean_text(const std::string& raw, long line, const IssueFn& on_issu
         }
     }
     return nfc(strip_controls(s));
+}
+
+// Xapian (glass) refuses terms longer than 245 bytes, and the id becomes the
+// term kIdPrefix + id: a longer id would fail the whole run at its write, so
+// its record is reported and skipped here.
+constexpr size_t kMaxIdBytes = 245 - schema::kIdPrefix.size();
+bool id_fits(const std::string& id, long line, const IssueFn& on_issue) {
+    if (id.size() <= kMaxIdBytes) return true;
+    on_issue({line, "id too long", std::to_string(id.size()) + " bytes, at most " + std::to_string(kMaxIdBytes), true});
+    return false;
 }
 
 // Validated ISO date from free text; nullopt + issue when impossible.
@@ -213,6 +224,7 @@ void read_jsonl(const std::string& path, const ReaderOptions& opt, const Article
             return v ? clean_text(*v, ln, on_issue, reported) : std::string();
         };
         a.id = std::string(trim(field("id", {"id", "docid", "guid", "uuid"})));
+        if (!id_fits(a.id, ln, on_issue)) continue;
         std::string date = field("date", {"date", "published_iso", "published", "pubDate", "pub_date",
                                           "dir_date", "datetime", "timestamp"});
         auto dr = check_date(date, ln, on_issue);
@@ -274,7 +286,8 @@ void read_trec(const std::string& path, const ArticleFn& on_article, const Issue
         Article a;
         a.line = ln;
         a.record = record++;
-        a.id = std::string(trim(tag_content(rec, "<DOCNO>", "</DOCNO>")));
+        a.id = std::string(trim(clean_text(tag_content(rec, "<DOCNO>", "</DOCNO>"), ln, on_issue, reported)));
+        if (!id_fits(a.id, ln, on_issue)) return;
         auto dr = check_date(strip_tags(tag_content(rec, "<DATE>", "</DATE>")), ln, on_issue);
         if (!dr.ok) return;
         a.date = dr.iso;
@@ -306,7 +319,8 @@ void read_sgml(const std::string& path, const ArticleFn& on_article, const Issue
         Article a;
         a.line = ln;
         a.record = record++;
-        a.id = attribute(rec, "NEWID");
+        a.id = std::string(trim(clean_text(attribute(rec, "NEWID"), ln, on_issue, reported)));
+        if (!id_fits(a.id, ln, on_issue)) return;
         a.source = "Reuters";
         auto dr = check_date(tag_content(rec, "<DATE>", "</DATE>"), ln, on_issue);
         if (!dr.ok) return;
