@@ -84,6 +84,7 @@ BuiltDocument DocumentBuilder::build(const Article& a, const std::string& id, co
     out.id = id;
     out.date = a.date;
     out.shingles = shingle(a.body.empty() ? a.title : a.body);
+    out.shingles.names = name_hashes(entity_list);
     out.bands = band_terms(out.shingles);
     for (const std::string& b : out.bands) doc.add_boolean_term(b);
     // Body words for spelling suggestions: unprefixed, unstemmed terms.

@@ -453,7 +453,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     // No article has this id (checked above): a plain add
                     // spares replace_document's second lookup of the id term.
                     Xapian::docid docid = shard.db.add_document(d.doc);
-                    shard.stories.added(docid, std::move(d.shingles), d.date, story);
+                    shard.stories.added(docid, std::move(d.shingles), d.date, story, story == d.id);
                     ++per_file[b->file];
                     ++(t.existed ? sum.updated : sum.indexed);
                     ++since_commit;

@@ -37,8 +37,8 @@ std::vector<std::string> content_words(const std::string& text) {
             w += c;
         } else if (c >= 'A' && c <= 'Z') {
             w += static_cast<char>(c - 'A' + 'a');
-        } else if ((c == '.' || c == ',') && !w.empty() && w.back() >= '0' && w.back() <= '9') {
-            w += c; // 1,000 and 2.5 stay one token
+        } else if ((c == '.' || c == ',' || c == '-' || c == '/') && !w.empty() && w.back() >= '0' && w.back() <= '9') {
+            w += c; // 1,000, 2.5 and 7-3/4 stay one token
         } else {
             flush();
         }
@@ -76,6 +76,53 @@ double containment(const Shingles& a, const Shingles& b) {
     return static_cast<double>(common) / static_cast<double>(std::min(a.hashes.size(), b.hashes.size()));
 }
 
+std::vector<uint32_t> name_hashes(const std::string& entity_list) {
+    std::vector<uint32_t> out;
+    size_t start = 0;
+    while (start < entity_list.size()) {
+        size_t nl = entity_list.find('\n', start);
+        if (nl == std::string::npos) nl = entity_list.size();
+        if (nl > start + 1)
+            out.push_back(static_cast<uint32_t>(fnv1a64(to_lower(std::string_view(entity_list).substr(start, nl - start)))));
+        start = nl + 1;
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+bool is_copy(const Shingles& a, const Shingles& b, const StoryOptions& opt) {
+    size_t lo = std::min(a.hashes.size(), b.hashes.size());
+    size_t hi = std::max(a.hashes.size(), b.hashes.size());
+    if (lo == 0) return false;
+    double c = containment(a, b);
+    // Short texts (title-only briefs) are copies only of texts as short.
+    if (lo < opt.min_shingles) return c >= 0.9 && 2 * hi <= 3 * lo + 2;
+    bool similar_length = hi <= 2 * lo + 4; // a brief wholly inside a long story is not its copy
+    if (c >= 0.9 && similar_length) return true;
+    size_t shared = 0;
+    auto i = a.names.begin(), j = b.names.begin();
+    while (i != a.names.end() && j != b.names.end()) {
+        if (*i < *j) ++i;
+        else if (*j < *i) ++j;
+        else {
+            ++shared;
+            ++i;
+            ++j;
+        }
+    }
+    size_t fewer = std::min(a.names.size(), b.names.size());
+    auto names_agree = [&](size_t at_least) {
+        return shared >= at_least && static_cast<double>(shared) >= opt.min_name_overlap * static_cast<double>(fewer);
+    };
+    // Much the same text: the names must not disagree (templated briefs
+    // about different companies share their phrasing, not their names).
+    if (c >= opt.same_text && similar_length) return names_agree(1) || (a.names.empty() && b.names.empty());
+    // A rewritten reprint: some shared text, the same people and places.
+    if (c >= opt.min_containment && hi <= 4 * lo + 8) return names_agree(opt.min_shared_names);
+    return false;
+}
+
 std::vector<std::string> band_terms(const Shingles& s) {
     std::vector<std::string> out;
     for (size_t i = 0; i < s.hashes.size() && i < StoryOptions::kDbBands; ++i) {
@@ -104,13 +151,9 @@ int day_number(const std::string& iso) {
 
 void StoryFinder::consider(const Shingles& mine, const Shingles& other, const std::string& story,
                            Candidate& best) const {
-    size_t lo = std::min(mine.hashes.size(), other.hashes.size());
-    size_t hi = std::max(mine.hashes.size(), other.hashes.size());
-    // Very different lengths are a brief and a full story, not copies.
-    if (hi > 4 * lo + 8) return;
-    double need = lo < opt_.min_shingles ? 0.9 : opt_.min_containment;
+    if (!is_copy(mine, other, opt_)) return;
     double c = containment(mine, other);
-    if (c >= need && c > best.containment) best = {c, story};
+    if (c > best.containment) best = {c, story};
 }
 
 std::string StoryFinder::find(const Xapian::Database& db, const Shingles& shingles,
@@ -162,14 +205,19 @@ std::string StoryFinder::find(const Xapian::Database& db, const Shingles& shingl
             if (recent_.count(*it)) continue; // already considered above
             Xapian::Document doc = it.get_document();
             StoredArticle other = decode_article(doc.get_data());
-            consider(shingles, shingle(other.body.empty() ? other.title : other.body), doc.get_value(schema::kStorySlot),
-                     best);
+            std::string story = doc.get_value(schema::kStorySlot);
+            if (story != other.id) continue; // only a story's first article
+            Shingles os = shingle(other.body.empty() ? other.title : other.body);
+            os.names = name_hashes(doc.get_value(schema::kEntitiesSlot));
+            consider(shingles, os, story, best);
         }
     }
     return best.story;
 }
 
-void StoryFinder::added(Xapian::docid docid, Shingles shingles, const std::string& date, const std::string& story) {
+void StoryFinder::added(Xapian::docid docid, Shingles shingles, const std::string& date, const std::string& story,
+                        bool first) {
+    if (!first) return; // copies are never compared against
     if (recent_.size() >= kRecent) {
         recent_.erase(order_.front()); // its band entries are skipped from now on
         order_.pop_front();

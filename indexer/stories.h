@@ -18,15 +18,21 @@
 namespace news {
 
 struct Shingles {
-    std::vector<uint32_t> hashes; // sorted, unique
+    std::vector<uint32_t> hashes; // content-word bigrams: sorted, unique
+    std::vector<uint32_t> names;  // the article's entities (see name_hashes): sorted, unique
 };
+
+// Hashes of entity names as they appear in schema::kEntitiesSlot
+// ("T<name>" lines), for comparing who and what two articles are about.
+std::vector<uint32_t> name_hashes(const std::string& entity_list);
 
 // Content-word bigram hashes of a text (stop words dropped, words cut to a
 // stem-like prefix, numbers kept so templated briefs stay apart).
 Shingles shingle(const std::string& text);
 
-// |a ∩ b| / min(|a|, |b|).
+// |a ∩ b| / min(|a|, |b|) of the bigrams.
 double containment(const Shingles& a, const Shingles& b);
+
 
 // Band terms (schema::band_term) stored with an article: its kDbBands
 // smallest hashes. Fewer than the in-memory bands (a band term is a posting
@@ -34,15 +40,25 @@ double containment(const Shingles& a, const Shingles& b);
 std::vector<std::string> band_terms(const Shingles& s);
 
 struct StoryOptions {
-    int window_days = 3;           // copies lie within this many days of each other
-    double min_containment = 0.2;  // of content-word bigrams (default 0.2)
-    size_t min_shingles = 8;       // shorter texts fold only when (near) identical
+    int window_days = 3;             // copies lie within this many days of each other
+    double min_containment = 0.2;    // of content-word bigrams, with names agreeing (default 0.2)
+    double same_text = 0.6;          // containment that is a copy by itself (default 0.6)
+    double min_name_overlap = 0.5;   // shared names / fewer names (default 0.5)
+    size_t min_shared_names = 4;     // and at least this many shared (default 4)
+    size_t min_shingles = 8;         // shorter texts fold only when (near) identical
     static constexpr size_t kBands = 16;  // bands compared in memory within a run
     static constexpr size_t kDbBands = 4; // bands stored as terms
 };
 
-// Finds the story each new article belongs to. Articles added in this run
-// are looked up in memory (band -> recent articles, with their shingles);
+// Whether `b` is a copy of `a`: nearly the same text, or much the same
+// text about the same named people, organisations and places. Templated
+// briefs (earnings tables) share phrasing but not names, so they stay apart.
+bool is_copy(const Shingles& a, const Shingles& b, const StoryOptions& opt);
+
+// Finds the story each new article belongs to. An article joins a story by
+// being a copy of the story's first article (never of another copy, so
+// stories do not grow by chains of resemblance). Articles added in this run
+// are looked up in memory (band -> recent first articles, with shingles);
 // when the database held articles before the run, the database is asked
 // too (it sees uncommitted documents), and candidates found there are
 // verified from their stored text.
@@ -58,8 +74,9 @@ public:
     std::string find(const Xapian::Database& db, const Shingles& shingles, const std::vector<std::string>& bands,
                      const std::string& date, const std::string& own_id);
 
-    // Records an article just added as `docid`.
-    void added(Xapian::docid docid, Shingles shingles, const std::string& date, const std::string& story);
+    // Records an article just added as `docid`; `first` when it began its
+    // own story (only those are compared against).
+    void added(Xapian::docid docid, Shingles shingles, const std::string& date, const std::string& story, bool first);
 
     static constexpr size_t kRecent = 50000;       // articles kept in memory
     static constexpr size_t kMaxPerBand = 64;      // recent articles kept per band
