@@ -99,7 +99,6 @@ bool is_copy(const Shingles& a, const Shingles& b, const StoryOptions& opt) {
     // Short texts (title-only briefs) are copies only of texts as short.
     if (lo < opt.min_shingles) return c >= 0.9 && 2 * hi <= 3 * lo + 2;
     bool similar_length = hi <= 2 * lo + 4; // a brief wholly inside a long story is not its copy
-    if (c >= 0.9 && similar_length) return true;
     size_t shared = 0;
     auto i = a.names.begin(), j = b.names.begin();
     while (i != a.names.end() && j != b.names.end()) {
@@ -117,6 +116,7 @@ bool is_copy(const Shingles& a, const Shingles& b, const StoryOptions& opt) {
     };
     // Much the same text: the names must not disagree (templated briefs
     // about different companies share their phrasing, not their names).
+    if (c >= 0.9 && similar_length) return names_agree(1) || a.names.empty() || b.names.empty();
     if (c >= opt.same_text && similar_length) return names_agree(1) || (a.names.empty() && b.names.empty());
     // A rewritten reprint: some shared text, the same people and places.
     if (c >= opt.min_containment && hi <= 4 * lo + 8) return names_agree(opt.min_shared_names);
