@@ -27,6 +27,9 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     build_->add_option("--commit-every", build_opt_.commit_every, "Articles between commits (default 20000)")
         ->check(CLI::PositiveNumber);
+    build_->add_option("--commit-seconds", build_opt_.commit_seconds,
+                       "At most this long between commits (default 30)")
+        ->check(CLI::Range(0.1, 86400.0));
     auto* p = build_->add_flag("--progress", progress_, "Show a progress line even when stderr is not a terminal");
     build_->add_flag("--quiet", quiet_, "No progress line")->excludes(p);
     build_->add_option("PATH", build_opt_.roots, "Files or folders of articles")->required();

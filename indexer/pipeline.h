@@ -23,7 +23,7 @@ struct BuildOptions {
     Progress progress = Progress::Auto; // Auto: only when stderr is a terminal
     ReaderOptions reader;            // JSON key mapping etc.
     long commit_every = 20000;       // articles between commits (default 20000)
-    double commit_seconds = 10;      // and at most this long between commits (default 10)
+    double commit_seconds = 30;      // and at most this long between commits (default 30)
 };
 
 struct BuildSummary {

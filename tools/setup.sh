@@ -8,7 +8,7 @@ NEWS_PACKAGES=(
   build-essential cmake pkg-config git
   libxapian-dev xapian-tools xapian-omega
   libicu-dev libzstd-dev zstd zlib1g-dev
-  libcli11-dev doctest-dev nlohmann-json3-dev
+  libcli11-dev doctest-dev nlohmann-json3-dev libjemalloc-dev
   iso-codes tzdata python3 perl curl
   lighttpd apache2-utils
 )
