@@ -298,7 +298,10 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
         store.set_file_state(key, "");
     }
 
-    unsigned nthreads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    // By default the workers and the writer together use every core: the
+    // single writer is the busiest thread, so it gets a core of its own.
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    unsigned nthreads = opt.threads ? opt.threads : std::max(1u, cores - 1);
     const EntityTagger& tagger = EntityTagger::instance();
     BoundedQueue<Batch> work(nthreads * 4);
     ReorderBuffer done;
