@@ -9,6 +9,22 @@
 #include "common/text.h"
 
 namespace news {
+// Field values that cannot be understood are recorded here and reported
+// once parse_query has returned: an exception thrown through Xapian 1.4's
+// parser leaks its partial parse.
+struct FieldErrors {
+    std::string first;
+    template <typename Fn>
+    Xapian::Query guard(Fn&& fn) {
+        try {
+            return fn();
+        } catch (const QueryError& e) {
+            if (first.empty()) first = e.what();
+            return Xapian::Query::MatchNothing;
+        }
+    }
+};
+
 namespace {
 
 constexpr int kMaxNesting = 32;
@@ -32,19 +48,29 @@ std::string type_for_field(const std::string& field) {
 
 class EntityProcessor : public Xapian::FieldProcessor {
 public:
-    EntityProcessor(Xapian::Database db, std::shared_ptr<AliasTable> aliases, std::string type)
-        : db_(std::move(db)), aliases_(std::move(aliases)), type_(std::move(type)) {}
-    Xapian::Query operator()(const std::string& value) override { return entity_query(db_, *aliases_, type_, value); }
+    EntityProcessor(Xapian::Database db, std::shared_ptr<AliasTable> aliases, std::string type,
+                    std::shared_ptr<FieldErrors> errors)
+        : db_(std::move(db)), aliases_(std::move(aliases)), type_(std::move(type)), errors_(std::move(errors)) {}
+    Xapian::Query operator()(const std::string& value) override {
+        return errors_->guard([&] { return entity_query(db_, *aliases_, type_, value); });
+    }
 
 private:
     Xapian::Database db_;
     std::shared_ptr<AliasTable> aliases_;
     std::string type_;
+    std::shared_ptr<FieldErrors> errors_;
 };
 
 class DateProcessor : public Xapian::FieldProcessor {
 public:
-    Xapian::Query operator()(const std::string& value) override { return date_range_query(value); }
+    explicit DateProcessor(std::shared_ptr<FieldErrors> errors) : errors_(std::move(errors)) {}
+    Xapian::Query operator()(const std::string& value) override {
+        return errors_->guard([&] { return date_range_query(value); });
+    }
+
+private:
+    std::shared_ptr<FieldErrors> errors_;
 };
 
 class SourceProcessor : public Xapian::FieldProcessor {
@@ -143,7 +169,8 @@ Xapian::Query entity_query(const Xapian::Database& db, const AliasTable& aliases
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
-QueryBuilder::QueryBuilder(const Xapian::Database& db) : db_(db), aliases_(std::make_shared<AliasTable>(db)) {
+QueryBuilder::QueryBuilder(const Xapian::Database& db)
+    : db_(db), aliases_(std::make_shared<AliasTable>(db)), field_errors_(std::make_shared<FieldErrors>()) {
     qp_.set_database(db_);
     qp_.set_stemmer(Xapian::Stem("english"));
     qp_.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
@@ -151,9 +178,10 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db) : db_(db), aliases_(std::
     qp_.set_max_expansion(kMaxWildcardExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     qp_.add_prefix("title", std::string(schema::kTitlePrefix));
     qp_.add_boolean_prefix("source", (new SourceProcessor)->release());
-    qp_.add_boolean_prefix("date", (new DateProcessor)->release());
+    qp_.add_boolean_prefix("date", (new DateProcessor(field_errors_))->release());
     for (const char* field : {"person", "org", "place", "misc", "entity"})
-        qp_.add_boolean_prefix(field, (new EntityProcessor(db_, aliases_, type_for_field(field)))->release());
+        qp_.add_boolean_prefix(field,
+                               (new EntityProcessor(db_, aliases_, type_for_field(field), field_errors_))->release());
 }
 
 ParsedQuery QueryBuilder::parse(const std::string& text) {
@@ -167,7 +195,9 @@ ParsedQuery QueryBuilder::parse(const std::string& text) {
     unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
                      Xapian::QueryParser::FLAG_PURE_NOT | Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
     try {
+        field_errors_->first.clear();
         out.query = qp_.parse_query(q, flags);
+        if (!field_errors_->first.empty()) throw QueryError(field_errors_->first);
         out.corrected = qp_.get_corrected_query_string();
         // Say when a wildcard was cut to its most frequent expansions.
         std::vector<std::string> patterns;

@@ -19,6 +19,8 @@ struct ParsedQuery {
     std::vector<std::string> notices;
 };
 
+struct FieldErrors; // field values the parser could not understand
+
 // Canonical names for entity values typed in a query, through the alias
 // table the indexer stored in the database (so a query need not load the
 // tagger's model); falls back to the model for an index without one.
@@ -52,6 +54,7 @@ public:
 private:
     Xapian::Database db_;
     std::shared_ptr<AliasTable> aliases_;
+    std::shared_ptr<FieldErrors> field_errors_;
     Xapian::QueryParser qp_;
 };
 
