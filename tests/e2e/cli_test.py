@@ -9,6 +9,7 @@ answers, output shapes and exit codes. Standard library only.
     cli_test.py --list          (one test id per line, for ctest)
 """
 
+
 import argparse
 import gzip
 import json
@@ -20,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import ctest_unittest  # noqa: E402  (tests/ctest_unittest.py)
 
 NEWSINDEX = NEWSSEARCH = SOURCE = None
 
@@ -485,20 +489,6 @@ class Reuters21578(unittest.TestCase):
             self.assertIn("BAHIA COCOA REVIEW", [x["title"] for x in r["results"]])
 
 
-def all_test_ids():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    ids = []
-
-    def walk(s):
-        for t in s:
-            if isinstance(t, unittest.TestSuite):
-                walk(t)
-            else:
-                ids.append(t.id().split(".", 1)[1])
-    walk(suite)
-    return ids
-
-
 def main():
     global NEWSINDEX, NEWSSEARCH, SOURCE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -508,19 +498,12 @@ def main():
     ap.add_argument("--list", action="store_true", help="print the test ids and exit")
     opts, rest = ap.parse_known_args()
     if opts.list:
-        print("\n".join(all_test_ids()))
+        print("\n".join(ctest_unittest.test_ids(__name__)))
         return 0
     if not opts.newsindex or not opts.newssearch:
         ap.error("--newsindex and --newssearch are required")
     NEWSINDEX, NEWSSEARCH, SOURCE = opts.newsindex, opts.newssearch, os.path.abspath(opts.source)
-    prog = unittest.main(argv=[sys.argv[0], "-v", *rest], exit=False)
-    r = prog.result
-    if not r.wasSuccessful():
-        return 1
-    # Every test skipped: tell ctest (SKIP_RETURN_CODE) rather than pass silently.
-    if r.testsRun and len(r.skipped) == r.testsRun:
-        return 77
-    return 0
+    return ctest_unittest.run(rest)
 
 
 if __name__ == "__main__":

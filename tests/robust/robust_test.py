@@ -17,6 +17,7 @@ need it are skipped with a message when it is absent. Standard library only.
     robust_test.py --list          (one test id per line, for ctest)
 """
 
+
 import argparse
 import json
 import os
@@ -29,6 +30,9 @@ import sys
 import tempfile
 import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import ctest_unittest  # noqa: E402  (tests/ctest_unittest.py)
 
 NEWSINDEX = NEWSSEARCH = DUMP = SOURCE = None
 
@@ -410,20 +414,6 @@ class SearchWhileIndexing(ReutersText):
         self.assertComplete("after re-run")
 
 
-def all_test_ids():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    ids = []
-
-    def walk(s):
-        for t in s:
-            if isinstance(t, unittest.TestSuite):
-                walk(t)
-            else:
-                ids.append(t.id().split(".", 1)[1])
-    walk(suite)
-    return ids
-
-
 def main():
     global NEWSINDEX, NEWSSEARCH, DUMP, SOURCE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -434,19 +424,13 @@ def main():
     ap.add_argument("--list", action="store_true", help="print the test ids and exit")
     opts, rest = ap.parse_known_args()
     if opts.list:
-        print("\n".join(all_test_ids()))
+        print("\n".join(ctest_unittest.test_ids(__name__)))
         return 0
     if not (opts.newsindex and opts.newssearch and opts.dump):
         ap.error("--newsindex, --newssearch and --dump are required")
     NEWSINDEX, NEWSSEARCH, DUMP = opts.newsindex, opts.newssearch, opts.dump
     SOURCE = os.path.abspath(opts.source)
-    prog = unittest.main(argv=[sys.argv[0], "-v", *rest], exit=False)
-    r = prog.result
-    if not r.wasSuccessful():
-        return 1
-    if r.testsRun and len(r.skipped) == r.testsRun:
-        return 77
-    return 0
+    return ctest_unittest.run(rest)
 
 
 if __name__ == "__main__":
