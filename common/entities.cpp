@@ -390,22 +390,16 @@ void write_conll_tagging(std::istream& in, std::ostream& out) {
     };
     std::string line;
     while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        std::istringstream cols(line);
-        std::string first, col, last;
-        if (!(cols >> first)) {
+        ConllLine l = parse_conll_line(std::move(line));
+        if (l.kind == ConllLine::Blank) {
             flush_sentence();
-            continue;
-        }
-        last = first;
-        while (cols >> col) last = col;
-        if (first == "-DOCSTART-") {
+        } else if (l.kind == ConllLine::DocStart) {
             flush_doc();
             out << "-DOCSTART- O O\n\n";
-            continue;
+        } else {
+            cur.tokens.push_back(std::move(l.token));
+            cur.tags.push_back(std::move(l.tag));
         }
-        cur.tokens.push_back(first);
-        cur.tags.push_back(last == first ? "O" : last);
     }
     flush_doc();
 }

@@ -5,6 +5,20 @@
 
 namespace news::ner {
 
+ConllLine parse_conll_line(std::string line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::istringstream cols(line);
+    ConllLine out;
+    std::string first, col, last;
+    if (!(cols >> first)) return out;
+    last = first;
+    while (cols >> col) last = col;
+    out.kind = first == "-DOCSTART-" ? ConllLine::DocStart : ConllLine::Token;
+    out.token = first;
+    out.tag = last == first ? "O" : last;
+    return out;
+}
+
 std::vector<ConllDoc> read_conll(std::istream& in) {
     std::vector<ConllDoc> docs(1);
     ConllSentence cur;
@@ -14,22 +28,16 @@ std::vector<ConllDoc> read_conll(std::istream& in) {
     };
     std::string line;
     while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        std::istringstream cols(line);
-        std::string first, col, last;
-        if (!(cols >> first)) {
+        ConllLine l = parse_conll_line(std::move(line));
+        if (l.kind == ConllLine::Blank) {
             flush();
-            continue;
-        }
-        last = first;
-        while (cols >> col) last = col;
-        if (first == "-DOCSTART-") {
+        } else if (l.kind == ConllLine::DocStart) {
             flush();
             if (!docs.back().sentences.empty()) docs.emplace_back();
-            continue;
+        } else {
+            cur.tokens.push_back(std::move(l.token));
+            cur.tags.push_back(std::move(l.tag));
         }
-        cur.tokens.push_back(first);
-        cur.tags.push_back(last == first ? "O" : last);
     }
     flush();
     if (docs.back().sentences.empty()) docs.pop_back();

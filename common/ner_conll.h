@@ -18,6 +18,15 @@ struct ConllDoc {
     std::vector<ConllSentence> sentences;
 };
 
+// One line of a CoNLL column file: token first, gold tag last ("O" when
+// the line has one column). `kind` says whether it ends a sentence (blank),
+// starts a document (-DOCSTART-) or holds a token.
+struct ConllLine {
+    enum Kind { Blank, DocStart, Token } kind = Blank;
+    std::string token, tag;
+};
+ConllLine parse_conll_line(std::string line);
+
 // Reads a whole CoNLL file. Lines are "token ... tag"; blank lines end
 // sentences; a -DOCSTART- line starts a new document.
 std::vector<ConllDoc> read_conll(std::istream& in);
