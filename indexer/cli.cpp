@@ -25,7 +25,7 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
         ->expected(1)
         ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    build_->add_option("--commit-every", build_opt_.commit_every, "Articles between commits (default 20000)")
+    build_->add_option("--commit-every", build_opt_.commit_every, "At most this many articles between commits (default 20000; long articles commit sooner, every ~400,000 terms, which keeps Xapian's buffer small and fast)")
         ->check(CLI::PositiveNumber);
     build_->add_option("--commit-seconds", build_opt_.commit_seconds,
                        "At most this long between commits (default 30)")

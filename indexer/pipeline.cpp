@@ -36,6 +36,13 @@ namespace news {
 namespace {
 
 constexpr size_t kBatchArticles = 128;
+// Postings (distinct terms of the articles) between commits. Xapian buffers
+// a commit's changes in maps keyed by term and by document; past a few
+// hundred thousand postings their lookups miss the cache on every add, and
+// indexing slows down. Measured (reuters-news 2007, 12,311 articles): 16.3 s
+// at 400,000 terms per commit (~1000 articles) against 23.5 s at 10,000
+// articles, with a third of the memory; Reuters-21578: 13.0 s against 15.6 s.
+constexpr size_t kCommitTerms = 400000;
 
 struct FileTask {
     std::string path;      // as shown in results (root joined with relative path)
@@ -392,6 +399,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                           (opt.progress == BuildOptions::Progress::Auto && tty),
                       tasks.size(), total_bytes);
     long since_commit = 0;
+    size_t terms_since_commit = 0;
     auto last_commit = std::chrono::steady_clock::now();
     size_t files_done = 0;
     long long bytes_done = 0;
@@ -460,6 +468,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     ++per_file[b->file];
                     ++(t.existed ? sum.updated : sum.indexed);
                     ++since_commit;
+                    terms_since_commit += d.doc.termlist_count();
                 }
             }
             if (b->last) {
@@ -468,13 +477,16 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                 if (b->fatal.empty() || b->fatal == "=") store.set_file_state(t.key, t.state.encode());
                 ++files_done;
                 bytes_done += b->bytes;
-                if (since_commit >= opt.commit_every ||
-                    (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
-                                             std::chrono::duration<double>(opt.commit_seconds))) {
-                    store.commit();
-                    since_commit = 0;
-                    last_commit = std::chrono::steady_clock::now();
-                }
+            }
+            // Also inside a long file: a killed run re-reads a file whose
+            // state it never recorded, deleting what it committed of it first.
+            if (since_commit >= opt.commit_every || terms_since_commit >= kCommitTerms ||
+                (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
+                                         std::chrono::duration<double>(opt.commit_seconds))) {
+                store.commit();
+                since_commit = 0;
+                terms_since_commit = 0;
+                last_commit = std::chrono::steady_clock::now();
             }
             progress.update(files_done, sum.indexed + sum.updated, bytes_done);
         }

@@ -22,7 +22,7 @@ struct BuildOptions {
     enum class Progress { Auto, Always, Never };
     Progress progress = Progress::Auto; // Auto: only when stderr is a terminal
     ReaderOptions reader;            // JSON key mapping etc.
-    long commit_every = 20000;       // articles between commits (default 20000)
+    long commit_every = 20000;       // at most this many articles between commits (see kCommitTerms)
     double commit_seconds = 30;      // and at most this long between commits (default 30)
 };
 
