@@ -6,8 +6,9 @@ the same (documents, ids, docids, story ids, whole-document digests, search
 results). Crash safety: newsindex killed with SIGKILL at moments chosen by
 watching its --progress output (never by sleeping) leaves a database that
 opens and searches; re-running the same command completes it with every
-article exactly once, and a further re-run indexes nothing. Searching while
-the indexer commits never fails.
+article exactly once, and a further re-run indexes nothing -- also when the
+kill falls inside one long JSON-lines file, after commits of part of it.
+Searching while the indexer commits never fails.
 
 The large input is Reuters-21578 from ../shared/data (converted to one text
 file per article with ../shared/acceptance/lib/reuters_to_txt.py); tests that
@@ -382,6 +383,69 @@ class CrashSafety(ReutersText):
         self.assertEqual(diff[:10], [], f"{len(diff)} documents differ from a clean build's")
         for q in (["--no-collapse", "oil"], ["--no-collapse", "--limit", "30", "wheat"]):
             self.assertEqual(search(clean_db, *q)[1]["total"], search(self.db, *q)[1]["total"], q)
+
+
+class MidFileCommit(ReutersText):
+    """The same Reuters articles as one JSON-lines file: commits fall inside
+    the file, so a kill leaves committed articles of a file whose state was
+    never recorded."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # One object per line: id from the Reuters NEWID (distinct), date and
+        # title from the first line (" date YYYY-MM-DD TITLE."), text the rest.
+        cls.input = os.path.join(cls.tmp.name, "reuters.jsonl")
+        cls.ids = []
+        with open(cls.input, "w", encoding="utf-8") as out:
+            for name in sorted(cls.files, key=lambda f: int(f.split(".")[0])):
+                with open(os.path.join(cls.tmp.name, "reuters", name), encoding="utf-8") as f:
+                    first, _, rest = f.read().partition("\n")
+                m = re.fullmatch(r" date (\d{4}-\d{2}-\d{2}) (.*)", first)
+                if not m:
+                    raise AssertionError(f"{name}: unexpected first line {first!r}")
+                title = m.group(2).strip()
+                if title.endswith("."):  # the converter's
+                    title = title[:-1].rstrip()
+                cls.ids.append(f"reuters-{name.split('.')[0]}")
+                out.write(json.dumps({"id": cls.ids[-1], "date": m.group(1), "title": title,
+                                      "text": rest.strip()}) + "\n")
+        cls.expected = len(cls.ids)
+        if len(set(cls.ids)) != cls.expected or cls.expected < 3000:
+            raise AssertionError(f"{cls.expected} articles ({len(set(cls.ids))} distinct ids)")
+
+    def test_killed_inside_one_jsonl_file_then_rerun_indexes_every_article_once(self):
+        # Commit every 200 articles; kill once the run reports 1,500 (past
+        # several commits, about a quarter into the file). Commits only at
+        # file ends would leave nothing.
+        reported = self.kill_at(1500, commit_every=200)
+        self.assertLess(reported, self.expected, "killed after the end of the file")
+        killed = self.assertUsable(f"after kill at {reported} reported articles")
+        self.assertEqual(stats(self.db)["documents"], killed["documents"])
+        self.assertGreater(killed["documents"], 0,
+                           f"nothing committed inside the file though the run reported {reported} articles")
+        self.assertLess(killed["documents"], self.expected)
+        self.assertLessEqual(set(killed["ids"]), set(self.ids))
+        last_killed_docid = max(v["docid"] for v in killed["ids"].values())
+
+        # The re-run deletes what the file committed and reads all of it again:
+        # nothing skipped as a duplicate id, every article (re-)added.
+        code, out, err = run(self.command(commit_every=200), check_code=0)
+        indexed, updated, removed, skipped = summary_counts(out)
+        self.assertEqual(indexed + updated, self.expected, out)
+        self.assertEqual(skipped, 0, err[-2000:])
+        self.assertNotIn("duplicate id", err)
+        done = self.assertUsable("after the re-run")
+        self.assertEqual(done["documents"], self.expected)
+        self.assertEqual(sorted(done["ids"]), sorted(self.ids), "not every article exactly once")
+        # No document of the killed run survived: every one is newer.
+        old = [i for i, v in done["ids"].items() if v["docid"] <= last_killed_docid]
+        self.assertEqual(old[:10], [], f"{len(old)} documents of the killed run were kept, not re-read")
+
+        code, out, err = run(self.command(commit_every=200), check_code=0)
+        self.assertEqual(summary_counts(out), (0, 0, 0, 0), out)
+        self.assertRegex(summary_line(out), r"; 0 of 1 files read")
+        self.assertEqual(dump(self.db)["ids"], done["ids"])
 
 
 class SearchWhileIndexing(ReutersText):
