@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include <xapian.h>
@@ -516,6 +517,13 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
         throw Error("Xapian commit failed: " + e.get_description());
     }
     progress.update(files_done, sum.indexed + sum.updated, bytes_done, true);
+    if (opt.compact) {
+        try {
+            std::tie(sum.compacted_from, sum.compacted_to) = store.compact_grown();
+        } catch (const Xapian::Error& e) {
+            throw Error("compaction failed (the index is complete, only not compacted): " + e.get_description());
+        }
+    }
     sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return sum;
 }

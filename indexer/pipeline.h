@@ -24,6 +24,7 @@ struct BuildOptions {
     ReaderOptions reader;            // JSON key mapping etc.
     long commit_every = 20000;       // at most this many articles between commits (see kCommitTerms)
     double commit_seconds = 30;      // and at most this long between commits (default 30)
+    bool compact = true;             // compact the databases this run at least doubled
 };
 
 struct BuildSummary {
@@ -38,6 +39,7 @@ struct BuildSummary {
     std::map<std::string, long> skip_reasons;
     std::map<std::string, long> repair_reasons;
     double seconds = 0;
+    long long compacted_from = 0, compacted_to = 0; // bytes, when the run compacted
 
     std::string line() const; // "indexed N, updated U, removed R, skipped S (...)"
 };

@@ -103,6 +103,12 @@ IndexStore::IndexStore(const std::string& path, ShardBy by) : path_(path), by_(b
     } else {
         write_atomically((fs::path(path) / kShardingName).string(), std::string(shard_by_name(by)) + "\n");
     }
+    for (const auto& e : fs::directory_iterator(path)) {
+        const std::string name = e.path().filename().string();
+        const std::string suffix = ".compact-old";
+        if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            recover_compaction(e.path().string().substr(0, e.path().string().size() - suffix.size()));
+    }
     // Existing shards: every subfolder that is a Xapian database. The stub is
     // rewritten only once all are open (and only if it lacks one), so that a
     // search meanwhile, or a run that fails half way, never sees a partial list.
@@ -127,6 +133,7 @@ IndexStore::Shard& IndexStore::open_shard(const std::string& name) {
     auto shard = std::make_unique<Shard>();
     shard->name = name;
     std::string where = name.empty() ? path_ : (fs::path(path_) / name).string();
+    recover_compaction(where);
     std::error_code ec;
     bool created = !name.empty() && !fs::exists(fs::path(where) / "iamglass", ec);
     try {
@@ -135,6 +142,8 @@ IndexStore::Shard& IndexStore::open_shard(const std::string& name) {
         throw Error(where + ": cannot open database for writing: " + e.get_description());
     }
     check_schema(shard->db, where);
+    shard->path = where;
+    shard->docs_at_open = shard->db.get_doccount();
     // A fresh database has no earlier articles to compare against.
     shard->stories.search_database(shard->db.get_doccount() > 0);
     Shard& ref = *shard;
@@ -215,6 +224,65 @@ void IndexStore::commit() {
         save_states();
         states_dirty_ = false;
     }
+}
+
+std::pair<long long, long long> IndexStore::compact_grown() {
+    long long before = 0, after = 0;
+    for (auto& [name, shard] : shards_) {
+        if (shard->db.get_doccount() < 2 * shard->docs_at_open || shard->db.get_doccount() == 0) continue;
+        // The writer stays open (holding the lock) until the swap is done.
+        auto [b, a] = compact_in_place(shard->path);
+        before += b;
+        after += a;
+    }
+    shards_.clear();
+    return {before, after};
+}
+
+namespace {
+
+long long folder_bytes(const std::string& dir) {
+    long long n = 0;
+    std::error_code ec;
+    for (auto& e : fs::recursive_directory_iterator(dir, ec))
+        if (e.is_regular_file(ec)) n += static_cast<long long>(e.file_size(ec));
+    return n;
+}
+
+} // namespace
+
+void recover_compaction(const std::string& db) {
+    std::error_code ec;
+    const std::string old = db + ".compact-old";
+    if (!fs::exists(old, ec)) return;
+    if (!fs::exists(fs::path(db) / "iamglass", ec)) {
+        // Killed between the two renames: the old database is the whole one.
+        fs::remove_all(db, ec);
+        fs::rename(old, db, ec);
+        if (ec) throw Error(db + ": cannot restore " + old + ": " + ec.message());
+    } else {
+        fs::remove_all(old, ec); // killed after the swap, before the clean-up
+    }
+}
+
+std::pair<long long, long long> compact_in_place(const std::string& db) {
+    recover_compaction(db);
+    const std::string tmp = db + ".compact-tmp", old = db + ".compact-old";
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    long long before = folder_bytes(db);
+    try {
+        Xapian::Database src(db);
+        src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER);
+    } catch (const Xapian::Error& e) {
+        fs::remove_all(tmp, ec);
+        throw Error(db + ": compaction failed: " + e.get_description());
+    }
+    long long after = folder_bytes(tmp);
+    fs::rename(db, old);
+    fs::rename(tmp, db);
+    fs::remove_all(old, ec);
+    return {before, after};
 }
 
 void IndexStore::save_states() const {
