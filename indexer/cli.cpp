@@ -18,7 +18,7 @@ namespace news {
 IndexerCommands::IndexerCommands(CLI::App& app) {
     build_ = app.add_subcommand("build", "Index (or re-index what changed under) PATH... into --db");
     build_->add_option("--db", build_opt_.db, "Database directory (created when missing)")->required();
-    build_->add_option("--threads", build_opt_.threads, "Worker threads that tag articles and build documents (default: cores - 1, at least 1; one reader thread and the writer have their own)")
+    build_->add_option("--threads", build_opt_.threads, "Threads that read, decompress and parse files, and as many that tag articles and build documents (default: cores - 1, at least 1); the single Xapian writer has its own. The index is the same whatever the number")
         ->check(CLI::Range(0u, 256u));
     build_->add_option("--shard-by", shard_by_, "Write one database per month or year")
         ->check(CLI::IsMember({"month", "year"}));

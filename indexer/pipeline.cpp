@@ -57,8 +57,8 @@ struct FileTask {
 };
 
 struct Batch {
-    size_t seq = 0;
-    size_t file = 0;
+    size_t file = 0;  // index in the sorted file list
+    size_t chunk = 0; // the batch's place within its file
     bool first = false, last = false;
     std::vector<Article> articles;
     std::vector<ReadIssue> issues;
@@ -101,34 +101,69 @@ private:
     bool closed_ = false;
 };
 
-// Results arrive out of order from the workers; the writer takes them in
-// sequence so the index is the same whatever the thread count.
-class ReorderBuffer {
+// Batches arrive from the workers out of order; the writer takes them in
+// file order, and within a file in chunk order, so the index is the same
+// whatever the thread count. It also bounds how far the readers run ahead
+// of the writer: a reader starts file i only while i is within `window`
+// files of the one being written, holds at most `per_file` batches of its
+// file in flight, and all readers together at most `total` batches. The
+// reader of the file being written is exempt from the total, so it is never
+// held back by readers further ahead: no deadlock, and memory stays bounded.
+class Sequencer {
 public:
+    Sequencer(size_t files, size_t window, size_t per_file, size_t total)
+        : outstanding_(files, 0), window_(window), per_file_(per_file), total_(total) {}
+
+    // Reader side: false when the run is stopping.
+    bool wait_to_start(size_t file) {
+        std::unique_lock<std::mutex> lk(m_);
+        cv_.wait(lk, [&] { return file < writing_ + window_ || stopping_; });
+        return !stopping_;
+    }
+    bool reserve(size_t file) {
+        std::unique_lock<std::mutex> lk(m_);
+        cv_.wait(lk, [&] {
+            return (outstanding_[file] < per_file_ && (in_flight_ < total_ || file == writing_)) || stopping_;
+        });
+        ++outstanding_[file];
+        ++in_flight_;
+        return !stopping_;
+    }
+    // Worker side.
     void put(Batch b) {
         std::lock_guard<std::mutex> lk(m_);
-        ready_.emplace(b.seq, std::move(b));
+        ready_.emplace(std::make_pair(b.file, b.chunk), std::move(b));
         cv_.notify_all();
     }
-    std::optional<Batch> take(size_t seq, const std::atomic<bool>& producer_done,
-                              const std::atomic<size_t>& total) {
+    // Writer side: nullopt only when the run is stopping.
+    std::optional<Batch> take(size_t file, size_t chunk) {
         std::unique_lock<std::mutex> lk(m_);
-        cv_.wait(lk, [&] { return ready_.count(seq) || (producer_done && seq >= total); });
-        auto it = ready_.find(seq);
+        auto key = std::make_pair(file, chunk);
+        cv_.wait(lk, [&] { return ready_.count(key) || stopping_; });
+        auto it = ready_.find(key);
         if (it == ready_.end()) return std::nullopt;
         Batch b = std::move(it->second);
         ready_.erase(it);
+        --outstanding_[file];
+        --in_flight_;
+        if (b.last) writing_ = file + 1;
+        cv_.notify_all();
         return b;
     }
-    void wake() {
+    void stop() {
         std::lock_guard<std::mutex> lk(m_);
+        stopping_ = true;
         cv_.notify_all();
     }
 
 private:
     std::mutex m_;
     std::condition_variable cv_;
-    std::map<size_t, Batch> ready_;
+    std::map<std::pair<size_t, size_t>, Batch> ready_;
+    std::vector<size_t> outstanding_;
+    size_t writing_ = 0, in_flight_ = 0;
+    size_t window_, per_file_, total_;
+    bool stopping_ = false;
 };
 
 long long mtime_ns(const struct stat& st) {
@@ -312,62 +347,60 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     unsigned nthreads = opt.threads ? opt.threads : std::max(1u, cores - 1);
     const EntityTagger& tagger = EntityTagger::instance();
     BoundedQueue<Batch> work(nthreads * 4);
-    ReorderBuffer done;
-    std::atomic<bool> producer_done{false}, stop{false};
-    std::atomic<size_t> total_batches{0};
-    // Limits batches between reading and writing, so memory stays bounded
-    // when one batch is slow.
-    std::mutex flight_m;
-    std::condition_variable flight_cv;
-    size_t in_flight = 0;
-    const size_t max_in_flight = nthreads * 8 + 8;
+    Sequencer sequencer(tasks.size(), 1024, 8, 8 * nthreads + 8);
+    std::atomic<bool> stop{false};
+    std::atomic<size_t> next_file{0};
+    std::atomic<unsigned> readers_left{nthreads};
 
-    std::thread producer([&] {
-        pthread_setname_np(pthread_self(), "news-reader");
-        size_t seq = 0;
-        auto emit = [&](Batch& b) {
-            {
-                std::unique_lock<std::mutex> lk(flight_m);
-                flight_cv.wait(lk, [&] { return in_flight < max_in_flight || stop; });
-                ++in_flight;
-            }
-            b.seq = seq++;
-            total_batches = seq;
-            work.push(std::move(b));
-        };
-        for (size_t i = 0; i < tasks.size() && !stop; ++i) {
-            FileTask& t = tasks[i];
-            Batch b;
-            b.file = i;
-            b.first = true;
-            try {
-                t.state.content_hash = hash_file(t.key);
-                if (t.existed && t.state.content_hash == t.old_hash) {
-                    b.fatal = "="; // unchanged content: only the file state is refreshed
-                } else {
-                    read_articles(
-                        t.path, t.format, opt.reader,
-                        [&](Article&& a) {
-                            b.articles.push_back(std::move(a));
-                            if (b.articles.size() >= kBatchArticles) {
-                                emit(b);
-                                b = Batch{};
-                                b.file = i;
-                            }
-                        },
-                        [&](const ReadIssue& issue) { b.issues.push_back(issue); });
+    // Readers: each takes the next file, hashes it, reads, decompresses and
+    // parses it into batches of articles for the workers.
+    std::vector<std::thread> readers;
+    for (unsigned r = 0; r < nthreads; ++r) {
+        readers.emplace_back([&] {
+            pthread_setname_np(pthread_self(), "news-reader");
+            for (size_t i; (i = next_file++) < tasks.size() && !stop;) {
+                if (!sequencer.wait_to_start(i)) break;
+                FileTask& t = tasks[i];
+                size_t chunk = 0;
+                auto emit = [&](Batch& b) {
+                    if (!sequencer.reserve(i)) throw std::runtime_error("stopping");
+                    b.file = i;
+                    b.chunk = chunk++;
+                    work.push(std::move(b));
+                };
+                Batch b;
+                b.first = true;
+                try {
+                    t.state.content_hash = hash_file(t.key);
+                    if (t.existed && t.state.content_hash == t.old_hash) {
+                        b.fatal = "="; // unchanged content: only the file state is refreshed
+                    } else {
+                        read_articles(
+                            t.path, t.format, opt.reader,
+                            [&](Article&& a) {
+                                b.articles.push_back(std::move(a));
+                                if (b.articles.size() >= kBatchArticles) {
+                                    emit(b);
+                                    b = Batch{};
+                                }
+                            },
+                            [&](const ReadIssue& issue) { b.issues.push_back(issue); });
+                    }
+                } catch (const std::exception& e) {
+                    if (stop) break;
+                    b.fatal = e.what();
                 }
-            } catch (const std::exception& e) {
-                b.fatal = e.what();
+                b.last = true;
+                b.bytes = t.state.size;
+                try {
+                    emit(b);
+                } catch (const std::exception&) {
+                    break; // stopping
+                }
             }
-            b.last = true;
-            b.bytes = t.state.size;
-            emit(b);
-        }
-        producer_done = true;
-        work.close();
-        done.wake();
-    });
+            if (--readers_left == 0) work.close();
+        });
+    }
 
     std::vector<std::thread> workers;
     std::atomic<bool> worker_failed{false};
@@ -390,7 +423,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     worker_error = e.what();
                     worker_failed = true;
                 }
-                done.put(std::move(*b));
+                sequencer.put(std::move(*b));
             }
         });
     }
@@ -407,13 +440,14 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     std::string failure;
     std::vector<long> per_file(tasks.size(), 0);
     try {
-        for (size_t seq = 0;; ++seq) {
-            auto b = done.take(seq, producer_done, total_batches);
+        for (size_t file = 0, chunk = 0; file < tasks.size();) {
+            auto b = sequencer.take(file, chunk);
             if (!b) break;
-            {
-                std::lock_guard<std::mutex> lk(flight_m);
-                --in_flight;
-                flight_cv.notify_all();
+            if (b->last) {
+                ++file;
+                chunk = 0;
+            } else {
+                ++chunk;
             }
             if (worker_failed) throw Error(worker_error);
             FileTask& t = tasks[b->file];
@@ -498,18 +532,18 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     }
     if (!failure.empty()) {
         stop = true;
-        flight_cv.notify_all();
-        // Drain so the producer and workers can finish.
+        sequencer.stop();
+        // Drain so the readers and workers can finish.
         std::thread drain([&] {
             while (work.pop()) {
             }
         });
-        producer.join();
+        for (auto& r : readers) r.join();
         for (auto& w : workers) w.join();
         drain.join();
         throw Error(failure);
     }
-    producer.join();
+    for (auto& r : readers) r.join();
     for (auto& w : workers) w.join();
     try {
         store.commit();

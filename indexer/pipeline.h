@@ -18,7 +18,7 @@ struct BuildOptions {
     std::string db;                  // database directory (created when missing)
     ShardBy shard_by = ShardBy::None; // one database, or one per month/year under `db`
     std::vector<std::string> roots;  // files or folders to index
-    unsigned threads = 0;            // worker threads; 0 = one per core but the writer's
+    unsigned threads = 0;            // reader threads and as many workers; 0 = one per core but the writer's
     enum class Progress { Auto, Always, Never };
     Progress progress = Progress::Auto; // Auto: only when stderr is a terminal
     ReaderOptions reader;            // JSON key mapping etc.
