@@ -106,16 +106,12 @@ int IndexerCommands::run(std::ostream& out, std::ostream& err) {
 void compact_index(const std::string& db, std::ostream& out) {
     namespace fs = std::filesystem;
     std::error_code ec;
+    if (!fs::exists(fs::path(db) / "sharding", ec)) recover_compaction(db); // a killed compaction of a single DB
     if (!fs::is_directory(db, ec)) throw Error(db + ": no such database folder");
     // A sharded index: each shard on its own, so the layout stays.
     std::vector<std::string> parts;
-    if (fs::exists(fs::path(db) / "sharding", ec)) {
-        for (const auto& e : fs::directory_iterator(db))
-            if (e.is_directory() && fs::exists(e.path() / "iamglass")) parts.push_back(e.path().string());
-        std::sort(parts.begin(), parts.end());
-    } else {
-        parts.push_back(db);
-    }
+    if (fs::exists(fs::path(db) / "sharding", ec)) parts = shard_folders(db);
+    else parts.push_back(db);
     long long before = 0, after = 0;
     for (const std::string& p : parts) {
         // Holding the write lock keeps an indexing run out meanwhile.
@@ -132,7 +128,7 @@ void compact_index(const std::string& db, std::ostream& out) {
         before += b;
         after += a;
     }
-    out << "compacted " << db << ": " << before / 1024 << " KiB -> " << after / 1024 << " KiB\n";
+    out << "compacted " << db << ": " << (before + 1023) / 1024 << " KiB -> " << (after + 1023) / 1024 << " KiB\n";
 }
 
 } // namespace news

@@ -1,5 +1,6 @@
 #include "indexer/store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -103,19 +104,12 @@ IndexStore::IndexStore(const std::string& path, ShardBy by) : path_(path), by_(b
     } else {
         write_atomically((fs::path(path) / kShardingName).string(), std::string(shard_by_name(by)) + "\n");
     }
-    for (const auto& e : fs::directory_iterator(path)) {
-        const std::string name = e.path().filename().string();
-        const std::string suffix = ".compact-old";
-        if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-            recover_compaction(e.path().string().substr(0, e.path().string().size() - suffix.size()));
-    }
-    // Existing shards: every subfolder that is a Xapian database. The stub is
+    // Existing shards: every subfolder that is a Xapian database, once any
+    // compaction a killed run left half done is put right. The stub is
     // rewritten only once all are open (and only if it lacks one), so that a
     // search meanwhile, or a run that fails half way, never sees a partial list.
     raise_open_file_limit();
-    for (const auto& e : fs::directory_iterator(path)) {
-        if (e.is_directory() && fs::exists(e.path() / "iamglass")) open_shard(e.path().filename().string());
-    }
+    for (const std::string& shard : shard_folders(path)) open_shard(fs::path(shard).filename().string());
     if (!shards_.empty()) write_stub();
     std::ifstream in((fs::path(path) / kStateName).string());
     std::string line;
@@ -251,9 +245,37 @@ long long folder_bytes(const std::string& dir) {
 
 } // namespace
 
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+} // namespace
+
+std::vector<std::string> shard_folders(const std::string& dir) {
+    std::vector<std::string> leftovers, shards;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        if (!e.is_directory()) continue;
+        const std::string p = e.path().string();
+        if (ends_with(p, ".compact-old")) leftovers.push_back(p.substr(0, p.size() - 12));
+        else if (ends_with(p, ".compact-tmp")) leftovers.push_back(p.substr(0, p.size() - 12));
+    }
+    for (const std::string& db : leftovers) recover_compaction(db);
+    for (const auto& e : fs::directory_iterator(dir)) {
+        const std::string p = e.path().string();
+        if (e.is_directory() && !ends_with(p, ".compact-old") && !ends_with(p, ".compact-tmp") &&
+            fs::exists(e.path() / "iamglass"))
+            shards.push_back(p);
+    }
+    std::sort(shards.begin(), shards.end());
+    return shards;
+}
+
 void recover_compaction(const std::string& db) {
     std::error_code ec;
     const std::string old = db + ".compact-old";
+    fs::remove_all(db + ".compact-tmp", ec); // an unfinished (or unused) copy
     if (!fs::exists(old, ec)) return;
     if (!fs::exists(fs::path(db) / "iamglass", ec)) {
         // Killed between the two renames: the old database is the whole one.

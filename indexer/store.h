@@ -81,6 +81,11 @@ private:
 std::pair<long long, long long> compact_in_place(const std::string& db);
 void recover_compaction(const std::string& db);
 
+// The shard databases of a sharded folder, sorted, after recovering any
+// compaction a killed run left half done (its .compact-old / .compact-tmp
+// folders are never shards).
+std::vector<std::string> shard_folders(const std::string& dir);
+
 // "month"/"year"/"" -> ShardBy; throws news::Error otherwise.
 ShardBy parse_shard_by(const std::string& s);
 

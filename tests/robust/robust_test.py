@@ -870,13 +870,7 @@ class Compaction(unittest.TestCase):
         self.assertEqual(self.layout(db), layout)
         self.assertEqual(dump_shards(db), before)
 
-    @unittest.expectedFailure
     def test_rerun_restores_shard_with_compacted_copy_pending(self):
-        # KNOWN BUG (remove expectedFailure once fixed): a kill between the
-        # renames also leaves the finished YEAR.compact-tmp in the sharded
-        # folder; IndexStore restores YEAR.compact-old but then opens
-        # YEAR.compact-tmp (it holds iamglass) as one more shard and lists it
-        # in XAPIANDB: every article of that year is counted twice.
         db, files = self.sharded()
         layout, before = self.layout(db), dump_shards(db)
         documents = stats(db)["documents"]
@@ -974,23 +968,13 @@ class Compaction(unittest.TestCase):
         self.assertEqual(self.leftovers(self.dir), [])
         self.assertEqual(dump(db)["ids"], before["ids"])
 
-    @unittest.expectedFailure
     def test_compact_restores_database_moved_aside_when_killed_between_renames(self):
-        # KNOWN BUG (remove expectedFailure once fixed): compact_index()
-        # checks that DB is a folder before recover_compaction() runs, so
-        # with DB moved to DB.compact-old it exits 2 "no such database
-        # folder" and leaves the index unopenable.
         db, before, files = self.interrupted_single("missing")
         self.compact(db)
         self.assertFalse(os.path.exists(db + ".compact-old"))
         self.assertEqual(dump(db)["ids"], before["ids"])
 
-    @unittest.expectedFailure
     def test_compact_restores_shard_moved_aside_when_killed_between_renames(self):
-        # KNOWN BUG (remove expectedFailure once fixed): compact_index() takes
-        # every subfolder holding iamglass as a shard, so it compacts
-        # 2026.compact-old in place as if it were one, never restores 2026,
-        # and exits 0 with XAPIANDB naming a shard that does not exist.
         db, files = self.sharded()
         layout, before = self.layout(db), dump_shards(db)
         os.rename(os.path.join(db, "2026"), os.path.join(db, "2026.compact-old"))
@@ -998,12 +982,7 @@ class Compaction(unittest.TestCase):
         self.assertEqual(self.layout(db), layout)
         self.assertEqual(dump_shards(db), before)
 
-    @unittest.expectedFailure
     def test_compact_removes_leftover_old_next_to_complete_shard(self):
-        # KNOWN BUG (remove expectedFailure once fixed): compact_index() lists
-        # 2026.compact-old as a shard; recovering 2026 removes it, and opening
-        # it then fails: exit 2 "cannot open", the shards after it are not
-        # compacted.
         db, files = self.sharded()
         layout, before = self.layout(db), dump_shards(db)
         self.copy_db(os.path.join(db, "2025"), os.path.join(db, "2026.compact-old"))
