@@ -188,14 +188,26 @@ std::string StoryFinder::find(const Xapian::Database& db, const Shingles& shingl
     }
 
     // Articles of earlier runs, through the band terms in the database.
-    if (search_db_ && !bands.empty() && db.get_doccount() > 0) {
-        Xapian::Query q(Xapian::Query::OP_OR, bands.begin(), bands.end());
+    // Band terms shared by many articles are common phrases, not evidence of
+    // a copy, and their posting lists make the query's cost grow with the
+    // archive; only the rarer bands are asked for.
+    std::vector<std::string> rare;
+    if (search_db_ && db.get_doccount() > 0)
+        for (const std::string& b : bands)
+            if (db.get_termfreq(b) <= kMaxBandFrequency) rare.push_back(b);
+    if (!rare.empty()) {
+        Xapian::Query q(Xapian::Query::OP_OR, rare.begin(), rare.end());
         if (!date.empty()) {
+            // The window as day terms: their short posting lists make the
+            // filter cheap, where a value range would scan the date values
+            // of the whole archive between the bands' postings.
             Date d = parse_iso_date(date);
-            q = Xapian::Query(Xapian::Query::OP_FILTER, q,
-                              Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kDateSlot,
-                                            add_days(d, -opt_.window_days).compact(),
-                                            add_days(d, opt_.window_days).compact()));
+            std::vector<std::string> days;
+            for (int k = -opt_.window_days; k <= opt_.window_days; ++k) {
+                Date x = add_days(d, k);
+                days.push_back(schema::day_term(x.year, x.month, x.day));
+            }
+            q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end()));
         }
         Xapian::Enquire enq(db);
         enq.set_query(q);
@@ -203,16 +215,27 @@ std::string StoryFinder::find(const Xapian::Database& db, const Shingles& shingl
         Xapian::MSet candidates = enq.get_mset(0, kCandidates);
         for (auto it = candidates.begin(); it != candidates.end(); ++it) {
             if (recent_.count(*it)) continue; // already considered above
-            Xapian::Document doc = it.get_document();
-            StoredArticle other = decode_article(doc.get_data());
-            std::string story = doc.get_value(schema::kStorySlot);
-            if (story != other.id) continue; // only a story's first article
-            Shingles os = shingle(other.body.empty() ? other.title : other.body);
-            os.names = name_hashes(doc.get_value(schema::kEntitiesSlot));
-            consider(shingles, os, story, best);
+            const Earlier& e = earlier(db, *it);
+            if (e.first) consider(shingles, e.shingles, e.story, best);
         }
     }
     return best.story;
+}
+
+const StoryFinder::Earlier& StoryFinder::earlier(const Xapian::Database& db, Xapian::docid docid) {
+    auto it = earlier_.find(docid);
+    if (it != earlier_.end()) return it->second;
+    if (earlier_.size() >= kEarlierCached) earlier_.clear(); // simple and bounded
+    Xapian::Document doc = db.get_document(docid);
+    StoredArticle other = decode_article(doc.get_data());
+    Earlier e;
+    e.story = doc.get_value(schema::kStorySlot);
+    e.first = e.story == other.id; // only a story's first article is compared against
+    if (e.first) {
+        e.shingles = shingle(other.body.empty() ? other.title : other.body);
+        e.shingles.names = name_hashes(doc.get_value(schema::kEntitiesSlot));
+    }
+    return earlier_.emplace(docid, std::move(e)).first->second;
 }
 
 void StoryFinder::added(Xapian::docid docid, Shingles shingles, const std::string& date, const std::string& story,

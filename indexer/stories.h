@@ -81,6 +81,8 @@ public:
     static constexpr size_t kRecent = 50000;       // articles kept in memory
     static constexpr size_t kMaxPerBand = 64;      // recent articles kept per band
     static constexpr Xapian::doccount kCandidates = 8;
+    static constexpr Xapian::doccount kMaxBandFrequency = 1000; // rarer bands only, from the database
+    static constexpr size_t kEarlierCached = 20000;              // earlier runs' articles, decoded
 
 private:
     struct Recent {
@@ -92,6 +94,13 @@ private:
         double containment = 0;
         std::string story;
     };
+    // An article of an earlier run, as the story finder compares it.
+    struct Earlier {
+        Shingles shingles;
+        std::string story;
+        bool first = false; // began its story
+    };
+    const Earlier& earlier(const Xapian::Database& db, Xapian::docid docid);
     void consider(const Shingles& mine, const Shingles& other, const std::string& story, Candidate& best) const;
 
     StoryOptions opt_;
@@ -99,6 +108,7 @@ private:
     std::unordered_map<Xapian::docid, Recent> recent_;
     std::unordered_map<uint32_t, std::vector<Xapian::docid>> by_band_;
     std::deque<Xapian::docid> order_;
+    std::unordered_map<Xapian::docid, Earlier> earlier_;
 };
 
 } // namespace news
