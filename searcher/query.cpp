@@ -112,8 +112,8 @@ Xapian::Query date_range_query(const std::string& range) {
     return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kDateSlot, r.from, r.to);
 }
 
-AliasTable::AliasTable(const Xapian::Database& db) {
-    std::string table = db.get_metadata(std::string(schema::kMetaAliases));
+void AliasTable::load() const {
+    std::string table = db_.get_metadata(std::string(schema::kMetaAliases));
     stored_ = !table.empty();
     size_t start = 0;
     while (start < table.size()) {
@@ -128,6 +128,7 @@ AliasTable::AliasTable(const Xapian::Database& db) {
 }
 
 std::string AliasTable::canonical(const std::string& type, const std::string& name) const {
+    std::call_once(loaded_, [this] { load(); });
     if (!stored_) return to_lower(EntityTagger::instance().canonical(type, name));
     std::string n = to_lower(collapse_space(name));
     if (n.size() > 4 && n.compare(0, 4, "the ") == 0) n = n.substr(4);

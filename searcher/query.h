@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -24,15 +25,20 @@ struct FieldErrors; // field values the parser could not understand
 // Canonical names for entity values typed in a query, through the alias
 // table the indexer stored in the database (so a query need not load the
 // tagger's model); falls back to the model for an index without one.
+// The table is read on first use: most queries name no entity, and a
+// process per query should not pay for it.
 class AliasTable {
 public:
-    explicit AliasTable(const Xapian::Database& db);
+    explicit AliasTable(const Xapian::Database& db) : db_(db) {}
     // Lower-cased canonical name: ("PLACE", "U.S.") -> "united states".
     std::string canonical(const std::string& type, const std::string& name) const;
 
 private:
-    std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> by_alias_; // -> (type, name)
-    bool stored_ = false;
+    void load() const;
+    Xapian::Database db_;
+    mutable std::once_flag loaded_;
+    mutable std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> by_alias_; // -> (type, name)
+    mutable bool stored_ = false;
 };
 
 class QueryBuilder {
