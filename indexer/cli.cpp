@@ -34,7 +34,7 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
         ->check(CLI::Range(0.1, 86400.0));
     auto* p = build_->add_flag("--progress", progress_, "Show a progress line even when stderr is not a terminal");
     build_->add_flag("--quiet", quiet_, "No progress line")->excludes(p);
-    build_->add_flag("--no-compact{false}", build_opt_.compact,
+    build_->add_flag("--no-compact", no_compact_,
                      "Do not compact at the end (by default a run that at least doubles a database compacts it: "
                      "about half the size, faster searches)");
     build_->add_option("PATH", build_opt_.roots, "Files or folders of articles")->required();
@@ -66,6 +66,7 @@ int IndexerCommands::run(std::ostream& out, std::ostream& err) {
         build_opt_.progress = quiet_ ? BuildOptions::Progress::Never
                               : progress_ ? BuildOptions::Progress::Always
                                           : BuildOptions::Progress::Auto;
+        build_opt_.compact = !no_compact_;
         BuildSummary s = build_index(build_opt_, err);
         out << s.line() << '\n';
         if (s.compacted_to > 0)

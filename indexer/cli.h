@@ -26,7 +26,7 @@ private:
     CLI::App* compact_ = nullptr;
     BuildOptions build_opt_;
     std::vector<std::string> json_fields_;
-    bool progress_ = false, quiet_ = false;
+    bool progress_ = false, quiet_ = false, no_compact_ = false;
     std::string shard_by_;
     std::string stats_db_;
     bool stats_json_ = false;
