@@ -3,6 +3,8 @@
 // zstd errors are converted to it where they are caught.
 #pragma once
 
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -28,5 +30,20 @@ class QueryError : public Error {
 public:
     using Error::Error;
 };
+
+// The machine, not the input, is at fault (out of file descriptors): the run
+// must stop, never record a good file as unreadable.
+class ResourceError : public Error {
+public:
+    using Error::Error;
+};
+
+// Throws ResourceError for EMFILE/ENFILE/ENOMEM, else Error; `what` gets
+// ": <strerror>" appended.
+[[noreturn]] inline void throw_open_error(const std::string& what, int err) {
+    std::string msg = what + ": " + std::strerror(err);
+    if (err == EMFILE || err == ENFILE || err == ENOMEM) throw ResourceError(msg);
+    throw Error(msg);
+}
 
 } // namespace news

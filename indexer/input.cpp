@@ -55,7 +55,7 @@ class GzipSource : public Input::Source {
 public:
     GzipSource(const std::string& path) : path_(path) {
         gz_ = gzopen(path.c_str(), "rb");
-        if (!gz_) throw Error(path + ": cannot open: " + std::strerror(errno));
+        if (!gz_) throw_open_error(path + ": cannot open", errno);
         gzbuffer(gz_, kChunk);
     }
     ~GzipSource() override { gzclose(gz_); }
@@ -132,7 +132,7 @@ private:
 
 Input::Input(const std::string& path) {
     std::unique_ptr<FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-    if (!f) throw Error(path + ": cannot open: " + std::strerror(errno));
+    if (!f) throw_open_error(path + ": cannot open", errno);
     unsigned char magic[4] = {0, 0, 0, 0};
     size_t n = std::fread(magic, 1, 4, f.get());
     std::rewind(f.get());

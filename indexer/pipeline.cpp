@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -63,6 +64,7 @@ struct Batch {
     std::vector<Article> articles;
     std::vector<ReadIssue> issues;
     std::string fatal; // the file as a whole could not be read
+    bool resource = false; // ... because the machine ran out of something: the run fails
     std::vector<BuiltDocument> docs;
     long long bytes = 0;
 };
@@ -172,7 +174,7 @@ long long mtime_ns(const struct stat& st) {
 
 std::string hash_file(const std::string& path) {
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) throw Error(path + ": cannot open");
+    if (!f) throw_open_error(path + ": cannot open", errno);
     uint64_t h = 14695981039346656037ULL;
     std::vector<char> buf(1 << 16);
     size_t n;
@@ -386,6 +388,11 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                             },
                             [&](const ReadIssue& issue) { b.issues.push_back(issue); });
                     }
+                } catch (const ResourceError& e) {
+                    // Out of descriptors is the machine's fault, not the
+                    // file's: the run fails rather than skip a good file.
+                    b.fatal = e.what();
+                    b.resource = true;
                 } catch (const std::exception& e) {
                     if (stop) break;
                     b.fatal = e.what();
@@ -465,6 +472,8 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             }
             if (b->fatal == "=") {
                 // Same bytes, new mtime: nothing to re-index.
+            } else if (b->resource) {
+                throw Error(b->fatal);
             } else if (!b->fatal.empty()) {
                 // Errors from the readers already start with the path.
                 log << (b->fatal.rfind(t.path, 0) == 0 ? "" : t.path + ": ") << b->fatal << ", skipped\n";
