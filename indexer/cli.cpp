@@ -1,6 +1,5 @@
 #include "indexer/cli.h"
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -14,6 +13,13 @@
 #include "indexer/store.h"
 
 namespace news {
+namespace {
+
+void print_compacted(std::ostream& out, const std::string& db, long long before, long long after) {
+    out << "compacted " << db << ": " << (before + 1023) / 1024 << " KiB -> " << (after + 1023) / 1024 << " KiB\n";
+}
+
+} // namespace
 
 IndexerCommands::IndexerCommands(CLI::App& app) {
     build_ = app.add_subcommand("build", "Index (or re-index what changed under) PATH... into --db");
@@ -69,9 +75,7 @@ int IndexerCommands::run(std::ostream& out, std::ostream& err) {
         build_opt_.compact = !no_compact_;
         BuildSummary s = build_index(build_opt_, err);
         out << s.line() << '\n';
-        if (s.compacted_to > 0)
-            out << "compacted " << build_opt_.db << ": " << (s.compacted_from + 1023) / 1024 << " KiB -> "
-                << (s.compacted_to + 1023) / 1024 << " KiB\n";
+        if (s.compacted_to > 0) print_compacted(out, build_opt_.db, s.compacted_from, s.compacted_to);
         return s.skipped ? 1 : 0;
     }
     if (stats_->parsed()) {
@@ -107,12 +111,11 @@ int IndexerCommands::run(std::ostream& out, std::ostream& err) {
 void compact_index(const std::string& db, std::ostream& out) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    if (!fs::exists(fs::path(db) / "sharding", ec)) recover_compaction(db); // a killed compaction of a single DB
+    const bool sharded = fs::exists(fs::path(db) / "sharding", ec);
+    if (!sharded) recover_compaction(db); // a killed compaction of a single DB
     if (!fs::is_directory(db, ec)) throw Error(db + ": no such database folder");
     // A sharded index: each shard on its own, so the layout stays.
-    std::vector<std::string> parts;
-    if (fs::exists(fs::path(db) / "sharding", ec)) parts = shard_folders(db);
-    else parts.push_back(db);
+    std::vector<std::string> parts = sharded ? shard_folders(db) : std::vector<std::string>{db};
     long long before = 0, after = 0;
     for (const std::string& p : parts) {
         // Holding the write lock keeps an indexing run out meanwhile.
@@ -129,7 +132,7 @@ void compact_index(const std::string& db, std::ostream& out) {
         before += b;
         after += a;
     }
-    out << "compacted " << db << ": " << (before + 1023) / 1024 << " KiB -> " << (after + 1023) / 1024 << " KiB\n";
+    print_compacted(out, db, before, after);
 }
 
 } // namespace news

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -235,6 +236,9 @@ std::pair<long long, long long> IndexStore::compact_grown() {
 
 namespace {
 
+constexpr std::string_view kCompactOld = ".compact-old"; // the database swapped out
+constexpr std::string_view kCompactTmp = ".compact-tmp"; // the compacted copy being written
+
 long long folder_bytes(const std::string& dir) {
     long long n = 0;
     std::error_code ec;
@@ -243,12 +247,12 @@ long long folder_bytes(const std::string& dir) {
     return n;
 }
 
-} // namespace
-
-namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+// `path` without a compaction suffix, or "" when it has none.
+std::string compacted_database(const std::string& path) {
+    for (std::string_view suffix : {kCompactOld, kCompactTmp})
+        if (path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+            return path.substr(0, path.size() - suffix.size());
+    return "";
 }
 
 } // namespace
@@ -256,26 +260,21 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 std::vector<std::string> shard_folders(const std::string& dir) {
     std::vector<std::string> leftovers, shards;
     for (const auto& e : fs::directory_iterator(dir)) {
-        if (!e.is_directory()) continue;
-        const std::string p = e.path().string();
-        if (ends_with(p, ".compact-old")) leftovers.push_back(p.substr(0, p.size() - 12));
-        else if (ends_with(p, ".compact-tmp")) leftovers.push_back(p.substr(0, p.size() - 12));
+        std::string db = compacted_database(e.path().string());
+        if (e.is_directory() && !db.empty()) leftovers.push_back(db);
     }
     for (const std::string& db : leftovers) recover_compaction(db);
-    for (const auto& e : fs::directory_iterator(dir)) {
-        const std::string p = e.path().string();
-        if (e.is_directory() && !ends_with(p, ".compact-old") && !ends_with(p, ".compact-tmp") &&
-            fs::exists(e.path() / "iamglass"))
-            shards.push_back(p);
-    }
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.is_directory() && compacted_database(e.path().string()).empty() && fs::exists(e.path() / "iamglass"))
+            shards.push_back(e.path().string());
     std::sort(shards.begin(), shards.end());
     return shards;
 }
 
 void recover_compaction(const std::string& db) {
     std::error_code ec;
-    const std::string old = db + ".compact-old";
-    fs::remove_all(db + ".compact-tmp", ec); // an unfinished (or unused) copy
+    const std::string old = db + std::string(kCompactOld);
+    fs::remove_all(db + std::string(kCompactTmp), ec); // an unfinished (or unused) copy
     if (!fs::exists(old, ec)) return;
     if (!fs::exists(fs::path(db) / "iamglass", ec)) {
         // Killed between the two renames: the old database is the whole one.
@@ -288,10 +287,9 @@ void recover_compaction(const std::string& db) {
 }
 
 std::pair<long long, long long> compact_in_place(const std::string& db) {
-    recover_compaction(db);
-    const std::string tmp = db + ".compact-tmp", old = db + ".compact-old";
+    recover_compaction(db); // also clears a stale copy
+    const std::string tmp = db + std::string(kCompactTmp), old = db + std::string(kCompactOld);
     std::error_code ec;
-    fs::remove_all(tmp, ec);
     long long before = folder_bytes(db);
     try {
         Xapian::Database src(db);

@@ -60,19 +60,29 @@ Shingles shingle(const std::string& text) {
     return s;
 }
 
-double containment(const Shingles& a, const Shingles& b) {
-    if (a.hashes.empty() || b.hashes.empty()) return 0;
-    size_t common = 0;
-    auto i = a.hashes.begin(), j = b.hashes.begin();
-    while (i != a.hashes.end() && j != b.hashes.end()) {
+namespace {
+
+// How many values two sorted, duplicate-free vectors have in common.
+size_t shared_count(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+    size_t n = 0;
+    auto i = a.begin(), j = b.begin();
+    while (i != a.end() && j != b.end()) {
         if (*i < *j) ++i;
         else if (*j < *i) ++j;
         else {
-            ++common;
+            ++n;
             ++i;
             ++j;
         }
     }
+    return n;
+}
+
+} // namespace
+
+double containment(const Shingles& a, const Shingles& b) {
+    if (a.hashes.empty() || b.hashes.empty()) return 0;
+    size_t common = shared_count(a.hashes, b.hashes);
     return static_cast<double>(common) / static_cast<double>(std::min(a.hashes.size(), b.hashes.size()));
 }
 
@@ -99,17 +109,7 @@ bool is_copy(const Shingles& a, const Shingles& b, const StoryOptions& opt) {
     // Short texts (title-only briefs) are copies only of texts as short.
     if (lo < opt.min_shingles) return c >= 0.9 && 2 * hi <= 3 * lo + 2;
     bool similar_length = hi <= 2 * lo + 4; // a brief wholly inside a long story is not its copy
-    size_t shared = 0;
-    auto i = a.names.begin(), j = b.names.begin();
-    while (i != a.names.end() && j != b.names.end()) {
-        if (*i < *j) ++i;
-        else if (*j < *i) ++j;
-        else {
-            ++shared;
-            ++i;
-            ++j;
-        }
-    }
+    size_t shared = shared_count(a.names, b.names);
     size_t fewer = std::min(a.names.size(), b.names.size());
     auto names_agree = [&](size_t at_least) {
         return shared >= at_least && static_cast<double>(shared) >= opt.min_name_overlap * static_cast<double>(fewer);
