@@ -9,7 +9,7 @@ NEWS_PACKAGES=(
   libxapian-dev xapian-tools xapian-omega
   libicu-dev libzstd-dev zstd zlib1g-dev
   libcli11-dev doctest-dev nlohmann-json3-dev libjemalloc-dev
-  iso-codes tzdata python3 python3-xapian perl curl
+  iso-codes tzdata python3 perl curl
   lighttpd apache2-utils
 )
 
