@@ -11,7 +11,7 @@
 namespace news::schema {
 
 // Version of the on-disk layout below; stored in metadata key kMetaSchema.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // ---- Term prefixes -------------------------------------------------------
 // Unique id: "Q" + the record's own id, or a stable hash of path and record.
@@ -56,6 +56,10 @@ inline constexpr Xapian::valueno kStorySlot = 2;
 // '\n', T one of 'P','O','L','M' (person, org, place, misc), name canonical
 // (original case), each distinct entity once.
 inline constexpr Xapian::valueno kEntitiesSlot = 3;
+// The article's id (as in its id term): breaks ties between equal scores or
+// dates, so that the order of results does not depend on document numbers,
+// which differ between one database and shards holding the same articles.
+inline constexpr Xapian::valueno kIdSlot = 4;
 
 // ---- Metadata keys -------------------------------------------------------
 inline constexpr std::string_view kMetaSchema = "newssearch.schema";

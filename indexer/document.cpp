@@ -81,6 +81,7 @@ BuiltDocument DocumentBuilder::build(const Article& a, const std::string& id, co
     doc.add_boolean_term(out.id_term);
     doc.add_boolean_term(s::file_term(file_key));
     doc.add_value(s::kStorySlot, id);
+    doc.add_value(s::kIdSlot, id);
     out.id = id;
     out.date = a.date;
     out.shingles = shingle(a.body.empty() ? a.title : a.body);

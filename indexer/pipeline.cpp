@@ -497,7 +497,8 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                         ++sum.skip_reasons["duplicate id"];
                         continue;
                     }
-                    std::string story = shard.stories.find(shard.db, d.shingles, d.bands, d.date, d.id);
+                    std::string story = store.stories().find(shard.db, shard.number, shard.earlier_runs, d.shingles,
+                                                             d.bands, d.date, d.id);
                     d.doc.add_value(s::kStorySlot, story);
                     // A story's first article is found by its id term; only the
                     // copies that join it carry the story term.
@@ -508,7 +509,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     // No article has this id (checked above): a plain add
                     // spares replace_document's second lookup of the id term.
                     Xapian::docid docid = shard.db.add_document(d.doc);
-                    shard.stories.added(docid, std::move(d.shingles), d.date, story, story == d.id);
+                    store.stories().added(shard.number, docid, std::move(d.shingles), d.date, story, story == d.id);
                     ++per_file[b->file];
                     ++(t.existed ? sum.updated : sum.indexed);
                     ++since_commit;

@@ -140,7 +140,8 @@ IndexStore::Shard& IndexStore::open_shard(const std::string& name) {
     shard->path = where;
     shard->docs_at_open = shard->db.get_doccount();
     // A fresh database has no earlier articles to compare against.
-    shard->stories.search_database(shard->db.get_doccount() > 0);
+    shard->earlier_runs = shard->db.get_doccount() > 0;
+    shard->number = static_cast<uint32_t>(shards_.size());
     Shard& ref = *shard;
     shards_.emplace(name, std::move(shard));
     if (created) write_stub();

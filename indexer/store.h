@@ -25,7 +25,8 @@ public:
     struct Shard {
         std::string name; // "1987-02", "1987", "undated"; "" for a single database
         Xapian::WritableDatabase db;
-        StoryFinder stories;
+        uint32_t number = 0;       // in the order opened: the story finder's part number
+        bool earlier_runs = false; // held articles when opened (the story finder searches it)
         std::unordered_map<std::string, Xapian::termcount> spelling; // pending until commit
         std::string path;                 // the database folder
         Xapian::doccount docs_at_open = 0; // to tell a bulk load from an update
@@ -51,6 +52,9 @@ public:
     // The shard an article dated `iso_date` (or undated: "") belongs in.
     Shard& shard_for(const std::string& iso_date);
 
+    // The story finder every shard shares.
+    StoryFinder& stories() { return stories_; }
+
     // Commits every shard, then the file states.
     void commit();
 
@@ -69,6 +73,7 @@ private:
     std::string path_;
     ShardBy by_;
     std::map<std::string, std::unique_ptr<Shard>> shards_;
+    StoryFinder stories_;
     std::map<std::string, std::string> states_; // sharded mode only
     bool states_dirty_ = false;
 };

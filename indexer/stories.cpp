@@ -156,7 +156,7 @@ void StoryFinder::consider(const Shingles& mine, const Shingles& other, const st
     if (c > best.containment) best = {c, story};
 }
 
-std::string StoryFinder::find(const Xapian::Database& db, const Shingles& shingles,
+std::string StoryFinder::find(const Xapian::Database& db, uint32_t part, bool search_db, const Shingles& shingles,
                               const std::vector<std::string>& bands, const std::string& date,
                               const std::string& own_id) {
     if (shingles.hashes.empty()) return own_id;
@@ -164,13 +164,13 @@ std::string StoryFinder::find(const Xapian::Database& db, const Shingles& shingl
     const int day = day_number(date);
 
     // Articles of this run, by shared bands.
-    std::unordered_map<Xapian::docid, int> shared;
+    std::unordered_map<Seq, int> shared;
     for (size_t i = 0; i < shingles.hashes.size() && i < StoryOptions::kBands; ++i) {
         auto it = by_band_.find(shingles.hashes[i]);
         if (it == by_band_.end()) continue;
-        for (Xapian::docid id : it->second) ++shared[id];
+        for (Seq id : it->second) ++shared[id];
     }
-    std::vector<std::pair<int, Xapian::docid>> ranked;
+    std::vector<std::pair<int, Seq>> ranked;
     for (const auto& [id, n] : shared) {
         auto r = recent_.find(id);
         if (r == recent_.end()) continue;
@@ -192,7 +192,7 @@ std::string StoryFinder::find(const Xapian::Database& db, const Shingles& shingl
     // a copy, and their posting lists make the query's cost grow with the
     // archive; only the rarer bands are asked for.
     std::vector<std::string> rare;
-    if (search_db_ && db.get_doccount() > 0)
+    if (search_db && db.get_doccount() > 0)
         for (const std::string& b : bands)
             if (db.get_termfreq(b) <= kMaxBandFrequency) rare.push_back(b);
     if (!rare.empty()) {
@@ -214,16 +214,16 @@ std::string StoryFinder::find(const Xapian::Database& db, const Shingles& shingl
         enq.set_weighting_scheme(Xapian::CoordWeight()); // rank by shared bands
         Xapian::MSet candidates = enq.get_mset(0, kCandidates);
         for (auto it = candidates.begin(); it != candidates.end(); ++it) {
-            if (recent_.count(*it)) continue; // already considered above
-            const Earlier& e = earlier(db, *it);
+            if (recent_docs_.count(doc_key(part, *it))) continue; // already considered above
+            const Earlier& e = earlier(db, part, *it);
             if (e.first) consider(shingles, e.shingles, e.story, best);
         }
     }
     return best.story;
 }
 
-const StoryFinder::Earlier& StoryFinder::earlier(const Xapian::Database& db, Xapian::docid docid) {
-    auto it = earlier_.find(docid);
+const StoryFinder::Earlier& StoryFinder::earlier(const Xapian::Database& db, uint32_t part, Xapian::docid docid) {
+    auto it = earlier_.find(doc_key(part, docid));
     if (it != earlier_.end()) return it->second;
     if (earlier_.size() >= kEarlierCached) earlier_.clear(); // simple and bounded
     Xapian::Document doc = db.get_document(docid);
@@ -235,26 +235,32 @@ const StoryFinder::Earlier& StoryFinder::earlier(const Xapian::Database& db, Xap
         e.shingles = shingle(other.body.empty() ? other.title : other.body);
         e.shingles.names = name_hashes(doc.get_value(schema::kEntitiesSlot));
     }
-    return earlier_.emplace(docid, std::move(e)).first->second;
+    return earlier_.emplace(doc_key(part, docid), std::move(e)).first->second;
 }
 
-void StoryFinder::added(Xapian::docid docid, Shingles shingles, const std::string& date, const std::string& story,
-                        bool first) {
+void StoryFinder::added(uint32_t part, Xapian::docid docid, Shingles shingles, const std::string& date,
+                        const std::string& story, bool first) {
     if (!first) return; // copies are never compared against
     if (recent_.size() >= kRecent) {
-        recent_.erase(order_.front()); // its band entries are skipped from now on
+        auto old = recent_.find(order_.front()); // its band entries are skipped from now on
+        recent_docs_.erase(old->second.doc);
+        recent_.erase(old);
         order_.pop_front();
     }
+    Seq seq = next_++;
     for (size_t i = 0; i < shingles.hashes.size() && i < StoryOptions::kBands; ++i) {
-        std::vector<Xapian::docid>& ids = by_band_[shingles.hashes[i]];
+        std::vector<Seq>& ids = by_band_[shingles.hashes[i]];
         if (ids.size() >= kMaxPerBand) ids.erase(ids.begin(), ids.begin() + kMaxPerBand / 2);
-        ids.push_back(docid);
+        ids.push_back(seq);
     }
     Recent r;
     r.shingles = std::move(shingles);
     r.day = day_number(date);
     r.story = story;
-    if (recent_.emplace(docid, std::move(r)).second) order_.push_back(docid);
+    r.doc = doc_key(part, docid);
+    recent_docs_.insert(r.doc);
+    recent_.emplace(seq, std::move(r));
+    order_.push_back(seq);
 }
 
 } // namespace news

@@ -11,6 +11,7 @@
 #include <string>
 #include <deque>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <xapian.h>
@@ -66,17 +67,20 @@ class StoryFinder {
 public:
     explicit StoryFinder(StoryOptions opt = {}) : opt_(opt) {}
 
-    // Whether earlier runs' articles must be searched in the database.
-    void search_database(bool on) { search_db_ = on; }
-
+    // One finder serves every shard of a run, so that a story's copies fold
+    // across a period boundary exactly as they do in one database. `part`
+    // numbers the shard `db` is (0 for a single database); `search_db` says
+    // whether it holds earlier runs' articles to compare against.
+    //
     // The story id of the most similar copy, or `own_id` when there is none.
     // `date` is ISO or empty.
-    std::string find(const Xapian::Database& db, const Shingles& shingles, const std::vector<std::string>& bands,
-                     const std::string& date, const std::string& own_id);
+    std::string find(const Xapian::Database& db, uint32_t part, bool search_db, const Shingles& shingles,
+                     const std::vector<std::string>& bands, const std::string& date, const std::string& own_id);
 
-    // Records an article just added as `docid`; `first` when it began its
-    // own story (only those are compared against).
-    void added(Xapian::docid docid, Shingles shingles, const std::string& date, const std::string& story, bool first);
+    // Records an article just added as `docid` of shard `part`; `first` when
+    // it began its own story (only those are compared against).
+    void added(uint32_t part, Xapian::docid docid, Shingles shingles, const std::string& date,
+               const std::string& story, bool first);
 
     static constexpr size_t kRecent = 50000;       // articles kept in memory
     static constexpr size_t kMaxPerBand = 64;      // recent articles kept per band
@@ -85,10 +89,19 @@ public:
     static constexpr size_t kEarlierCached = 20000;              // earlier runs' articles, decoded
 
 private:
+    // This run's articles are numbered in the order they were added (which
+    // is the order of document numbers in one database, so ties between
+    // candidates break the same way sharded or not); a stored article is
+    // (part << 32) | docid.
+    using Seq = uint64_t;
+    using DocKey = uint64_t;
+    static DocKey doc_key(uint32_t part, Xapian::docid docid) { return (DocKey{part} << 32) | docid; }
+
     struct Recent {
         Shingles shingles;
         int day = 0; // days since 1970-01-01; INT_MIN when undated
         std::string story;
+        DocKey doc = 0;
     };
     struct Candidate {
         double containment = 0;
@@ -100,15 +113,16 @@ private:
         std::string story;
         bool first = false; // began its story
     };
-    const Earlier& earlier(const Xapian::Database& db, Xapian::docid docid);
+    const Earlier& earlier(const Xapian::Database& db, uint32_t part, Xapian::docid docid);
     void consider(const Shingles& mine, const Shingles& other, const std::string& story, Candidate& best) const;
 
     StoryOptions opt_;
-    bool search_db_ = true;
-    std::unordered_map<Xapian::docid, Recent> recent_;
-    std::unordered_map<uint32_t, std::vector<Xapian::docid>> by_band_;
-    std::deque<Xapian::docid> order_;
-    std::unordered_map<Xapian::docid, Earlier> earlier_;
+    Seq next_ = 0;
+    std::unordered_map<Seq, Recent> recent_;
+    std::unordered_set<DocKey> recent_docs_;
+    std::unordered_map<uint32_t, std::vector<Seq>> by_band_;
+    std::deque<Seq> order_;
+    std::unordered_map<DocKey, Earlier> earlier_;
 };
 
 } // namespace news

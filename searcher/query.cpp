@@ -1,6 +1,7 @@
 #include "searcher/query.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "common/dates.h"
 #include "common/entities.h"
@@ -90,6 +91,109 @@ void wildcard_patterns(const Xapian::Query& q, std::vector<std::string>& out) {
         return;
     }
     for (size_t i = 0; i < q.get_num_subqueries(); ++i) wildcard_patterns(q.get_subquery(i), out);
+}
+
+// The `limit` most frequent words of `db` starting with `prefix` (ties in
+// word order), and whether there were more.
+std::vector<std::string> most_frequent(const Xapian::Database& db, const std::string& prefix, size_t limit,
+                                       bool& cut) {
+    std::vector<std::pair<Xapian::doccount, std::string>> words;
+    for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) words.emplace_back(t.get_termfreq(), *t);
+    cut = words.size() > limit;
+    size_t keep = std::min(limit, words.size());
+    std::partial_sort(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(keep), words.end(),
+                      [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::vector<std::string> out;
+    for (size_t i = 0; i < keep; ++i) out.push_back(words[i].second);
+    return out;
+}
+
+// Operators that can be rebuilt from their operator and subqueries alone.
+bool plain_operator(Xapian::Query::op op) {
+    switch (op) {
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX: return true;
+    default: return false;
+    }
+}
+
+// Replaces each wildcard by a synonym group of its most frequent expansions
+// in `db`, chosen here rather than by the matcher: Xapian expands a wildcard
+// shard by shard, so each shard would pick its own words and their
+// statistics would be missing from the ranking, and a sharded archive would
+// not answer like one database. `cut` gets the patterns that had more words.
+Xapian::Query expand_wildcards(const Xapian::Query& q, const Xapian::Database& db, std::vector<std::string>& cut) {
+    if (q.get_type() == Xapian::Query::OP_WILDCARD) {
+        std::vector<std::string> patterns;
+        wildcard_patterns(q, patterns);
+        if (patterns.empty()) return q;
+        bool more = false;
+        std::vector<std::string> words = most_frequent(db, patterns[0], QueryBuilder::kMaxWildcardExpansion, more);
+        if (more) cut.push_back(patterns[0]);
+        return Xapian::Query(Xapian::Query::OP_SYNONYM, words.begin(), words.end());
+    }
+    size_t n = q.get_num_subqueries();
+    if (n == 0 || !plain_operator(q.get_type())) return q;
+    std::vector<Xapian::Query> subs;
+    bool changed = false;
+    for (size_t i = 0; i < n; ++i) {
+        subs.push_back(expand_wildcards(q.get_subquery(i), db, cut));
+        changed = changed || subs.back().get_description() != q.get_subquery(i).get_description();
+    }
+    return changed ? Xapian::Query(q.get_type(), subs.begin(), subs.end()) : q;
+}
+
+// Word spans [begin, end) of a query string: runs of letters, digits and
+// non-ASCII bytes.
+std::vector<std::pair<size_t, size_t>> word_spans(const std::string& s) {
+    std::vector<std::pair<size_t, size_t>> out;
+    auto word = [](unsigned char c) { return c >= 0x80 || std::isalnum(c); };
+    for (size_t i = 0; i < s.size();) {
+        if (!word(static_cast<unsigned char>(s[i]))) {
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        while (j < s.size() && word(static_cast<unsigned char>(s[j]))) ++j;
+        out.emplace_back(i, j);
+        i = j;
+    }
+    return out;
+}
+
+// The parser's spelling correction without the words it "corrected" that
+// the archive has as they were typed: a word found in the articles is not
+// misspelt. (Xapian may offer a more frequent neighbour, e.g. "rate" for
+// "rates", and does so for one database but not for several.) Empty when
+// nothing is left to correct.
+std::string drop_known_corrections(const std::string& typed, const std::string& corrected,
+                                   const Xapian::Database& db) {
+    if (corrected.empty()) return corrected;
+    auto a = word_spans(typed), b = word_spans(corrected);
+    if (a.size() != b.size()) return corrected;
+    std::string out;
+    size_t at = 0;
+    bool changed = false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        std::string was = typed.substr(a[i].first, a[i].second - a[i].first);
+        std::string now = corrected.substr(b[i].first, b[i].second - b[i].first);
+        out += corrected.substr(at, b[i].first - at);
+        at = b[i].second;
+        if (was != now && db.term_exists(to_lower(was))) {
+            out += was;
+        } else {
+            out += now;
+            changed = changed || was != now;
+        }
+    }
+    out += corrected.substr(at);
+    return changed ? out : std::string();
 }
 
 void check_nesting(const std::string& text) {
@@ -199,18 +303,13 @@ ParsedQuery QueryBuilder::parse(const std::string& text) {
         field_errors_->first.clear();
         out.query = qp_.parse_query(q, flags);
         if (!field_errors_->first.empty()) throw QueryError(field_errors_->first);
-        out.corrected = qp_.get_corrected_query_string();
-        // Say when a wildcard was cut to its most frequent expansions.
-        std::vector<std::string> patterns;
-        wildcard_patterns(out.query, patterns);
-        for (const std::string& p : patterns) {
-            unsigned n = 0;
-            for (auto t = db_.allterms_begin(p); t != db_.allterms_end(p) && n <= kMaxWildcardExpansion; ++t) ++n;
-            if (n > kMaxWildcardExpansion)
-                out.notices.push_back("'" + p + "*' matches more than " + std::to_string(kMaxWildcardExpansion) +
-                                      " words; only the " + std::to_string(kMaxWildcardExpansion) +
-                                      " most frequent were searched");
-        }
+        out.corrected = drop_known_corrections(q, qp_.get_corrected_query_string(), db_);
+        std::vector<std::string> cut;
+        out.query = expand_wildcards(out.query, db_, cut);
+        for (const std::string& p : cut)
+            out.notices.push_back("'" + p + "*' matches more than " + std::to_string(kMaxWildcardExpansion) +
+                                  " words; only the " + std::to_string(kMaxWildcardExpansion) +
+                                  " most frequent were searched");
     } catch (const Xapian::QueryParserError& e) {
         throw QueryError("cannot parse query: " + e.get_msg());
     } catch (const Xapian::WildcardError& e) {

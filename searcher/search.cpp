@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 #include <map>
+#include <memory>
+#include <optional>
 
 #include <sys/resource.h>
 
@@ -19,6 +21,7 @@
 #include "searcher/facets.h"
 #include "searcher/query.h"
 #include "searcher/snippet.h"
+#include "searcher/weight.h"
 
 namespace news {
 
@@ -166,13 +169,32 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             resp.offset = req.offset;
             resp.limit = req.limit;
 
-            QueryBuilder builder(db);
+            // Spelling and aliases come from the whole archive, whatever
+            // shards the date range leaves to search.
+            QueryBuilder builder(impl_->db);
             ParsedQuery parsed = builder.parse(req.query);
             resp.suggestion = parsed.corrected;
             resp.notices = parsed.notices;
             Xapian::Query query = parsed.query;
 
+            // A pruned search ranks with the whole archive's statistics, so
+            // that it orders its articles as a single database would; where
+            // those cannot be supplied (see archive_stats) it searches every
+            // shard, and more-like-this needs the whole archive anyway.
+            std::shared_ptr<const ArchiveStats> archive;
+            if (resp.shards.size() < impl_->shard_names.size()) {
+                std::optional<ArchiveStats> stats;
+                if (req.like_id.empty()) stats = archive_stats(impl_->db, db, query);
+                if (stats) {
+                    archive = std::make_shared<const ArchiveStats>(std::move(*stats));
+                } else {
+                    db = impl_->db;
+                    resp.shards = impl_->shard_names;
+                }
+            }
+
             Xapian::Enquire enq(db);
+            if (archive) enq.set_weighting_scheme(ArchiveBM25Weight(archive));
             if (!req.like_id.empty()) {
                 std::string id_term = schema::id_term(req.like_id);
                 Xapian::PostingIterator p = db.postlist_begin(id_term);
@@ -197,7 +219,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             Xapian::Query full_query = query;
             enq.set_query(query);
             switch (req.sort) {
-            case SortOrder::Relevance: break;
+            case SortOrder::Relevance: enq.set_sort_by_relevance_then_value(schema::kIdSlot, false); break;
             case SortOrder::Newest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, true); break;
             case SortOrder::Oldest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, false); break;
             }
@@ -241,22 +263,29 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 r.url = a.url;
                 r.snippet = snippeter.snippet(a);
                 r.entities = count_entities(a);
-                if (req.collapse && it.get_collapse_count() > 0) {
+                // A story has copies when its story term exists. (The
+                // matcher's collapse count is only a lower bound, which
+                // depends on how the match ran, e.g. on how many shards.)
+                const std::string story = req.collapse ? it.get_collapse_key() : std::string();
+                if (!story.empty() && db.get_termfreq(schema::story_term(story)) > 0) {
                     // The story term is a short posting list, so filtering it by
                     // the query costs little: the matcher skips to its few docs.
                     Xapian::Enquire dup(db);
-                    const std::string story = it.get_collapse_key();
                     Xapian::Query members(Xapian::Query::OP_OR, Xapian::Query(schema::id_term(story)),
                                           Xapian::Query(schema::story_term(story)));
                     dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, members, full_query));
                     dup.set_weighting_scheme(Xapian::BoolWeight());
-                    dup.set_sort_by_value(schema::kDateSlot, false);
+                    dup.set_sort_by_value(schema::kDateSlot, false); // (remote shards take no KeyMaker)
                     Xapian::MSet ds = dup.get_mset(0, 50);
                     for (auto d = ds.begin(); d != ds.end(); ++d) {
                         if (*d == *it) continue;
                         StoredArticle c = decode_article(d.get_document().get_data());
                         r.duplicates.push_back({c.id, c.source, c.date, c.title, c.path});
                     }
+                    // Equal dates in article-id order, not document-number order.
+                    std::stable_sort(r.duplicates.begin(), r.duplicates.end(), [](const auto& x, const auto& y) {
+                        return x.date != y.date ? x.date < y.date : x.id < y.id;
+                    });
                 }
                 resp.results.push_back(std::move(r));
             }
