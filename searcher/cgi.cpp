@@ -368,7 +368,33 @@ Environment Environment::from_process() {
     return env;
 }
 
-Response handle(const Environment& env, std::ostream& log, const Limits& limits) {
+namespace {
+
+// Modification time of the stub a sharded index is opened through (ns), or
+// 0 for a single database.
+long long stub_stamp(const std::string& db) {
+    struct stat st {};
+    std::string stub = db + "/XAPIANDB";
+    if (::stat(stub.c_str(), &st) != 0 && (::stat(db.c_str(), &st) != 0 || !S_ISREG(st.st_mode))) return 0;
+    return static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+} // namespace
+
+Searcher& OpenIndex::get(const std::string& db) {
+    long long stamp = stub_stamp(db);
+    if (searcher_ && (db != path_ || stamp != stub_stamp_)) searcher_.reset();
+    if (searcher_) {
+        searcher_->reopen();
+    } else {
+        searcher_ = std::make_unique<Searcher>(db);
+        path_ = db;
+        stub_stamp_ = stamp;
+    }
+    return *searcher_;
+}
+
+Response handle(const Environment& env, std::ostream& log, const Limits& limits, OpenIndex* open) {
     WebRequest req;
     req.format = requested_format(env.query_string);
     try {
@@ -390,7 +416,9 @@ Response handle(const Environment& env, std::ostream& log, const Limits& limits)
             r.headers.emplace_back("X-Cache", "hit");
             return r;
         }
-        Searcher searcher(env.db);
+        std::unique_ptr<Searcher> own;
+        if (!open) own = std::make_unique<Searcher>(env.db);
+        Searcher& searcher = open ? open->get(env.db) : *own;
         SearchRequest sreq = req.search;
         if (req.is_home()) sreq.limit = 1; // only the archive's facets are shown
         SearchResponse resp = searcher.search(sreq);
@@ -406,9 +434,11 @@ Response handle(const Environment& env, std::ostream& log, const Limits& limits)
         return error_response(400, req, env, limits, e.what());
     } catch (const Error& e) {
         log << "newssearch.cgi: " << e.what() << '\n';
+        if (open) open->forget(); // the next request opens the index afresh
         return error_response(503, req, env, limits, "the search index is not available right now");
     } catch (const std::exception& e) {
         log << "newssearch.cgi: " << e.what() << '\n';
+        if (open) open->forget();
         return error_response(500, req, env, limits, "something went wrong while searching");
     }
 }

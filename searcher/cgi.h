@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -93,11 +94,26 @@ struct Environment {
     static Environment from_process(); // reads the variables above
 };
 
+// The open index of a process that serves many requests (FastCGI): opened
+// on first use, moved to the latest commit before each request, opened
+// afresh when its stub file changed (a new shard) or after a failure.
+class OpenIndex {
+public:
+    Searcher& get(const std::string& db);
+    void forget() { searcher_.reset(); }
+
+private:
+    std::string path_;
+    long long stub_stamp_ = -1;
+    std::unique_ptr<Searcher> searcher_;
+};
+
 // Serves one request, from NEWS_CACHE when the same request was answered
 // for the same index revision by the same program. Never throws: bad requests get 4xx, an unavailable
 // index 503, anything else 500, each with a readable body. Details of server
-// faults go to `log`, not to the client.
-Response handle(const Environment& env, std::ostream& log, const Limits& limits = {});
+// faults go to `log`, not to the client. With `open`, the index stays open
+// between requests; without, each request opens it.
+Response handle(const Environment& env, std::ostream& log, const Limits& limits = {}, OpenIndex* open = nullptr);
 
 // Writes "Status:", the headers, a blank line and (unless `head_only`) the body.
 void write_response(const Response& r, std::ostream& out, bool head_only = false);

@@ -1,12 +1,24 @@
 // newssearch.cgi: the web front end's CGI program. Reads QUERY_STRING (and
 // the index path from NEWS_DB, never from the request) and writes one HTTP
 // response. Runs from a shell too: QUERY_STRING='q=iran' NEWS_DB=db ./newssearch.cgi
+//
+// Started by a FastCGI server (lighttpd's mod_fastcgi, which hands it a
+// listening socket as standard input), the same program serves request after
+// request with the index kept open: no process start, no index open per
+// request. NEWS_DB and the other settings then come from the process's own
+// environment (lighttpd's bin-environment), never from a request's
+// parameters; a request contributes only its method and query string.
+#include <fcgiapp.h>
+
 #include <iostream>
+#include <sstream>
+#include <string>
 
 #include "searcher/cgi.h"
 
-int main() {
-    std::ios::sync_with_stdio(false);
+namespace {
+
+int serve_one_request() {
     news::cgi::Environment env = news::cgi::Environment::from_process();
     try {
         news::cgi::Response response = news::cgi::handle(env, std::cerr);
@@ -19,4 +31,59 @@ int main() {
         return 1;
     }
     return std::cout ? 0 : 1;
+}
+
+// One FastCGI request at a time (the server starts as many processes as it
+// wants in parallel).
+class FastCgiRequest {
+public:
+    FastCgiRequest() { FCGX_InitRequest(&req_, 0, 0); }
+    ~FastCgiRequest() { FCGX_Free(&req_, 1); }
+    FastCgiRequest(const FastCgiRequest&) = delete;
+    FastCgiRequest& operator=(const FastCgiRequest&) = delete;
+
+    bool accept() { return FCGX_Accept_r(&req_) >= 0; }
+    std::string param(const char* name) const {
+        const char* v = FCGX_GetParam(name, req_.envp);
+        return v ? v : "";
+    }
+    void write(const std::string& s) { FCGX_PutStr(s.data(), static_cast<int>(s.size()), req_.out); }
+    void log(const std::string& s) { FCGX_PutStr(s.data(), static_cast<int>(s.size()), req_.err); }
+    void finish() { FCGX_Finish_r(&req_); }
+
+private:
+    FCGX_Request req_{};
+};
+
+int serve_fastcgi() {
+    const news::cgi::Environment base = news::cgi::Environment::from_process();
+    news::cgi::OpenIndex index;
+    FastCgiRequest req;
+    while (req.accept()) {
+        news::cgi::Environment env = base;
+        env.method = req.param("REQUEST_METHOD");
+        if (env.method.empty()) env.method = "GET";
+        env.query_string = req.param("QUERY_STRING");
+        std::ostringstream log, out;
+        try {
+            news::cgi::Response response = news::cgi::handle(env, log, {}, &index);
+            news::cgi::write_response(response, out, env.method == "HEAD");
+        } catch (const std::exception& e) {
+            log << "newssearch.cgi: " << e.what() << '\n';
+            out.str("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nInternal error\n");
+            index.forget();
+        }
+        req.write(out.str());
+        if (!log.str().empty()) req.log(log.str());
+        req.finish();
+    }
+    return 0;
+}
+
+} // namespace
+
+int main() {
+    std::ios::sync_with_stdio(false);
+    if (FCGX_Init() != 0) return serve_one_request();
+    return FCGX_IsCGI() ? serve_one_request() : serve_fastcgi();
 }

@@ -155,6 +155,14 @@ Searcher::Searcher(const std::string& db_path) : impl_(std::make_unique<Impl>())
 
 Searcher::~Searcher() = default;
 
+void Searcher::reopen() {
+    try {
+        impl_->db.reopen();
+    } catch (const Xapian::Error& e) {
+        throw Error(impl_->path + ": cannot reopen index: " + e.get_description());
+    }
+}
+
 SearchResponse Searcher::search(const SearchRequest& req) {
     check_request(req);
     for (int attempt = 0;; ++attempt) {

@@ -90,6 +90,10 @@ public:
     // understood, news::Error for anything else.
     SearchResponse search(const SearchRequest& request);
 
+    // Moves to the index's latest commit (for a process that serves many
+    // searches, e.g. newssearch.cgi under FastCGI).
+    void reopen();
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -2,15 +2,35 @@
 # lighttpd config that serves newssearch.cgi at /search and / and the static
 # assets at /static/, bound to 127.0.0.1 only. Not run directly.
 
-# write_lighttpd_conf CONF PORT CGI STATIC_DIR DB LOG_DIR [CACHE_DIR]
+# write_lighttpd_conf CONF PORT CGI STATIC_DIR DB LOG_DIR [CACHE_DIR] [MODE]
 # CACHE_DIR (optional): where newssearch.cgi keeps whole responses, keyed by
 # request, index revision and program build.
+# MODE: fastcgi (default) keeps $(nproc) newssearch.cgi processes running,
+# each with the index open, fed by lighttpd over a Unix socket in LOG_DIR;
+# cgi starts one process per request.
 write_lighttpd_conf() {
-  local conf=$1 port=$2 cgi=$3 static=$4 db=$5 logs=$6 cache=${7:-}
+  local conf=$1 port=$2 cgi=$3 static=$4 db=$5 logs=$6 cache=${7:-} mode=${8:-fastcgi}
   [ -z "$cache" ] || mkdir -p "$cache"
+  local env="\"NEWS_DB\" => \"$db\", \"NEWS_SEARCH_PATH\" => \"/search\", \"NEWS_STATIC_PATH\" => \"/static\", \"NEWS_CACHE\" => \"$cache\""
+  local search
+  if [ "$mode" = cgi ]; then
+    search="alias.url += ( \"/search\" => \"$cgi\" )
+\$HTTP[\"url\"] =~ \"^/search\" {
+  cgi.assign = ( \"\" => \"\" )
+  setenv.add-environment = ( $env )
+}"
+  else
+    search="fastcgi.server = ( \"/search\" => ((
+  \"socket\" => \"$logs/newssearch.fcgi.sock\",
+  \"bin-path\" => \"$cgi\",
+  \"max-procs\" => $(nproc),
+  \"check-local\" => \"disable\",
+  \"bin-environment\" => ( $env ),
+)) )"
+  fi
   cat >"$conf" <<CONF
 # Written by tools/lighttpd-conf.sh; regenerated on every run.
-server.modules = ("mod_rewrite", "mod_alias", "mod_setenv", "mod_cgi", "mod_expire")
+server.modules = ("mod_rewrite", "mod_alias", "mod_setenv", "mod_cgi", "mod_fastcgi", "mod_expire")
 server.bind = "127.0.0.1"
 server.port = $port
 server.document-root = "$static"
@@ -27,16 +47,8 @@ mimetype.assign = (
   ".ico" => "image/x-icon",
 )
 url.rewrite-once = ( "^/(\\?.*)?\$" => "/search\$1" )
-alias.url = ( "/static/" => "$static/", "/search" => "$cgi" )
-\$HTTP["url"] =~ "^/search" {
-  cgi.assign = ( "" => "" )
-  setenv.add-environment = (
-    "NEWS_DB" => "$db",
-    "NEWS_SEARCH_PATH" => "/search",
-    "NEWS_STATIC_PATH" => "/static",
-    "NEWS_CACHE" => "$cache",
-  )
-}
+alias.url = ( "/static/" => "$static/" )
+$search
 \$HTTP["url"] =~ "^/static/" {
   expire.url = ( "" => "access plus 1 hours" )
 }

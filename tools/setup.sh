@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NEWS_PACKAGES=(
   build-essential cmake pkg-config git
   libxapian-dev xapian-tools xapian-omega
-  libicu-dev libzstd-dev zstd zlib1g-dev
+  libicu-dev libzstd-dev zstd zlib1g-dev libfcgi-dev
   libcli11-dev doctest-dev nlohmann-json3-dev libjemalloc-dev
   iso-codes tzdata python3 perl curl
   lighttpd apache2-utils
