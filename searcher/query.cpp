@@ -127,8 +127,10 @@ bool plain_operator(Xapian::Query::op op) {
 // in `db`, chosen here rather than by the matcher: Xapian expands a wildcard
 // shard by shard, so each shard would pick its own words and their
 // statistics would be missing from the ranking, and a sharded archive would
-// not answer like one database. `cut` gets the patterns that had more words.
-Xapian::Query expand_wildcards(const Xapian::Query& q, const Xapian::Database& db, std::vector<std::string>& cut) {
+// not answer like one database. `cut` gets the patterns that had more words;
+// `changed` is set when a wildcard was replaced.
+Xapian::Query expand_wildcards(const Xapian::Query& q, const Xapian::Database& db, std::vector<std::string>& cut,
+                               bool& changed) {
     if (q.get_type() == Xapian::Query::OP_WILDCARD) {
         std::vector<std::string> patterns;
         wildcard_patterns(q, patterns);
@@ -136,17 +138,17 @@ Xapian::Query expand_wildcards(const Xapian::Query& q, const Xapian::Database& d
         bool more = false;
         std::vector<std::string> words = most_frequent(db, patterns[0], QueryBuilder::kMaxWildcardExpansion, more);
         if (more) cut.push_back(patterns[0]);
+        changed = true;
         return Xapian::Query(Xapian::Query::OP_SYNONYM, words.begin(), words.end());
     }
     size_t n = q.get_num_subqueries();
     if (n == 0 || !plain_operator(q.get_type())) return q;
     std::vector<Xapian::Query> subs;
-    bool changed = false;
-    for (size_t i = 0; i < n; ++i) {
-        subs.push_back(expand_wildcards(q.get_subquery(i), db, cut));
-        changed = changed || subs.back().get_description() != q.get_subquery(i).get_description();
-    }
-    return changed ? Xapian::Query(q.get_type(), subs.begin(), subs.end()) : q;
+    bool below = false;
+    for (size_t i = 0; i < n; ++i) subs.push_back(expand_wildcards(q.get_subquery(i), db, cut, below));
+    if (!below) return q;
+    changed = true;
+    return Xapian::Query(q.get_type(), subs.begin(), subs.end());
 }
 
 // Word spans [begin, end) of a query string: runs of letters, digits and
@@ -305,7 +307,8 @@ ParsedQuery QueryBuilder::parse(const std::string& text) {
         if (!field_errors_->first.empty()) throw QueryError(field_errors_->first);
         out.corrected = drop_known_corrections(q, qp_.get_corrected_query_string(), db_);
         std::vector<std::string> cut;
-        out.query = expand_wildcards(out.query, db_, cut);
+        bool expanded = false;
+        out.query = expand_wildcards(out.query, db_, cut, expanded);
         for (const std::string& p : cut)
             out.notices.push_back("'" + p + "*' matches more than " + std::to_string(kMaxWildcardExpansion) +
                                   " words; only the " + std::to_string(kMaxWildcardExpansion) +
