@@ -32,7 +32,8 @@ std::string checked_value(const std::string& name, std::string value) {
     if (!is_valid_utf8(value)) throw RequestError(400, "parameter '" + name + "' is not valid UTF-8");
     for (char& c : value) {
         auto u = static_cast<unsigned char>(c);
-        if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+        if (c == '\t' || c == '\n' || c == '\r')
+            c = ' ';
         else if (u < 0x20 || u == 0x7f)
             throw RequestError(400, "parameter '" + name + "' contains a control character");
     }
@@ -60,8 +61,8 @@ void check_query_shape(const std::string& q, const Limits& limits) {
         in_word = !space;
     }
     if (max_depth > limits.max_depth)
-        throw RequestError(400, "the query nests parentheses " + std::to_string(max_depth) +
-                                    " deep; at most " + std::to_string(limits.max_depth) + " allowed");
+        throw RequestError(400, "the query nests parentheses " + std::to_string(max_depth) + " deep; at most " +
+                                    std::to_string(limits.max_depth) + " allowed");
     if (wildcards > limits.max_wildcards)
         throw RequestError(400, "the query has " + std::to_string(wildcards) + " wildcards; at most " +
                                     std::to_string(limits.max_wildcards) + " allowed");
@@ -88,8 +89,7 @@ std::string checked_date(const std::string& name, const std::string& s) {
         std::string_view sh(shape);
         if (sh.size() != s.size()) continue;
         bool ok = true;
-        for (size_t i = 0; i < s.size() && ok; ++i)
-            ok = sh[i] == 'd' ? (s[i] >= '0' && s[i] <= '9') : s[i] == sh[i];
+        for (size_t i = 0; i < s.size() && ok; ++i) ok = sh[i] == 'd' ? (s[i] >= '0' && s[i] <= '9') : s[i] == sh[i];
         if (ok) return s;
     }
     throw RequestError(400, "'" + name + "' must be a date: YYYY, YYYY-MM or YYYY-MM-DD");
@@ -114,8 +114,8 @@ constexpr const char* kCsp = "default-src 'none'; style-src 'self'; script-src '
 Response make_response(int status, Format format, std::string body) {
     Response r;
     r.status = status;
-    r.headers.emplace_back("Content-Type", format == Format::Json ? "application/json; charset=utf-8"
-                                                                   : "text/html; charset=utf-8");
+    r.headers.emplace_back("Content-Type",
+                           format == Format::Json ? "application/json; charset=utf-8" : "text/html; charset=utf-8");
     // Results change only when the index is rebuilt: a short shared cache is
     // safe; errors are never cached.
     r.headers.emplace_back("Cache-Control", status == 200 ? "public, max-age=60" : "no-store");
@@ -130,11 +130,11 @@ Response make_response(int status, Format format, std::string body) {
 Response error_response(int status, const WebRequest& req, const Environment& env, const Limits& limits,
                         const std::string& message) {
     if (req.format == Format::Json) {
-        nlohmann::ordered_json o{{"error", message}, {"status", status}};
+        nlohmann::ordered_json o {{"error", message}, {"status", status}};
         return make_response(status, Format::Json,
                              o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     }
-    HtmlPage page{req, nullptr, message, env.search_path, env.static_path, limits.max_page};
+    HtmlPage page {req, nullptr, message, env.search_path, env.static_path, limits.max_page};
     return make_response(status, Format::Html, render_html(page));
 }
 
@@ -230,8 +230,8 @@ std::string percent_encode(std::string_view s) {
     out.reserve(s.size() * 3 / 2);
     for (char c : s) {
         auto u = static_cast<unsigned char>(c);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-            c == '_' || c == '.' || c == '~') {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+            c == '.' || c == '~') {
             out += c;
         } else if (c == ' ') {
             out += '+';
@@ -388,6 +388,7 @@ Searcher& OpenIndex::get(const std::string& db) {
         searcher_->reopen();
     } else {
         searcher_ = std::make_unique<Searcher>(db);
+        searcher_->keep_facet_table();
         path_ = db;
         stub_stamp_ = stamp;
     }
@@ -425,7 +426,7 @@ Response handle(const Environment& env, std::ostream& log, const Limits& limits,
         if (req.format == Format::Json) {
             body = to_json(resp) + "\n";
         } else {
-            HtmlPage page{req, &resp, "", env.search_path, env.static_path, limits.max_page};
+            HtmlPage page {req, &resp, "", env.search_path, env.static_path, limits.max_page};
             body = render_html(page);
         }
         cache.put(body);

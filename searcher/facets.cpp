@@ -8,6 +8,8 @@
 namespace news {
 namespace {
 
+using Named = std::vector<std::pair<std::string_view, long>>; // name, count
+
 int type_index(char code) {
     switch (code) {
     case 'P': return 0;
@@ -17,77 +19,39 @@ int type_index(char code) {
     }
 }
 
-std::vector<FacetEntry> top(const std::unordered_map<std::string, long>& m, int n) {
-    std::vector<FacetEntry> v;
-    v.reserve(m.size());
-    for (const auto& [name, count] : m) v.push_back({name, count});
-    auto better = [](const FacetEntry& a, const FacetEntry& b) {
-        return a.count != b.count ? a.count > b.count : a.name < b.name;
+// The first n by count, ties by name.
+std::vector<FacetEntry> top(Named v, int n, size_t skip = 0) {
+    auto better = [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
     };
-    if (static_cast<int>(v.size()) > n) {
-        std::partial_sort(v.begin(), v.begin() + n, v.end(), better);
-        v.resize(static_cast<size_t>(n));
-    } else {
-        std::sort(v.begin(), v.end(), better);
-    }
-    return v;
+    size_t k = std::min(v.size(), static_cast<size_t>(n));
+    std::partial_sort(v.begin(), v.begin() + static_cast<long>(k), v.end(), better);
+    std::vector<FacetEntry> out;
+    for (size_t i = 0; i < k; ++i) out.push_back({std::string(v[i].first.substr(skip)), v[i].second});
+    return out;
 }
 
-int day_number(const std::string& c) { // rough, only for span decisions
-    return std::stoi(c.substr(0, 4)) * 372 + std::stoi(c.substr(4, 2)) * 31 + std::stoi(c.substr(6, 2));
+int day_number(std::string_view c) { // rough, only for span decisions
+    auto number = [&](size_t at, size_t n) { return std::stoi(std::string(c.substr(at, n))); };
+    return number(0, 4) * 372 + number(4, 2) * 31 + number(6, 2);
 }
 
-} // namespace
-
-namespace {
-
-void count(std::unordered_map<std::string, long>& m, const std::string& key) {
-    auto it = m.find(key);
-    if (it == m.end()) m.emplace(key, 1);
-    else ++it->second;
-}
-
-} // namespace
-
-void FacetSpy::operator()(const Xapian::Document& doc, double) {
-    ++seen_;
-    const std::string list = doc.get_value(schema::kEntitiesSlot);
-    size_t start = 0;
-    while (start < list.size()) {
-        size_t nl = list.find('\n', start);
-        if (nl == std::string::npos) nl = list.size();
-        if (nl > start + 1) {
-            key_.assign(list, start, nl - start);
-            count(entity_, key_);
-        }
-        start = nl + 1;
-    }
-    key_ = doc.get_value(schema::kSourceSlot);
-    if (!key_.empty()) count(source_, key_);
-    key_ = doc.get_value(schema::kDateSlot);
-    if (key_.size() == 8) count(day_, key_);
-}
-
-Facets FacetSpy::result(int n) const {
+// Facets from counts by "T<name>" (T the type code of kEntitiesSlot), by
+// source and by compact day: top n of each, and the date histogram by day,
+// coarsened to months over ~90 days and to years over ~6 years.
+Facets ranked(const Named& entities, Named sources, const Named& days, int n) {
     Facets f;
     f.present = true;
-    // Rank each type's entries in place (pointers into the map); only the
-    // top n names are copied out.
-    using Entry = std::pair<long, const std::string*>;
-    std::vector<Entry> by_type[4]; // person, org, place, misc
-    for (const auto& [key, c] : entity_) by_type[type_index(key[0])].emplace_back(c, &key);
-    auto better = [](const Entry& a, const Entry& b) { return a.first != b.first ? a.first > b.first : *a.second < *b.second; };
-    std::vector<FacetEntry>* out[4] = {&f.person, &f.org, &f.place, &f.misc};
-    for (int t = 0; t < 4; ++t) {
-        std::vector<Entry>& v = by_type[t];
-        size_t k = std::min(v.size(), static_cast<size_t>(n));
-        std::partial_sort(v.begin(), v.begin() + static_cast<long>(k), v.end(), better);
-        for (size_t i = 0; i < k; ++i) out[t]->push_back({v[i].second->substr(1), v[i].first});
-    }
-    f.source = top(source_, n);
-    if (day_.empty()) return f;
-    std::map<std::string, long> days(day_.begin(), day_.end());
-    int span = day_number(days.rbegin()->first) - day_number(days.begin()->first);
+    Named by_type[4]; // person, org, place, misc
+    for (const auto& e : entities) by_type[type_index(e.first[0])].push_back(e);
+    f.person = top(std::move(by_type[0]), n, 1);
+    f.org = top(std::move(by_type[1]), n, 1);
+    f.place = top(std::move(by_type[2]), n, 1);
+    f.misc = top(std::move(by_type[3]), n, 1);
+    f.source = top(std::move(sources), n);
+    if (days.empty()) return f;
+    std::map<std::string_view, long> by_day(days.begin(), days.end());
+    int span = day_number(by_day.rbegin()->first) - day_number(by_day.begin()->first);
     size_t keep = 8;
     f.date_unit = "day";
     if (span > 6 * 372) {
@@ -97,15 +61,129 @@ Facets FacetSpy::result(int n) const {
         keep = 6;
         f.date_unit = "month";
     }
-    std::map<std::string, long> buckets;
-    for (const auto& [day, c] : days) buckets[day.substr(0, keep)] += c;
+    std::map<std::string_view, long> buckets;
+    for (const auto& [day, c] : by_day) buckets[day.substr(0, keep)] += c;
     for (const auto& [key, count] : buckets) {
-        std::string label = key.substr(0, 4);
-        if (keep >= 6) label += "-" + key.substr(4, 2);
-        if (keep == 8) label += "-" + key.substr(6, 2);
+        std::string label(key.substr(0, 4));
+        if (keep >= 6) label.append("-").append(key.substr(4, 2));
+        if (keep == 8) label.append("-").append(key.substr(6, 2));
         f.date.push_back({label, count});
     }
     return f;
+}
+
+// Calls f(name) for each entry of an entity list value.
+template <typename F>
+void each_entity(std::string_view list, F&& f) {
+    size_t start = 0;
+    while (start < list.size()) {
+        size_t nl = list.find('\n', start);
+        if (nl == std::string_view::npos) nl = list.size();
+        if (nl > start + 1) f(list.substr(start, nl - start));
+        start = nl + 1;
+    }
+}
+
+Named named(const std::unordered_map<uint32_t, long>& counts, const Dictionary& d) {
+    Named v;
+    v.reserve(counts.size());
+    for (const auto& [id, c] : counts) v.emplace_back(d.name(id), c);
+    return v;
+}
+
+} // namespace
+
+uint32_t Dictionary::id(std::string_view key) {
+    auto it = ids_.find(key);
+    if (it != ids_.end()) return it->second;
+    auto id = static_cast<uint32_t>(names_.size());
+    ids_.emplace(names_.emplace_back(key), id);
+    return id;
+}
+
+FacetTable::FacetTable(const Xapian::Database& db) { read(db, nullptr); }
+
+FacetTable::FacetTable(const Xapian::Database& db, const std::vector<Xapian::docid>& docids) { read(db, &docids); }
+
+void FacetTable::read(const Xapian::Database& db, const std::vector<Xapian::docid>* docids) {
+    revision_ = db.get_revision();
+    size_t n = docids ? docids->size() : db.get_lastdocid();
+    day_.assign(n, kNone);
+    source_.assign(n, kNone);
+    story_.assign(n, 0);
+    std::vector<std::vector<uint32_t>> lists(n);
+    // One slot at a time, in document order: each value stream is read
+    // front to back once.
+    auto walk = [&](Xapian::valueno slot, auto&& take) {
+        Xapian::ValueIterator it = db.valuestream_begin(slot);
+        const Xapian::ValueIterator end;
+        if (!docids) {
+            for (; it != end; ++it) take(it.get_docid() - 1, *it);
+            return;
+        }
+        for (size_t row = 0; row < n && it != end; ++row) {
+            it.skip_to((*docids)[row]);
+            if (it != end && it.get_docid() == (*docids)[row]) take(row, *it);
+        }
+    };
+    walk(schema::kDateSlot, [&](size_t row, const std::string& v) {
+        if (v.size() == 8) day_[row] = days_.id(v);
+    });
+    walk(schema::kSourceSlot, [&](size_t row, const std::string& v) {
+        if (!v.empty()) source_[row] = sources_.id(v);
+    });
+    walk(schema::kStorySlot, [&](size_t row, const std::string& v) {
+        if (!v.empty()) story_[row] = std::hash<std::string>()(v) | 1;
+    });
+    entity_start_.assign(n + 1, 0);
+    walk(schema::kEntitiesSlot, [&](size_t row, const std::string& v) {
+        each_entity(v, [&](std::string_view e) { lists[row].push_back(names_.id(e)); });
+    });
+    for (size_t row = 0; row < n; ++row) {
+        entity_start_[row] = static_cast<uint32_t>(entities_.size());
+        entities_.insert(entities_.end(), lists[row].begin(), lists[row].end());
+    }
+    entity_start_[n] = static_cast<uint32_t>(entities_.size());
+}
+
+Facets FacetTable::count(const std::vector<uint32_t>& rows, int n, long& stories) const {
+    std::vector<long> by_day(days_.size()), by_source(sources_.size()), by_name(names_.size());
+    std::vector<uint32_t> names; // distinct entity ids seen, in order of arrival
+    std::vector<uint64_t> story_keys;
+    story_keys.reserve(rows.size());
+    for (uint32_t row : rows) {
+        if (day_[row] != kNone) ++by_day[day_[row]];
+        if (source_[row] != kNone) ++by_source[source_[row]];
+        story_keys.push_back(story_[row]);
+        for (uint32_t i = entity_start_[row]; i < entity_start_[row + 1]; ++i) {
+            if (by_name[entities_[i]]++ == 0) names.push_back(entities_[i]);
+        }
+    }
+    // A document without a collapse key is a story of its own.
+    std::sort(story_keys.begin(), story_keys.end());
+    auto keyed = std::upper_bound(story_keys.begin(), story_keys.end(), uint64_t {0});
+    stories = static_cast<long>((keyed - story_keys.begin()) + (std::unique(keyed, story_keys.end()) - keyed));
+
+    Named e, s, d;
+    e.reserve(names.size());
+    for (uint32_t id : names) e.emplace_back(names_.name(id), by_name[id]);
+    for (uint32_t id = 0; id < by_source.size(); ++id)
+        if (by_source[id]) s.emplace_back(sources_.name(id), by_source[id]);
+    for (uint32_t id = 0; id < by_day.size(); ++id)
+        if (by_day[id]) d.emplace_back(days_.name(id), by_day[id]);
+    return ranked(e, std::move(s), d, n);
+}
+
+void FacetSpy::operator()(const Xapian::Document& doc, double) {
+    each_entity(doc.get_value(schema::kEntitiesSlot), [&](std::string_view e) { ++entity_[names_.id(e)]; });
+    const std::string source = doc.get_value(schema::kSourceSlot);
+    if (!source.empty()) ++source_[sources_.id(source)];
+    const std::string day = doc.get_value(schema::kDateSlot);
+    if (day.size() == 8) ++day_[days_.id(day)];
+}
+
+Facets FacetSpy::result(int n) const {
+    return ranked(named(entity_, names_), named(source_, sources_), named(day_, days_), n);
 }
 
 } // namespace news

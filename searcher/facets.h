@@ -1,11 +1,25 @@
-// Facet counting over the whole match set: a Xapian match spy that reads the
-// compact per-document entity list (schema::kEntitiesSlot), the source and
-// the date of every document the matcher checks. Multi-valued: an article
-// counts once for each of its distinct entities.
+// Facet counting over the whole match set: entities (the compact
+// per-document list of schema::kEntitiesSlot), sources and dates of every
+// matching article, exact. Multi-valued: an article counts once for each
+// of its distinct entities.
+//
+// Two ways, one ranking:
+//  - over a single database, a boolean match notes the matching document
+//    numbers (DocidSpy) and a FacetTable holds their values, read slot by
+//    slot in document order; a long-lived searcher keeps one FacetTable of
+//    every document per index revision, so a search only counts;
+//  - over several databases (shards), or remote ones, FacetSpy reads each
+//    document's values as the matcher hands it over (a spy is given
+//    sub-database document numbers without the sub-database, so they cannot
+//    be looked up later).
 #pragma once
 
+#include <cstdint>
+#include <deque>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <xapian.h>
 
@@ -13,25 +27,61 @@
 
 namespace news {
 
-class FacetSpy : public Xapian::MatchSpy {
+// Distinct strings, each stored once, numbered from 0 in order of arrival.
+class Dictionary {
 public:
-    void operator()(const Xapian::Document& doc, double weight) override;
-
-    // Top `n` of each facet by count (ties by name), date histogram by day,
-    // coarsened to months over ~90 days and to years over ~6 years.
-    Facets result(int n) const;
-
-    long documents_seen() const { return seen_; }
+    uint32_t id(std::string_view key);
+    const std::string& name(uint32_t id) const { return names_[id]; }
+    size_t size() const { return names_.size(); }
 
 private:
-    // Counts by "T<name>" (T the type code of schema::kEntitiesSlot), by
-    // source and by compact day. One map per kind, keys reused between
-    // documents, so counting allocates only for names not seen before.
-    std::unordered_map<std::string, long> entity_;
-    std::unordered_map<std::string, long> source_;
-    std::unordered_map<std::string, long> day_;
-    std::string key_;
-    long seen_ = 0;
+    std::unordered_map<std::string_view, uint32_t> ids_;
+    std::deque<std::string> names_; // owns the keys' characters; never moves them
+};
+
+// Notes the number of every document the matcher checks.
+class DocidSpy : public Xapian::MatchSpy {
+public:
+    void operator()(const Xapian::Document& doc, double) override { docids.push_back(doc.get_docid()); }
+    std::vector<Xapian::docid> docids;
+};
+
+// The facet values of documents of one single database, interned.
+class FacetTable {
+public:
+    // Every document's values; the row of document d is d - 1.
+    explicit FacetTable(const Xapian::Database& db);
+    // The values of `docids` (ascending); row i is docids[i].
+    FacetTable(const Xapian::Database& db, const std::vector<Xapian::docid>& docids);
+
+    Xapian::rev revision() const { return revision_; }
+    size_t rows() const { return day_.size(); }
+
+    // Top `n` facets of `rows`; `stories` gets the number of distinct
+    // stories (collapse keys) among them.
+    Facets count(const std::vector<uint32_t>& rows, int n, long& stories) const;
+
+private:
+    void read(const Xapian::Database& db, const std::vector<Xapian::docid>* docids);
+
+    static constexpr uint32_t kNone = UINT32_MAX;
+    Xapian::rev revision_ = 0;
+    std::vector<uint32_t> day_, source_; // per row: dictionary id or kNone
+    std::vector<uint64_t> story_;        // per row: hash of the collapse key, 0 = none
+    std::vector<uint32_t> entity_start_; // per row + 1: the row's first entry in entities_
+    std::vector<uint32_t> entities_;     // "T<name>" ids
+    Dictionary days_, sources_, names_;
+};
+
+// Counts the values of each document it is handed.
+class FacetSpy : public Xapian::MatchSpy {
+public:
+    void operator()(const Xapian::Document& doc, double) override;
+    Facets result(int n) const;
+
+private:
+    std::unordered_map<uint32_t, long> entity_, source_, day_; // by dictionary id
+    Dictionary names_, sources_, days_;
 };
 
 } // namespace news

@@ -4,12 +4,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <xapian.h>
 
@@ -25,13 +26,85 @@
 
 namespace news {
 
+namespace {
+void raise_open_file_limit(); // (below)
+} // namespace
+
 // An index as the searcher sees it: a database, or a sharded folder whose
 // stub lists one database per period, or a stub naming remote shards.
 struct Searcher::Impl {
     std::string path;
-    Xapian::Database db;                 // everything the path names
-    std::vector<std::string> shard_names; // periods of a sharded folder, in order
-    bool remote = false;                  // some shard is served by xapian-tcpsrv
+    Xapian::Database db;                     // everything the path names
+    std::vector<std::string> shard_names;    // periods of a sharded folder, in order
+    bool remote = false;                     // some shard is served by xapian-tcpsrv
+    bool keep_table = false;                 // see keep_facet_table()
+    std::shared_ptr<const FacetTable> table; // every document's facet values, or null
+
+    std::string opened_identity; // identity() when opened
+
+    // Opens the database (a directory or a Xapian stub file); throws
+    // news::Error when it cannot be opened.
+    void open() {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        shard_names.clear();
+        remote = false;
+        table.reset();
+        opened_identity = identity();
+        fs::path stub = fs::is_directory(path, ec) ? fs::path(path) / "XAPIANDB" : fs::path(path);
+        if (!fs::exists(fs::path(path) / "iamglass", ec) && fs::is_regular_file(stub, ec)) {
+            std::ifstream in(stub);
+            std::string line;
+            bool local_folder = fs::is_directory(path, ec);
+            while (std::getline(in, line)) {
+                std::istringstream words(line);
+                std::string kind, where;
+                words >> kind >> where;
+                if (kind == "remote") remote = true;
+                if (local_folder && kind == "auto" && !where.empty() && where.find('/') == std::string::npos)
+                    shard_names.push_back(where);
+            }
+            if (remote) shard_names.clear();
+            raise_open_file_limit();
+        }
+        try {
+            db = Xapian::Database(path);
+        } catch (const Xapian::Error& e) {
+            throw Error(path + ": cannot open index: " + e.get_description());
+        }
+    }
+
+    // Which files the path names: device and inode of the database's
+    // version file, or of each shard's, and the stub's modification time;
+    // "" when something is missing (e.g. in the middle of a swap).
+    std::string identity() const {
+        namespace fs = std::filesystem;
+        std::string id;
+        auto add = [&id](const fs::path& p) {
+            struct stat st {};
+            if (::stat(p.c_str(), &st) != 0) return false;
+            id += std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+                  std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + " ";
+            return true;
+        };
+        std::error_code ec;
+        if (fs::exists(fs::path(path) / "iamglass", ec)) return add(fs::path(path) / "iamglass") ? id : "";
+        fs::path stub = fs::is_directory(path, ec) ? fs::path(path) / "XAPIANDB" : fs::path(path);
+        if (!add(stub)) return "";
+        for (const std::string& name : shard_names)
+            if (!add(fs::path(path) / name / "iamglass")) return "";
+        return id;
+    }
+
+    // The facet table of the current revision of `db`, when kept.
+    std::shared_ptr<const FacetTable> current_table(const Xapian::Database& one) {
+        if (!keep_table) return nullptr;
+        if (!table || table->revision() != one.get_revision()) {
+            table.reset();
+            table = std::make_shared<const FacetTable>(one);
+        }
+        return table;
+    }
 
     // The database to search for a date range: only the shards whose period
     // overlaps [from, to] (compact dates, empty = open) when the folder is
@@ -90,7 +163,8 @@ std::vector<EntityCount> count_entities(const StoredArticle& a) {
     }
     std::vector<EntityCount> out;
     for (const auto& k : order) out.push_back({k.first, k.second, counts[k]});
-    std::stable_sort(out.begin(), out.end(), [](const EntityCount& x, const EntityCount& y) { return x.count > y.count; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const EntityCount& x, const EntityCount& y) { return x.count > y.count; });
     return out;
 }
 
@@ -128,40 +202,28 @@ SortOrder parse_sort(const std::string& s) {
 
 Searcher::Searcher(const std::string& db_path) : impl_(std::make_unique<Impl>()) {
     impl_->path = db_path;
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::path stub = fs::is_directory(db_path, ec) ? fs::path(db_path) / "XAPIANDB" : fs::path(db_path);
-    if (!fs::exists(fs::path(db_path) / "iamglass", ec) && fs::is_regular_file(stub, ec)) {
-        std::ifstream in(stub);
-        std::string line;
-        bool local_folder = fs::is_directory(db_path, ec);
-        while (std::getline(in, line)) {
-            std::istringstream words(line);
-            std::string kind, where;
-            words >> kind >> where;
-            if (kind == "remote") impl_->remote = true;
-            if (local_folder && kind == "auto" && !where.empty() && where.find('/') == std::string::npos)
-                impl_->shard_names.push_back(where);
-        }
-        if (impl_->remote) impl_->shard_names.clear();
-        raise_open_file_limit();
-    }
-    try {
-        impl_->db = Xapian::Database(db_path);
-    } catch (const Xapian::Error& e) {
-        throw Error(db_path + ": cannot open index: " + e.get_description());
-    }
+    impl_->open();
 }
 
 Searcher::~Searcher() = default;
 
 void Searcher::reopen() {
     try {
+        // Compaction puts a new database in the old one's place; the files
+        // this process holds open are then the old ones, still readable but
+        // never updated again.
+        std::string now = impl_->identity();
+        if (!now.empty() && now != impl_->opened_identity) {
+            impl_->open();
+            return;
+        }
         impl_->db.reopen();
     } catch (const Xapian::Error& e) {
         throw Error(impl_->path + ": cannot reopen index: " + e.get_description());
     }
 }
+
+void Searcher::keep_facet_table() { impl_->keep_table = true; }
 
 SearchResponse Searcher::search(const SearchRequest& req) {
     check_request(req);
@@ -233,17 +295,46 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             }
             if (req.collapse) enq.set_collapse_key(schema::kStorySlot);
             if (req.time_limit > 0) enq.set_time_limit(req.time_limit);
+            Xapian::doccount check_at_least = 0;
             FacetSpy spy;
-            // A remote shard server cannot run our match spy: there facets
-            // are counted from the documents of a second, uncollapsed match.
-            bool spy_in_matcher = req.facets && !impl_->remote;
-            if (spy_in_matcher) enq.add_matchspy(&spy);
-            Xapian::doccount check_at_least = spy_in_matcher ? db.get_doccount() : 0;
+            bool spy_in_matcher = false;
+            if (req.facets && !impl_->remote && db.size() > 1) {
+                // Shards: count as the matcher checks every document.
+                enq.add_matchspy(&spy);
+                spy_in_matcher = true;
+                check_at_least = db.get_doccount();
+            }
             Xapian::MSet mset = enq.get_mset(static_cast<Xapian::doccount>(req.offset),
                                              static_cast<Xapian::doccount>(req.limit), check_at_least);
             resp.total_estimate = static_cast<long>(mset.get_matches_estimated());
             resp.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-            if (req.facets && !spy_in_matcher) {
+            if (req.facets && !impl_->remote && db.size() == 1) {
+                // One database: a boolean match lists every matching
+                // document (no weights, no sorting, no collapsing), then their
+                // values are counted; the number of stories among them is the
+                // exact collapsed total.
+                Xapian::Enquire all(db);
+                all.set_query(query);
+                all.set_weighting_scheme(Xapian::BoolWeight());
+                if (req.time_limit > 0) all.set_time_limit(req.time_limit);
+                DocidSpy matching;
+                all.add_matchspy(&matching);
+                Xapian::MSet counted = all.get_mset(0, 0, db.get_doccount());
+                std::vector<uint32_t> rows(matching.docids.size());
+                long stories = 0;
+                if (auto table = impl_->current_table(db)) {
+                    for (size_t i = 0; i < rows.size(); ++i) rows[i] = matching.docids[i] - 1;
+                    resp.facets = table->count(rows, req.facet_size, stories);
+                } else {
+                    std::sort(matching.docids.begin(), matching.docids.end());
+                    for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(i);
+                    resp.facets = FacetTable(db, matching.docids).count(rows, req.facet_size, stories);
+                }
+                resp.total_estimate = req.collapse ? stories : static_cast<long>(matching.docids.size());
+                resp.total_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+            } else if (req.facets && !spy_in_matcher) {
+                // A remote shard server cannot run our match spy: there facets
+                // are counted from the documents of a second, uncollapsed match.
                 Xapian::Enquire all(db);
                 all.set_query(query);
                 all.set_weighting_scheme(Xapian::BoolWeight());
@@ -252,8 +343,10 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 if (every.get_matches_lower_bound() > kMaxRemoteFacetDocs)
                     resp.notices.push_back("facets counted over the first " + std::to_string(kMaxRemoteFacetDocs) +
                                            " matches (remote shards)");
+                resp.facets = spy.result(req.facet_size);
+            } else if (spy_in_matcher) {
+                resp.facets = spy.result(req.facet_size);
             }
-            if (req.facets) resp.facets = spy.result(req.facet_size);
 
             Snippeter snippeter(query);
             int rank = req.offset;
@@ -283,7 +376,8 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                                           Xapian::Query(schema::story_term(story)));
                     dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, members, full_query));
                     dup.set_weighting_scheme(Xapian::BoolWeight());
-                    dup.set_sort_by_value(schema::kDateSlot, false); // (remote shards take no KeyMaker)
+                    dup.set_sort_by_value(schema::kDateSlot,
+                                          false); // (remote shards take no KeyMaker)
                     Xapian::MSet ds = dup.get_mset(0, 50);
                     for (auto d = ds.begin(); d != ds.end(); ++d) {
                         if (*d == *it) continue;
@@ -300,7 +394,8 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             resp.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             resp.explanation = query.get_description();
             if (req.time_limit > 0 && resp.seconds >= req.time_limit)
-                resp.notices.push_back("the search hit its time limit of " + std::to_string(req.time_limit).substr(0, 4) +
+                resp.notices.push_back("the search hit its time limit of " +
+                                       std::to_string(req.time_limit).substr(0, 4) +
                                        " s; results and counts may be incomplete");
             return resp;
         } catch (const Xapian::DatabaseModifiedError&) {

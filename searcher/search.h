@@ -17,16 +17,16 @@ struct SearchRequest {
     std::vector<std::string> entities; // "TYPE:NAME" filters, TYPE person|org|place|misc|entity
     std::vector<std::string> sources;  // source filters (ORed)
     SortOrder sort = SortOrder::Relevance;
-    int offset = 0;                    // 0 ..= kMaxDepth
-    int limit = 10;                    // 1 ..= kMaxLimit
-    bool facets = false;               // count facets over the whole match set
-    int facet_size = 10;               // top-N per facet
-    bool collapse = true;              // fold syndicated copies of a story
-    std::string like_id;               // "more like this" article id, or empty
-    double time_limit = 5.0;           // seconds the matcher may take (0 = none)
+    int offset = 0;          // 0 ..= kMaxDepth
+    int limit = 10;          // 1 ..= kMaxLimit
+    bool facets = false;     // count facets over the whole match set
+    int facet_size = 10;     // top-N per facet
+    bool collapse = true;    // fold syndicated copies of a story
+    std::string like_id;     // "more like this" article id, or empty
+    double time_limit = 5.0; // seconds the matcher may take (0 = none)
 
     static constexpr int kMaxLimit = 1000;
-    static constexpr int kMaxDepth = 10000;      // offset + limit
+    static constexpr int kMaxDepth = 10000; // offset + limit
     static constexpr size_t kMaxQueryBytes = 4096;
 };
 
@@ -57,7 +57,7 @@ struct FacetEntry {
 
 struct Facets {
     std::vector<FacetEntry> person, org, place, misc, source;
-    std::vector<FacetEntry> date; // name is the day ("2026-03-04"), month or year
+    std::vector<FacetEntry> date;  // name is the day ("2026-03-04"), month or year
     std::string date_unit = "day"; // "day", "month" or "year"
     bool present = false;
 };
@@ -93,6 +93,11 @@ public:
     // Moves to the index's latest commit (for a process that serves many
     // searches, e.g. newssearch.cgi under FastCGI).
     void reopen();
+
+    // For a process that serves many searches: keeps every document's facet
+    // values in memory (per index revision, read again after a new commit),
+    // so that a search with facets only counts. Single databases only.
+    void keep_facet_table();
 
 private:
     struct Impl;

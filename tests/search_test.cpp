@@ -100,7 +100,7 @@ TEST_CASE("search: the seed reprint folds into the Reuters story") {
     REQUIRE(r.results[0].duplicates.size() == 1);
     std::vector<std::string> ids = {seed(r.results[0].path), seed(r.results[0].duplicates[0].path)};
     std::sort(ids.begin(), ids.end());
-    CHECK(ids == std::vector<std::string>{"000", "001"});
+    CHECK(ids == std::vector<std::string> {"000", "001"});
     SearchResponse all = run(corpus_db(), "\"security forces\"", false);
     CHECK(all.results.size() == 2);
     for (const auto& x : all.results) CHECK(x.duplicates.empty());
@@ -117,7 +117,8 @@ TEST_CASE("search: misspelt words get a suggestion from the body text") {
     CHECK(run(corpus_db(), "kurdish militias").suggestion.empty());
 }
 
-TEST_CASE("search: more like this ranks the reprint first and leaves the article out") {
+TEST_CASE("search: more like this ranks the reprint first and leaves the "
+          "article out") {
     SearchResponse base = run(corpus_db(), "\"security forces\"", false);
     std::string id000;
     for (const auto& x : base.results)
@@ -134,11 +135,12 @@ TEST_CASE("search: more like this ranks the reprint first and leaves the article
     CHECK_THROWS_AS(run(corpus_db(), req), QueryError);
 }
 
-TEST_CASE("search: highlighting marks phrase occurrences, entity mentions and stems, never NOT words") {
+TEST_CASE("search: highlighting marks phrase occurrences, entity mentions and "
+          "stems, never NOT words") {
     TempDir dir;
-    write_file(dir.file("in/a.txt"),
-               " date 2026-01-05 The security council met in Erbil on Monday. Later, security forces arrived "
-               "and the councils disagreed.");
+    write_file(dir.file("in/a.txt"), " date 2026-01-05 The security council met in Erbil on Monday. "
+                                     "Later, security forces arrived "
+                                     "and the councils disagreed.");
     std::string db = build(dir, {dir.file("in")});
     std::string s = run(db, "\"security forces\"").results.at(0).snippet;
     CHECK(contains(s, "<mark>security</mark> <mark>forces</mark>"));
@@ -186,4 +188,82 @@ TEST_CASE("search: a wildcard cut to its most frequent words says so") {
     REQUIRE(r.notices.size() == 1);
     CHECK(contains(r.notices[0], "'zq*' matches more than 100 words"));
     CHECK(run(db, "zq100*").notices.empty());
+}
+
+namespace {
+
+void check_same_facets(const std::vector<FacetEntry>& a, const std::vector<FacetEntry>& b) {
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+        CHECK(a[i].name == b[i].name);
+        CHECK(a[i].count == b[i].count);
+    }
+}
+
+void check_same_facets(const Facets& a, const Facets& b) {
+    CHECK(a.present == b.present);
+    check_same_facets(a.person, b.person);
+    check_same_facets(a.org, b.org);
+    check_same_facets(a.place, b.place);
+    check_same_facets(a.misc, b.misc);
+    check_same_facets(a.source, b.source);
+    check_same_facets(a.date, b.date);
+    CHECK(a.date_unit == b.date_unit);
+}
+
+} // namespace
+
+TEST_CASE("search: a kept facet table counts as reading the matches does; "
+          "totals are exact story counts") {
+    Searcher reading(corpus_db());
+    Searcher keeping(corpus_db());
+    keeping.keep_facet_table();
+    for (const char* q : {"Kurdish", "\"security forces\"", "storm OR rain", "solar", "Kurd*", "said"}) {
+        for (bool collapse : {true, false}) {
+            CAPTURE(q);
+            CAPTURE(collapse);
+            SearchRequest req;
+            req.query = q;
+            req.collapse = collapse;
+            req.facets = true;
+            req.limit = 100;
+            SearchResponse a = reading.search(req);
+            SearchResponse b = keeping.search(req);
+            check_same_facets(a.facets, b.facets);
+            CHECK(a.total_exact);
+            CHECK(b.total_exact);
+            CHECK(a.total_estimate == b.total_estimate);
+            // Every result is on the page, so the total is what it shows.
+            CHECK(a.total_estimate == static_cast<long>(a.results.size()));
+        }
+    }
+}
+
+TEST_CASE("search: a kept facet table follows the index to its next commit, "
+          "also a compacted one") {
+    // (Two articles where there was one: newsindex compacts, which puts a
+    // new database in the old one's place.)
+    TempDir dir;
+    const std::string root = dir.file("articles");
+    write_file(root + "/a.txt", " date 2026-01-20 Ports in Galicia reopened on "
+                                "Tuesday after the storm.\n");
+    const std::string db = build(dir, {root});
+    Searcher s(db);
+    s.keep_facet_table();
+    SearchRequest req;
+    req.query = "storm";
+    req.facets = true;
+    SearchResponse before = s.search(req);
+    REQUIRE(before.total_estimate == 1);
+    write_file(root + "/b.txt", " date 2026-01-21 Porto counted the cost of the storm on Wednesday.\n");
+    build(dir, {root});
+    s.reopen();
+    SearchResponse after = s.search(req);
+    CHECK(after.total_estimate == 2);
+    long days = 0;
+    for (const auto& d : after.facets.date) days += d.count;
+    CHECK(days == 2);
+    SearchResponse fresh = Searcher(db).search(req);
+    CHECK(fresh.total_estimate == 2);
+    check_same_facets(after.facets, fresh.facets);
 }

@@ -4,7 +4,8 @@
 // one tab-separated line per query, then the percentiles over all samples:
 //   q <n> <p50_ms> <p99_ms> <max_ms> <estimate> <query>
 //   all <samples> <p50_ms> <p99_ms> <max_ms> <mean_ms>
-// With --facets every search also counts the facets (exact: whole match set).
+// With --facets every search also counts the facets (exact: whole match set);
+// --server keeps the facet table in memory as the FastCGI processes do.
 // With --xapian the database is a plain Xapian one (omindex) and each query
 // goes through what quest does: QueryParser (English stemmer, STEM_SOME,
 // default operator AND, default flags plus wildcards), the top --limit of an
@@ -14,8 +15,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -41,6 +42,7 @@ struct Options {
     std::string db, queries;
     int runs = 20;
     bool facets = false;
+    bool server = false;
     bool xapian = false;
     int limit = 10;
 };
@@ -49,13 +51,22 @@ bool parse(int argc, char** argv, Options& o) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--db") o.db = next();
-        else if (a == "--queries") o.queries = next();
-        else if (a == "--runs") o.runs = std::atoi(next().c_str());
-        else if (a == "--limit") o.limit = std::atoi(next().c_str());
-        else if (a == "--facets") o.facets = true;
-        else if (a == "--xapian") o.xapian = true;
-        else return false;
+        if (a == "--db")
+            o.db = next();
+        else if (a == "--queries")
+            o.queries = next();
+        else if (a == "--runs")
+            o.runs = std::atoi(next().c_str());
+        else if (a == "--limit")
+            o.limit = std::atoi(next().c_str());
+        else if (a == "--facets")
+            o.facets = true;
+        else if (a == "--server")
+            o.server = true;
+        else if (a == "--xapian")
+            o.xapian = true;
+        else
+            return false;
     }
     return !o.db.empty() && !o.queries.empty() && o.runs > 0 && o.limit > 0;
 }
@@ -88,7 +99,8 @@ private:
 int main(int argc, char** argv) {
     Options opt;
     if (!parse(argc, argv, opt)) {
-        std::cerr << "usage: query_bench --db DB --queries FILE [--runs N] [--limit N] [--facets | --xapian]\n";
+        std::cerr << "usage: query_bench --db DB --queries FILE [--runs N] "
+                     "[--limit N] [--facets] [--server] [--xapian]\n";
         return 2;
     }
     try {
@@ -100,8 +112,11 @@ int main(int argc, char** argv) {
 
         std::unique_ptr<news::Searcher> searcher;
         std::unique_ptr<PlainXapian> plain;
-        if (opt.xapian) plain = std::make_unique<PlainXapian>(opt.db);
-        else searcher = std::make_unique<news::Searcher>(opt.db);
+        if (opt.xapian)
+            plain = std::make_unique<PlainXapian>(opt.db);
+        else
+            searcher = std::make_unique<news::Searcher>(opt.db);
+        if (searcher && opt.server) searcher->keep_facet_table();
         std::vector<double> all;
         using clock = std::chrono::steady_clock;
         int failed = 0;
