@@ -68,8 +68,7 @@ std::string encode_article(const StoredArticle& a) {
     std::string raw;
     raw.reserve(a.body.size() + a.title.size() + 64 + a.entities.size() * 16);
     raw += kFormatVersion;
-    for (const std::string* f : {&a.id, &a.title, &a.date, &a.source, &a.path, &a.url, &a.body})
-        put_string(raw, *f);
+    for (const std::string* f : {&a.id, &a.title, &a.date, &a.source, &a.path, &a.url, &a.body}) put_string(raw, *f);
     put_varint(raw, a.entities.size());
     for (const auto& e : a.entities) {
         put_string(raw, e.type);

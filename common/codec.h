@@ -11,9 +11,9 @@
 namespace news {
 
 struct StoredEntity {
-    std::string type;     // schema::kTypePerson etc.
-    std::string name;     // canonical name, original case
-    uint32_t begin = 0;   // byte offsets of the mention in the body
+    std::string type;   // schema::kTypePerson etc.
+    std::string name;   // canonical name, original case
+    uint32_t begin = 0; // byte offsets of the mention in the body
     uint32_t end = 0;
     bool operator==(const StoredEntity& o) const {
         return type == o.type && name == o.name && begin == o.begin && end == o.end;
@@ -30,8 +30,8 @@ struct StoredArticle {
     std::string body;
     std::vector<StoredEntity> entities;
     bool operator==(const StoredArticle& o) const {
-        return id == o.id && title == o.title && date == o.date && source == o.source &&
-               path == o.path && url == o.url && body == o.body && entities == o.entities;
+        return id == o.id && title == o.title && date == o.date && source == o.source && path == o.path &&
+               url == o.url && body == o.body && entities == o.entities;
     }
 };
 

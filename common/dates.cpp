@@ -28,11 +28,11 @@ int days_in_month(int y, int m) {
 }
 
 int month_from_name(std::string_view s) {
-    static const char* kNames[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                   "jul", "aug", "sep", "oct", "nov", "dec"};
+    static const char* kNames[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
     if (s.size() < 3) return 0;
     char l[3];
-    for (int i = 0; i < 3; ++i) l[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[static_cast<size_t>(i)])));
+    for (int i = 0; i < 3; ++i)
+        l[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[static_cast<size_t>(i)])));
     for (int i = 0; i < 12; ++i)
         if (l[0] == kNames[i][0] && l[1] == kNames[i][1] && l[2] == kNames[i][2]) return i + 1;
     return 0;
@@ -40,7 +40,7 @@ int month_from_name(std::string_view s) {
 
 Date checked(int y, int m, int d, std::string_view text) {
     if (!is_valid_day(y, m, d)) throw Error("impossible date '" + std::string(text) + "'");
-    return Date{y, m, d};
+    return Date {y, m, d};
 }
 
 } // namespace
@@ -77,12 +77,12 @@ Date add_days(const Date& d, int days) {
             ++y;
         }
     }
-    return Date{y, m, day};
+    return Date {y, m, day};
 }
 
 Date parse_iso_date(std::string_view s) {
-    if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !all_digits(s.substr(0, 4)) ||
-        !all_digits(s.substr(5, 2)) || !all_digits(s.substr(8, 2)))
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !all_digits(s.substr(0, 4)) || !all_digits(s.substr(5, 2)) ||
+        !all_digits(s.substr(8, 2)))
         throw Error("malformed date '" + std::string(s) + "' (expected YYYY-MM-DD)");
     return checked(to_int(s.substr(0, 4)), to_int(s.substr(5, 2)), to_int(s.substr(8, 2)), s);
 }
@@ -90,11 +90,12 @@ Date parse_iso_date(std::string_view s) {
 std::optional<Date> parse_any_date(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     // ISO: YYYY-MM-DD or YYYY/MM/DD, optionally followed by a time.
-    if (s.size() >= 10 && all_digits(s.substr(0, 4)) && (s[4] == '-' || s[4] == '/') &&
-        s[7] == s[4] && all_digits(s.substr(5, 2)) && all_digits(s.substr(8, 2)))
+    if (s.size() >= 10 && all_digits(s.substr(0, 4)) && (s[4] == '-' || s[4] == '/') && s[7] == s[4] &&
+        all_digits(s.substr(5, 2)) && all_digits(s.substr(8, 2)))
         return checked(to_int(s.substr(0, 4)), to_int(s.substr(5, 2)), to_int(s.substr(8, 2)), s.substr(0, 10));
     // Compact YYYYMMDD.
-    if (s.size() >= 8 && all_digits(s.substr(0, 8)) && (s.size() == 8 || !std::isdigit(static_cast<unsigned char>(s[8]))))
+    if (s.size() >= 8 && all_digits(s.substr(0, 8)) &&
+        (s.size() == 8 || !std::isdigit(static_cast<unsigned char>(s[8]))))
         return checked(to_int(s.substr(0, 4)), to_int(s.substr(4, 2)), to_int(s.substr(6, 2)), s.substr(0, 8));
     // Reuters-21578: "26-FEB-1987 15:01:01.79"; also "26 Feb 1987".
     // RFC 822: "Wed, 04 Mar 2026 10:00:00 GMT".
@@ -121,24 +122,23 @@ DateRange parse_date_range(std::string_view s) {
     auto bound = [&](std::string_view b, bool upper) -> std::string {
         if (b.empty()) return {};
         auto bad = [&](const std::string& why) {
-            return QueryError("invalid date '" + std::string(b) + "': " + why +
-                              " (use YYYY, YYYY-MM or YYYY-MM-DD)");
+            return QueryError("invalid date '" + std::string(b) + "': " + why + " (use YYYY, YYYY-MM or YYYY-MM-DD)");
         };
         if (b.size() == 4 && all_digits(b)) {
             int y = to_int(b);
             if (y < 1) throw bad("no year 0");
-            return Date{y, upper ? 12 : 1, upper ? 31 : 1}.compact();
+            return Date {y, upper ? 12 : 1, upper ? 31 : 1}.compact();
         }
         if (b.size() == 7 && b[4] == '-' && all_digits(b.substr(0, 4)) && all_digits(b.substr(5, 2))) {
             int y = to_int(b.substr(0, 4)), m = to_int(b.substr(5, 2));
             if (m < 1 || m > 12 || y < 1) throw bad("no such month");
-            return Date{y, m, upper ? days_in_month(y, m) : 1}.compact();
+            return Date {y, m, upper ? days_in_month(y, m) : 1}.compact();
         }
-        if (b.size() == 10 && b[4] == '-' && b[7] == '-' && all_digits(b.substr(0, 4)) &&
-            all_digits(b.substr(5, 2)) && all_digits(b.substr(8, 2))) {
+        if (b.size() == 10 && b[4] == '-' && b[7] == '-' && all_digits(b.substr(0, 4)) && all_digits(b.substr(5, 2)) &&
+            all_digits(b.substr(8, 2))) {
             int y = to_int(b.substr(0, 4)), m = to_int(b.substr(5, 2)), d = to_int(b.substr(8, 2));
             if (!is_valid_day(y, m, d)) throw bad("no such day");
-            return Date{y, m, d}.compact();
+            return Date {y, m, d}.compact();
         }
         throw bad("not a date");
     };

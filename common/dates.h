@@ -14,9 +14,7 @@ struct Date {
 
     std::string iso() const;     // "2026-03-04"
     std::string compact() const; // "20260304", the sortable value-slot form
-    bool operator==(const Date& o) const {
-        return year == o.year && month == o.month && day == o.day;
-    }
+    bool operator==(const Date& o) const { return year == o.year && month == o.month && day == o.day; }
 };
 
 bool is_valid_day(int year, int month, int day);

@@ -82,7 +82,7 @@ std::vector<Mention> spans_from_labels(const std::vector<uint8_t>& labels) {
                 if (end) break;
             }
         }
-        spans.push_back(Mention{i, j, label_type(l), {}});
+        spans.push_back(Mention {i, j, label_type(l), {}});
         i = j;
     }
     return spans;
@@ -143,11 +143,10 @@ void make_consistent(const std::vector<std::string_view>& toks, std::vector<Ment
                 if ((*v)[t] > (*v)[best]) best = t;
             }
             // Do not extend into a longer capitalised run ("Trump Tower").
-            if (i + len < toks.size() && !covered[i + len] && starts_upper(toks[i + len]) && len == 1 &&
-                best != kPer) {
+            if (i + len < toks.size() && !covered[i + len] && starts_upper(toks[i + len]) && len == 1 && best != kPer) {
                 break;
             }
-            added.push_back(Mention{i, i + len, best, {}});
+            added.push_back(Mention {i, i + len, best, {}});
             std::fill(covered.begin() + i, covered.begin() + i + len, 1);
             i += len - 1;
             break;
@@ -261,8 +260,7 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
     const Model& m = impl_->model;
     constexpr uint32_t kPlaceKinds = (1u << kGazCountry) | (1u << kGazCity) | (1u << kGazSubdivision);
     auto is_place = [&m](std::string_view w) {
-        return (m.gaz_kinds(phrase_hash({std::string(normalize_token(w))})) & kPlaceKinds) != 0 &&
-               starts_upper(w);
+        return (m.gaz_kinds(phrase_hash({std::string(normalize_token(w))})) & kPlaceKinds) != 0 && starts_upper(w);
     };
     const std::vector<Token> tokens =
         tokenize(text, [&](std::string_view l, std::string_view r) { return is_place(l) || is_place(r); });
@@ -291,8 +289,8 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
         }
         s.canonical = raw(s.b, s.e);
         auto it = impl_->alias_by_lower.find(lower(s.canonical));
-        if (it != impl_->alias_by_lower.end() && (it->second->type < 0 || it->second->type == s.type ||
-                                                  (it->second->type == kLoc && s.type != kPer))) {
+        if (it != impl_->alias_by_lower.end() &&
+            (it->second->type < 0 || it->second->type == s.type || (it->second->type == kLoc && s.type != kPer))) {
             s.canonical = it->second->canonical;
             if (it->second->type >= 0) s.type = it->second->type;
         }
@@ -370,7 +368,7 @@ void write_conll_tagging(std::istream& in, std::ostream& out) {
     ConllSentence cur;
     auto flush_sentence = [&] {
         if (!cur.tokens.empty()) sentences.push_back(std::move(cur));
-        cur = ConllSentence{};
+        cur = ConllSentence {};
     };
     auto flush_doc = [&] {
         flush_sentence();

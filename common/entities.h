@@ -15,8 +15,8 @@
 namespace news {
 
 struct EntityMention {
-    std::string type;  // schema::kTypePerson, kTypeOrg, kTypePlace or kTypeMisc
-    std::string name;  // canonical name, original case ("United States")
+    std::string type;   // schema::kTypePerson, kTypeOrg, kTypePlace or kTypeMisc
+    std::string name;   // canonical name, original case ("United States")
     uint32_t begin = 0; // byte offsets of the mention in the tagged text
     uint32_t end = 0;
 };
@@ -43,8 +43,8 @@ public:
     // The alias table ("US" -> PLACE "United States"): what canonical()
     // applies, for storing beside an index so queries need not load the model.
     struct Alias {
-        std::string alias;     // as written
-        std::string type;      // schema type, or "" for any type
+        std::string alias; // as written
+        std::string type;  // schema type, or "" for any type
         std::string canonical;
     };
     std::vector<Alias> aliases() const;

@@ -14,8 +14,7 @@ class Error : public std::runtime_error {
 public:
     explicit Error(const std::string& what) : std::runtime_error(what) {}
     Error(const std::string& file, long line, const std::string& what)
-        : std::runtime_error(file + ":" + std::to_string(line) + ": " + what), file_(file),
-          line_(line) {}
+        : std::runtime_error(file + ":" + std::to_string(line) + ": " + what), file_(file), line_(line) {}
 
     const std::string& file() const { return file_; }
     long line() const { return line_; }

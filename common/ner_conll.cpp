@@ -24,7 +24,7 @@ std::vector<ConllDoc> read_conll(std::istream& in) {
     ConllSentence cur;
     auto flush = [&] {
         if (!cur.tokens.empty()) docs.back().sentences.push_back(std::move(cur));
-        cur = ConllSentence{};
+        cur = ConllSentence {};
     };
     std::string line;
     while (std::getline(in, line)) {
@@ -70,7 +70,9 @@ std::vector<Span> iob2_spans(const std::vector<std::string>& tags) {
         s.begin = i;
         s.type = tags[i].substr(2);
         size_t j = i + 1;
-        while (j < tags.size() && tags[j].size() > 2 && tags[j][0] == 'I' && tags[j].compare(2, std::string::npos, s.type) == 0) ++j;
+        while (j < tags.size() && tags[j].size() > 2 && tags[j][0] == 'I' &&
+               tags[j].compare(2, std::string::npos, s.type) == 0)
+            ++j;
         s.end = j;
         spans.push_back(s);
     }

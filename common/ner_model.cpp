@@ -112,8 +112,7 @@ std::string iob2_tag(int label) {
     return std::string(pos == kB || pos == kU ? "B-" : "I-") + std::string(conll_type_name(label_type(label)));
 }
 
-void Model::set_weights(const std::vector<uint64_t>& keys, const std::vector<int16_t>& rows,
-                        float new_scale) {
+void Model::set_weights(const std::vector<uint64_t>& keys, const std::vector<int16_t>& rows, float new_scale) {
     index_ = FlatMap<uint32_t>();
     index_.reserve(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) index_.put(keys[i], static_cast<uint32_t>(i));
@@ -295,7 +294,7 @@ uint64_t phrase_hash(const std::vector<std::string>& tokens) {
 
 void FeatureExtractor::prepare(const Doc& doc) {
     const size_t n = doc.tokens.size();
-    info_.assign(n, Info{});
+    info_.assign(n, Info {});
     history_.clear();
     size_t s = 0;
     for (size_t si = 0; si < doc.sentence_begin.size() || (si == 0 && n > 0); ++si) {
@@ -440,7 +439,7 @@ void tag_doc(const Model& model, FeatureExtractor& fx, const Doc& doc, std::vect
     decode(
         fx,
         [&model](const std::vector<uint64_t>& keys, std::array<float, kLabels>& scores) {
-            std::array<int32_t, kLabels> acc{};
+            std::array<int32_t, kLabels> acc {};
             for (uint64_t k : keys) {
                 if (const int16_t* r = model.row(k)) {
                     for (int l = 0; l < kLabels; ++l) acc[l] += r[l];
@@ -448,8 +447,7 @@ void tag_doc(const Model& model, FeatureExtractor& fx, const Doc& doc, std::vect
             }
             for (int l = 0; l < kLabels; ++l) scores[l] = static_cast<float>(acc[l]);
         },
-        [](size_t, const std::vector<uint64_t>&, const std::array<float, kLabels>&, int) { return -1; },
-        labels);
+        [](size_t, const std::vector<uint64_t>&, const std::array<float, kLabels>&, int) { return -1; }, labels);
 }
 
 } // namespace news::ner

@@ -43,7 +43,8 @@ enum GazKind : int {
 
 // Open-addressing map from non-zero 64-bit keys to small values; no
 // allocation on lookup.
-template <class V> class FlatMap {
+template <class V>
+class FlatMap {
 public:
     void reserve(size_t n) {
         size_t cap = 16;
@@ -52,7 +53,7 @@ public:
         std::vector<uint64_t> old_keys = std::move(keys_);
         std::vector<V> old_vals = std::move(vals_);
         keys_.assign(cap, 0);
-        vals_.assign(cap, V{});
+        vals_.assign(cap, V {});
         size_ = 0;
         for (size_t i = 0; i < old_keys.size(); ++i) {
             if (old_keys[i] != 0) put(old_keys[i], old_vals[i]);
@@ -77,7 +78,7 @@ public:
             if (keys_[i] == key) return vals_[i];
             if (keys_[i] == 0) {
                 keys_[i] = key;
-                vals_[i] = V{};
+                vals_[i] = V {};
                 ++size_;
                 return vals_[i];
             }
@@ -90,7 +91,8 @@ public:
         size_ = 0;
     }
     size_t size() const { return size_; }
-    template <class F> void for_each(F&& f) const {
+    template <class F>
+    void for_each(F&& f) const {
         for (size_t i = 0; i < keys_.size(); ++i) {
             if (keys_[i] != 0) f(keys_[i], vals_[i]);
         }
@@ -107,7 +109,7 @@ inline constexpr int kClusterLevels = 3;
 struct WordEntry {
     std::string word; // exact form as seen in the corpus
     uint32_t count = 0;
-    std::array<uint16_t, kClusterLevels> cluster{}; // 0 = none
+    std::array<uint16_t, kClusterLevels> cluster {}; // 0 = none
 };
 
 // One alias: `alias` (matched case-insensitively) of type `type` (or -1 for
@@ -197,8 +199,8 @@ public:
 private:
     struct Info {
         uint64_t word = 0, low = 0, shape = 0, sshape = 0;
-        std::array<uint64_t, 4> pre{}, suf{};
-        std::array<uint16_t, kClusterLevels> cluster{};
+        std::array<uint64_t, 4> pre {}, suf {};
+        std::array<uint16_t, kClusterLevels> cluster {};
         uint32_t gaz = 0; // bit 4*kind + pos
         uint8_t lower_bin = 5;
         bool cap = false, allcaps_sent = false, first = false, last = false, alpha = false;
@@ -223,7 +225,7 @@ void decode(FeatureExtractor& fx, Score&& score, Step&& step, std::vector<uint8_
         if (fx.sentence_first(i)) p1 = p2 = -1;
         keys.clear();
         fx.features(i, p1, p2, keys);
-        std::array<float, kLabels> scores{};
+        std::array<float, kLabels> scores {};
         score(keys, scores);
         const bool last = fx.sentence_last(i);
         int best = 0;

@@ -48,9 +48,8 @@ uint32_t decode(std::string_view s, size_t i, size_t& len) {
 }
 
 bool is_space(uint32_t c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
-           c == 0xA0 || (c >= 0x2000 && c <= 0x200B) || c == 0x202F || c == 0x205F ||
-           c == 0x3000 || c == 0xFEFF;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0xA0 ||
+           (c >= 0x2000 && c <= 0x200B) || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
 }
 
 bool is_digit(uint32_t c) { return c >= '0' && c <= '9'; }
@@ -60,8 +59,7 @@ bool is_punct(uint32_t c) {
         return !(is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) && c > ' ';
     }
     return (c >= 0xA1 && c <= 0xBF) || c == 0xD7 || c == 0xF7 || (c >= 0x2010 && c <= 0x205E) ||
-           (c >= 0x20A0 && c <= 0x20CF) || (c >= 0x3000 && c <= 0x303F) ||
-           (c >= 0xFF01 && c <= 0xFF0F);
+           (c >= 0x20A0 && c <= 0x20CF) || (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF0F);
 }
 
 bool is_word(uint32_t c) { return !is_space(c) && !is_punct(c); }
@@ -122,10 +120,10 @@ void append_utf8(std::string& out, uint32_t c) {
 // "Inc.", "U.S." whole).
 bool is_abbreviation(std::string_view w) {
     static constexpr std::array<std::string_view, 44> kAbbrev = {
-        "Mr",   "Mrs", "Ms",   "Dr",  "St",   "Jr",   "Sr",   "Inc",  "Corp", "Co",    "Ltd",
-        "Gen",  "Sen", "Rep",  "Gov", "Lt",   "Col",  "Sgt",  "Capt", "Prof", "Rev",   "No",
-        "vs",   "Jan", "Feb",  "Mar", "Apr",  "Aug",  "Sep",  "Sept", "Oct",  "Nov",   "Dec",
-        "Mt",   "Ft",  "Bros", "Plc", "Pty",  "Cie",  "Adm",  "Maj",  "Brig", "Messrs", "Ave"};
+        "Mr",  "Mrs", "Ms",   "Dr",  "St",  "Jr",  "Sr",  "Inc",  "Corp", "Co",     "Ltd",
+        "Gen", "Sen", "Rep",  "Gov", "Lt",  "Col", "Sgt", "Capt", "Prof", "Rev",    "No",
+        "vs",  "Jan", "Feb",  "Mar", "Apr", "Aug", "Sep", "Sept", "Oct",  "Nov",    "Dec",
+        "Mt",  "Ft",  "Bros", "Plc", "Pty", "Cie", "Adm", "Maj",  "Brig", "Messrs", "Ave"};
     if (std::find(kAbbrev.begin(), kAbbrev.end(), w) != kAbbrev.end()) return true;
     // Single letters and letter-dot runs: "J", "U.S", "e.g".
     size_t run = 0;
@@ -142,9 +140,7 @@ bool is_abbreviation(std::string_view w) {
     return run == 1;
 }
 
-bool ends_sentence(std::string_view norm) {
-    return norm == "." || norm == "?" || norm == "!" || norm == "...";
-}
+bool ends_sentence(std::string_view norm) { return norm == "." || norm == "?" || norm == "!" || norm == "..."; }
 
 bool is_closing(std::string_view norm) {
     return norm == "\"" || norm == "'" || norm == ")" || norm == "]" || norm == "''";
@@ -264,7 +260,7 @@ private:
             size_t lp = 0;
             const uint32_t p = prev_cp(i, lp);
             bool keep = false;
-            if (c == '.' ) {
+            if (c == '.') {
                 keep = (is_digit(p) && is_digit(n)) || (is_letter(p) && is_letter(n));
             } else if (c == ',' || c == ':' || c == '/') {
                 keep = is_digit(p) && is_digit(n);
@@ -355,33 +351,22 @@ std::string normalize_token(std::string_view raw) {
         case 0x2018:
         case 0x2019:
         case 0x2032:
-        case 0x201A:
-            out.push_back('\'');
-            break;
+        case 0x201A: out.push_back('\''); break;
         case 0x201C:
         case 0x201D:
         case 0x201E:
         case 0x00AB:
         case 0x00BB:
-        case 0x2033:
-            out.push_back('"');
-            break;
+        case 0x2033: out.push_back('"'); break;
         case 0x2014:
-        case 0x2015:
-            out += "--";
-            break;
+        case 0x2015: out += "--"; break;
         case 0x2010:
         case 0x2011:
         case 0x2012:
         case 0x2013:
-        case 0x2212:
-            out.push_back('-');
-            break;
-        case 0x2026:
-            out += "...";
-            break;
-        default:
-            out.append(raw.substr(i, len));
+        case 0x2212: out.push_back('-'); break;
+        case 0x2026: out += "..."; break;
+        default: out.append(raw.substr(i, len));
         }
         i += len;
     }

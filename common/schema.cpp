@@ -10,9 +10,7 @@ namespace news::schema {
 
 std::string id_term(std::string_view id) { return std::string(kIdPrefix) + std::string(id); }
 
-std::string entity_type_prefix(std::string_view type) {
-    return std::string(kEntityPrefix) + std::string(type) + ":";
-}
+std::string entity_type_prefix(std::string_view type) { return std::string(kEntityPrefix) + std::string(type) + ":"; }
 
 std::string entity_term(std::string_view type, std::string_view canonical_name) {
     std::string t = entity_type_prefix(type) + to_lower(canonical_name);
@@ -26,9 +24,7 @@ std::string source_term(std::string_view source) {
     return t;
 }
 
-std::string file_term(std::string_view file_key) {
-    return std::string(kFilePrefix) + hex64(fnv1a64(file_key));
-}
+std::string file_term(std::string_view file_key) { return std::string(kFilePrefix) + hex64(fnv1a64(file_key)); }
 
 std::string year_term(int year) {
     char b[16];
@@ -80,7 +76,7 @@ std::string FileState::encode() const {
 
 FileState FileState::decode(std::string_view s) {
     FileState f;
-    std::istringstream in{std::string(s)};
+    std::istringstream in {std::string(s)};
     if (!(in >> f.size >> f.mtime_ns >> f.content_hash >> f.articles))
         throw Error("corrupt file state in index metadata: '" + std::string(s) + "'");
     return f;

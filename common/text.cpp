@@ -1,7 +1,7 @@
 #include "common/text.h"
 
-#include <unicode/normalizer2.h>
 #include <unicode/locid.h>
+#include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
 #include <memory>
@@ -155,8 +155,10 @@ std::string to_lower(std::string_view s) {
     std::string out(s);
     for (char& c : out) {
         auto u = static_cast<unsigned char>(c);
-        if (u >= 0x80) ascii = false;
-        else if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (u >= 0x80)
+            ascii = false;
+        else if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
     }
     if (ascii) return out;
     icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), s.size()));

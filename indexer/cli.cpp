@@ -24,19 +24,26 @@ void print_compacted(std::ostream& out, const std::string& db, long long before,
 IndexerCommands::IndexerCommands(CLI::App& app) {
     build_ = app.add_subcommand("build", "Index (or re-index what changed under) PATH... into --db");
     build_->add_option("--db", build_opt_.db, "Database directory (created when missing)")->required();
-    build_->add_option("--threads", build_opt_.threads, "Threads that read, decompress and parse files, and as many that tag articles and build documents (default: cores - 1, at least 1); the single Xapian writer has its own. The index is the same whatever the number")
+    build_
+        ->add_option("--threads", build_opt_.threads,
+                     "Threads that read, decompress and parse files, and as many that tag articles and build documents "
+                     "(default: cores - 1, at least 1); the single Xapian writer has its own. The index is the same "
+                     "whatever the number")
         ->check(CLI::Range(0u, 256u));
     build_->add_option("--shard-by", shard_by_, "Write one database per month or year")
         ->check(CLI::IsMember({"month", "year"}));
-    build_->add_option("--json-field", json_fields_,
-                       "Map a JSON key to a field, e.g. date=dir_date (fields: id date title body source url)")
+    build_
+        ->add_option("--json-field", json_fields_,
+                     "Map a JSON key to a field, e.g. date=dir_date (fields: id date title body source url)")
         ->expected(1)
         ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    build_->add_option("--commit-every", build_opt_.commit_every, "At most this many articles between commits (default 20000; long articles commit sooner, every ~400,000 terms, which keeps Xapian's buffer small and fast)")
+    build_
+        ->add_option("--commit-every", build_opt_.commit_every,
+                     "At most this many articles between commits (default 20000; long articles commit sooner, every "
+                     "~400,000 terms, which keeps Xapian's buffer small and fast)")
         ->check(CLI::PositiveNumber);
-    build_->add_option("--commit-seconds", build_opt_.commit_seconds,
-                       "At most this long between commits (default 30)")
+    build_->add_option("--commit-seconds", build_opt_.commit_seconds, "At most this long between commits (default 30)")
         ->check(CLI::Range(0.1, 86400.0));
     auto* p = build_->add_flag("--progress", progress_, "Show a progress line even when stderr is not a terminal");
     build_->add_flag("--quiet", quiet_, "No progress line")->excludes(p);
@@ -65,11 +72,11 @@ int IndexerCommands::run(std::ostream& out, std::ostream& err) {
             if (eq == std::string::npos || eq == 0 || eq + 1 == f.size())
                 throw Error("--json-field wants FIELD=KEY, got '" + f + "'");
             std::string field = f.substr(0, eq);
-            static const std::set<std::string> known{"id", "date", "title", "body", "source", "url"};
+            static const std::set<std::string> known {"id", "date", "title", "body", "source", "url"};
             if (!known.count(field)) throw Error("--json-field: unknown field '" + field + "'");
             build_opt_.reader.json_fields[field] = f.substr(eq + 1);
         }
-        build_opt_.progress = quiet_ ? BuildOptions::Progress::Never
+        build_opt_.progress = quiet_      ? BuildOptions::Progress::Never
                               : progress_ ? BuildOptions::Progress::Always
                                           : BuildOptions::Progress::Auto;
         build_opt_.compact = !no_compact_;
@@ -80,8 +87,10 @@ int IndexerCommands::run(std::ostream& out, std::ostream& err) {
     }
     if (stats_->parsed()) {
         IndexStats s = read_stats(stats_db_);
-        if (stats_json_) print_stats_json(s, out);
-        else print_stats_text(s, out);
+        if (stats_json_)
+            print_stats_json(s, out);
+        else
+            print_stats_text(s, out);
         return 0;
     }
     if (tag_->parsed()) {
@@ -115,7 +124,7 @@ void compact_index(const std::string& db, std::ostream& out) {
     if (!sharded) recover_compaction(db); // a killed compaction of a single DB
     if (!fs::is_directory(db, ec)) throw Error(db + ": no such database folder");
     // A sharded index: each shard on its own, so the layout stays.
-    std::vector<std::string> parts = sharded ? shard_folders(db) : std::vector<std::string>{db};
+    std::vector<std::string> parts = sharded ? shard_folders(db) : std::vector<std::string> {db};
     long long before = 0, after = 0;
     for (const std::string& p : parts) {
         // Holding the write lock keeps an indexing run out meanwhile.

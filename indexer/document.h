@@ -21,9 +21,9 @@ struct BuiltDocument {
     std::string id;
     std::string date; // ISO or empty
     Xapian::Document doc;
-    Shingles shingles;                // for story clustering in the writer
-    std::vector<std::string> bands;   // band terms, already in doc
-    std::vector<std::string> words;   // distinct body words for the spelling table
+    Shingles shingles;              // for story clustering in the writer
+    std::vector<std::string> bands; // band terms, already in doc
+    std::vector<std::string> words; // distinct body words for the spelling table
 };
 
 class DocumentBuilder {

@@ -104,9 +104,9 @@ public:
                     return false;
                 }
                 consumed_ += static_cast<long long>(n);
-                in_ = ZSTD_inBuffer{in_buf_.data(), n, 0};
+                in_ = ZSTD_inBuffer {in_buf_.data(), n, 0};
             }
-            ZSTD_outBuffer o{tmp.data(), tmp.size(), 0};
+            ZSTD_outBuffer o {tmp.data(), tmp.size(), 0};
             size_t r = ZSTD_decompressStream(ds_.get(), &o, &in_);
             if (ZSTD_isError(r)) throw Error(path_ + ": zstd error: " + ZSTD_getErrorName(r));
             frame_done_ = (r == 0);
@@ -123,7 +123,7 @@ private:
     std::string path_;
     std::unique_ptr<ZSTD_DStream, DStreamFree> ds_;
     std::vector<char> in_buf_;
-    ZSTD_inBuffer in_{nullptr, 0, 0};
+    ZSTD_inBuffer in_ {nullptr, 0, 0};
     bool frame_done_ = true;
     long long consumed_ = 0;
 };

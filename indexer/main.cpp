@@ -8,7 +8,7 @@
 #include "indexer/cli.h"
 
 int main(int argc, char** argv) {
-    CLI::App app{"newsindex: index news articles into a Xapian database for newssearch"};
+    CLI::App app {"newsindex: index news articles into a Xapian database for newssearch"};
     app.require_subcommand(1);
     news::IndexerCommands commands(app);
     try {

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -29,8 +29,8 @@
 #include "common/text.h"
 #include "indexer/document.h"
 #include "indexer/input.h"
-#include "indexer/stories.h"
 #include "indexer/store.h"
+#include "indexer/stories.h"
 
 namespace fs = std::filesystem;
 
@@ -47,12 +47,12 @@ constexpr size_t kBatchArticles = 128;
 constexpr size_t kCommitTerms = 400000;
 
 struct FileTask {
-    std::string path;      // as shown in results (root joined with relative path)
-    std::string key;       // absolute path: metadata key
-    std::string rel;       // root folder's name + path inside it, for stable ids
+    std::string path; // as shown in results (root joined with relative path)
+    std::string key;  // absolute path: metadata key
+    std::string rel;  // root folder's name + path inside it, for stable ids
     Format format = Format::Unknown;
-    schema::FileState state;  // size and mtime now; hash filled by the reader
-    bool existed = false;     // had articles in the index before
+    schema::FileState state; // size and mtime now; hash filled by the reader
+    bool existed = false;    // had articles in the index before
     std::string old_hash;
     long old_articles = 0;
 };
@@ -63,7 +63,7 @@ struct Batch {
     bool first = false, last = false;
     std::vector<Article> articles;
     std::vector<ReadIssue> issues;
-    std::string fatal; // the file as a whole could not be read
+    std::string fatal;     // the file as a whole could not be read
     bool resource = false; // ... because the machine ran out of something: the run fails
     std::vector<BuiltDocument> docs;
     long long bytes = 0;
@@ -238,8 +238,9 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
         }
     }
     std::sort(files.begin(), files.end(), [](const FileTask& a, const FileTask& b) { return a.key < b.key; });
-    files.erase(std::unique(files.begin(), files.end(), [](const FileTask& a, const FileTask& b) { return a.key == b.key; }),
-                files.end());
+    files.erase(
+        std::unique(files.begin(), files.end(), [](const FileTask& a, const FileTask& b) { return a.key == b.key; }),
+        files.end());
     sum.files_scanned = static_cast<long>(files.size());
     return files;
 }
@@ -277,7 +278,7 @@ private:
     bool on_;
     size_t files_;
     long long bytes_;
-    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ {};
 };
 
 } // namespace
@@ -319,7 +320,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     long long total_bytes = 0;
     for (FileTask& f : files) {
         present.insert(f.key);
-        struct stat st{};
+        struct stat st {};
         if (::stat(f.key.c_str(), &st) != 0) continue;
         f.state.size = st.st_size;
         f.state.mtime_ns = mtime_ns(st);
@@ -350,9 +351,9 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     const EntityTagger& tagger = EntityTagger::instance();
     BoundedQueue<Batch> work(nthreads * 4);
     Sequencer sequencer(tasks.size(), 1024, 8, 8 * nthreads + 8);
-    std::atomic<bool> stop{false};
-    std::atomic<size_t> next_file{0};
-    std::atomic<unsigned> readers_left{nthreads};
+    std::atomic<bool> stop {false};
+    std::atomic<size_t> next_file {0};
+    std::atomic<unsigned> readers_left {nthreads};
 
     // Readers: each takes the next file, hashes it, reads, decompresses and
     // parses it into batches of articles for the workers.
@@ -383,7 +384,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                                 b.articles.push_back(std::move(a));
                                 if (b.articles.size() >= kBatchArticles) {
                                     emit(b);
-                                    b = Batch{};
+                                    b = Batch {};
                                 }
                             },
                             [&](const ReadIssue& issue) { b.issues.push_back(issue); });
@@ -410,7 +411,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     }
 
     std::vector<std::thread> workers;
-    std::atomic<bool> worker_failed{false};
+    std::atomic<bool> worker_failed {false};
     std::string worker_error;
     std::mutex worker_error_m;
     for (unsigned w = 0; w < nthreads; ++w) {
@@ -526,8 +527,8 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             // Also inside a long file: a killed run re-reads a file whose
             // state it never recorded, deleting what it committed of it first.
             if (since_commit >= opt.commit_every || terms_since_commit >= kCommitTerms ||
-                (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
-                                         std::chrono::duration<double>(opt.commit_seconds))) {
+                (since_commit > 0 &&
+                 std::chrono::steady_clock::now() - last_commit > std::chrono::duration<double>(opt.commit_seconds))) {
                 store.commit();
                 since_commit = 0;
                 terms_since_commit = 0;
@@ -545,8 +546,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
         sequencer.stop();
         // Drain so the readers and workers can finish.
         std::thread drain([&] {
-            while (work.pop()) {
-            }
+            while (work.pop()) {}
         });
         for (auto& r : readers) r.join();
         for (auto& w : workers) w.join();

@@ -15,27 +15,27 @@
 namespace news {
 
 struct BuildOptions {
-    std::string db;                  // database directory (created when missing)
+    std::string db;                   // database directory (created when missing)
     ShardBy shard_by = ShardBy::None; // one database, or one per month/year under `db`
-    std::vector<std::string> roots;  // files or folders to index
-    unsigned threads = 0;            // reader threads and as many workers; 0 = one per core but the writer's
+    std::vector<std::string> roots;   // files or folders to index
+    unsigned threads = 0;             // reader threads and as many workers; 0 = one per core but the writer's
     enum class Progress { Auto, Always, Never };
     Progress progress = Progress::Auto; // Auto: only when stderr is a terminal
-    ReaderOptions reader;            // JSON key mapping etc.
-    long commit_every = 20000;       // at most this many articles between commits (see kCommitTerms)
-    double commit_seconds = 30;      // and at most this long between commits (default 30)
-    bool compact = true;             // compact the databases this run at least doubled
+    ReaderOptions reader;               // JSON key mapping etc.
+    long commit_every = 20000;          // at most this many articles between commits (see kCommitTerms)
+    double commit_seconds = 30;         // and at most this long between commits (default 30)
+    bool compact = true;                // compact the databases this run at least doubled
 };
 
 struct BuildSummary {
-    long files_scanned = 0;   // input files found under the roots
-    long files_indexed = 0;   // new or changed files read this run
-    long files_ignored = 0;   // files of no known format under the roots
-    long indexed = 0;         // articles from new files
-    long updated = 0;         // articles from changed files
-    long removed = 0;         // articles of files that are gone or changed
-    long skipped = 0;         // records or files that could not be indexed
-    long repaired = 0;        // records kept after repair (e.g. bad UTF-8)
+    long files_scanned = 0; // input files found under the roots
+    long files_indexed = 0; // new or changed files read this run
+    long files_ignored = 0; // files of no known format under the roots
+    long indexed = 0;       // articles from new files
+    long updated = 0;       // articles from changed files
+    long removed = 0;       // articles of files that are gone or changed
+    long skipped = 0;       // records or files that could not be indexed
+    long repaired = 0;      // records kept after repair (e.g. bad UTF-8)
     std::map<std::string, long> skip_reasons;
     std::map<std::string, long> repair_reasons;
     double seconds = 0;

@@ -87,9 +87,12 @@ std::string strip_tags(const std::string& s) {
     out.reserve(s.size());
     bool in_tag = false;
     for (char c : s) {
-        if (c == '<') in_tag = true;
-        else if (c == '>' && in_tag) in_tag = false;
-        else if (!in_tag) out += c;
+        if (c == '<')
+            in_tag = true;
+        else if (c == '>' && in_tag)
+            in_tag = false;
+        else if (!in_tag)
+            out += c;
     }
     return out;
 }
@@ -103,8 +106,10 @@ std::string unix_newlines(const std::string& s) {
     std::string out;
     out.reserve(s.size());
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '\r') out += s[i];
-        else if (i + 1 >= s.size() || s[i + 1] != '\n') out += '\n';
+        if (s[i] != '\r')
+            out += s[i];
+        else if (i + 1 >= s.size() || s[i + 1] != '\n')
+            out += '\n';
     }
     return out;
 }
@@ -225,8 +230,8 @@ void read_jsonl(const std::string& path, const ReaderOptions& opt, const Article
         };
         a.id = std::string(trim(field("id", {"id", "docid", "guid", "uuid"})));
         if (!id_fits(a.id, ln, on_issue)) continue;
-        std::string date = field("date", {"date", "published_iso", "published", "pubDate", "pub_date",
-                                          "dir_date", "datetime", "timestamp"});
+        std::string date = field(
+            "date", {"date", "published_iso", "published", "pubDate", "pub_date", "dir_date", "datetime", "timestamp"});
         auto dr = check_date(date, ln, on_issue);
         if (!dr.ok) continue;
         a.date = dr.iso;
@@ -291,8 +296,10 @@ void read_trec(const std::string& path, const ArticleFn& on_article, const Issue
         auto dr = check_date(strip_tags(tag_content(rec, "<DATE>", "</DATE>")), ln, on_issue);
         if (!dr.ok) return;
         a.date = dr.iso;
-        a.title = collapse_space(clean_text(decode_entities(strip_tags(tag_content(rec, "<HEADLINE>", "</HEADLINE>"))), ln, on_issue, reported));
-        a.body = std::string(trim(clean_text(decode_entities(strip_tags(tag_content(rec, "<TEXT>", "</TEXT>"))), ln, on_issue, reported)));
+        a.title = collapse_space(clean_text(decode_entities(strip_tags(tag_content(rec, "<HEADLINE>", "</HEADLINE>"))),
+                                            ln, on_issue, reported));
+        a.body = std::string(trim(
+            clean_text(decode_entities(strip_tags(tag_content(rec, "<TEXT>", "</TEXT>"))), ln, on_issue, reported)));
         size_t letters = 0;
         while (letters < a.id.size() && std::isalpha(static_cast<unsigned char>(a.id[letters]))) ++letters;
         a.source = a.id.substr(0, letters);
@@ -349,8 +356,10 @@ void read_sgml(const std::string& path, const ArticleFn& on_article, const Issue
 
 Format format_for_path(const std::string& path) {
     std::string p = path;
-    if (ends_with(p, ".gz")) p.resize(p.size() - 3);
-    else if (ends_with(p, ".zst")) p.resize(p.size() - 4);
+    if (ends_with(p, ".gz"))
+        p.resize(p.size() - 3);
+    else if (ends_with(p, ".zst"))
+        p.resize(p.size() - 4);
     if (ends_with(p, ".txt")) return Format::Text;
     if (ends_with(p, ".jsonl") || ends_with(p, ".ndjson")) return Format::JsonLines;
     if (ends_with(p, ".trec")) return Format::Trec;
@@ -368,8 +377,8 @@ const char* format_name(Format f) {
     }
 }
 
-void read_articles(const std::string& path, Format format, const ReaderOptions& options,
-                   const ArticleFn& on_article, const IssueFn& on_issue) {
+void read_articles(const std::string& path, Format format, const ReaderOptions& options, const ArticleFn& on_article,
+                   const IssueFn& on_issue) {
     switch (format) {
     case Format::Text: read_text(path, options, on_article, on_issue); break;
     case Format::JsonLines: read_jsonl(path, options, on_article, on_issue); break;
@@ -395,7 +404,7 @@ std::string title_from_lead(const std::string& body) {
         if ((c == '.' || c == '!' || c == '?') && text[i + 1] == ' ') {
             char next = text[i + 2];
             bool capital = (next >= 'A' && next <= 'Z') || next == '"' || static_cast<unsigned char>(next) >= 0x80;
-            bool abbrev = c == '.' && i >= 2 && text[i - 2] == '.' ;
+            bool abbrev = c == '.' && i >= 2 && text[i - 2] == '.';
             bool initial = c == '.' && (i < 2 || text[i - 2] == ' ') && text[i - 1] >= 'A' && text[i - 1] <= 'Z';
             if (capital && !abbrev && !initial) {
                 end = i + 1;
@@ -423,15 +432,22 @@ std::string decode_entities(const std::string& s) {
         }
         std::string name = s.substr(i + 1, semi - i - 1);
         long cp = -1;
-        if (name == "lt") cp = '<';
-        else if (name == "gt") cp = '>';
-        else if (name == "amp") cp = '&';
-        else if (name == "quot") cp = '"';
-        else if (name == "apos") cp = '\'';
-        else if (name == "nbsp") cp = 0xA0;
+        if (name == "lt")
+            cp = '<';
+        else if (name == "gt")
+            cp = '>';
+        else if (name == "amp")
+            cp = '&';
+        else if (name == "quot")
+            cp = '"';
+        else if (name == "apos")
+            cp = '\'';
+        else if (name == "nbsp")
+            cp = 0xA0;
         else if (name.size() > 1 && name[0] == '#') {
             try {
-                cp = (name[1] == 'x' || name[1] == 'X') ? std::stol(name.substr(2), nullptr, 16) : std::stol(name.substr(1));
+                cp = (name[1] == 'x' || name[1] == 'X') ? std::stol(name.substr(2), nullptr, 16)
+                                                        : std::stol(name.substr(1));
             } catch (...) {
                 cp = -1;
             }

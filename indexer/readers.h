@@ -18,15 +18,15 @@ Format format_for_path(const std::string& path);
 const char* format_name(Format f);
 
 struct Article {
-    std::string id;     // the record's own id, empty when the format has none
-    std::string date;   // validated ISO "YYYY-MM-DD", or empty
+    std::string id;   // the record's own id, empty when the format has none
+    std::string date; // validated ISO "YYYY-MM-DD", or empty
     std::string title;
     bool title_from_body = false; // the title is the lead's first sentence
     std::string body;
     std::string source;
     std::string url;
-    long line = 0;      // line of the file where the record starts
-    long record = 0;    // 0-based record number within the file
+    long line = 0;   // line of the file where the record starts
+    long record = 0; // 0-based record number within the file
 };
 
 struct ReadIssue {
@@ -52,8 +52,8 @@ using IssueFn = std::function<void(const ReadIssue&)>;
 // Reads every record of `path`. Throws news::Error only when the file as a
 // whole cannot be read (cannot open, corrupt compression); record-level
 // problems go to `on_issue`.
-void read_articles(const std::string& path, Format format, const ReaderOptions& options,
-                   const ArticleFn& on_article, const IssueFn& on_issue);
+void read_articles(const std::string& path, Format format, const ReaderOptions& options, const ArticleFn& on_article,
+                   const IssueFn& on_issue);
 
 // Derives a title from the lead: its first sentence, cut at a word boundary.
 std::string title_from_lead(const std::string& body);

@@ -11,8 +11,8 @@ namespace news {
 struct IndexStats {
     long long documents = 0;
     long long distinct_terms = 0;
-    long long total_terms = 0; // sum of document lengths
-    std::string first_date, last_date; // ISO, empty when no dated article
+    long long total_terms = 0;                              // sum of document lengths
+    std::string first_date, last_date;                      // ISO, empty when no dated article
     std::vector<std::pair<std::string, long long>> sources; // name, articles
     long long size_bytes = 0;
     std::string schema_version, model_version;

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 namespace news {
 namespace {
 
-constexpr const char* kStubName = "XAPIANDB";      // Xapian opens a folder holding this stub
+constexpr const char* kStubName = "XAPIANDB";     // Xapian opens a folder holding this stub
 constexpr const char* kStateName = "files.state"; // per-file state of a sharded index
 constexpr const char* kShardingName = "sharding"; // "month" or "year"
 
@@ -157,8 +157,7 @@ void IndexStore::write_stub() const {
 }
 
 std::string IndexStore::file_state(const std::string& key) const {
-    if (by_ == ShardBy::None)
-        return shards_.begin()->second->db.get_metadata(std::string(schema::kMetaFile) + key);
+    if (by_ == ShardBy::None) return shards_.begin()->second->db.get_metadata(std::string(schema::kMetaFile) + key);
     auto it = states_.find(key);
     return it == states_.end() ? std::string() : it->second;
 }
@@ -168,8 +167,10 @@ void IndexStore::set_file_state(const std::string& key, const std::string& value
         shards_.begin()->second->db.set_metadata(std::string(schema::kMetaFile) + key, value);
         return;
     }
-    if (value.empty()) states_.erase(key);
-    else states_[key] = value;
+    if (value.empty())
+        states_.erase(key);
+    else
+        states_[key] = value;
     states_dirty_ = true;
 }
 

@@ -28,8 +28,8 @@ public:
         uint32_t number = 0;       // in the order opened: the story finder's part number
         bool earlier_runs = false; // held articles when opened (the story finder searches it)
         std::unordered_map<std::string, Xapian::termcount> spelling; // pending until commit
-        std::string path;                 // the database folder
-        Xapian::doccount docs_at_open = 0; // to tell a bulk load from an update
+        std::string path;                                            // the database folder
+        Xapian::doccount docs_at_open = 0;                           // to tell a bulk load from an update
     };
 
     // Opens or creates the index at `path`; throws news::Error when it cannot,
@@ -39,7 +39,7 @@ public:
     IndexStore(const IndexStore&) = delete;
     IndexStore& operator=(const IndexStore&) = delete;
 
-    std::string file_state(const std::string& key) const;     // "" when unknown
+    std::string file_state(const std::string& key) const;                  // "" when unknown
     void set_file_state(const std::string& key, const std::string& value); // "" removes
     std::vector<std::string> file_keys() const;
 

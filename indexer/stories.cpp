@@ -13,13 +13,13 @@ namespace news {
 namespace {
 
 const std::unordered_set<std::string>& stop_words() {
-    static const std::unordered_set<std::string> kStop{
-        "a",     "an",    "the",   "of",   "to",    "in",   "on",    "for",   "and",  "or",    "but",  "with",
-        "by",    "at",    "from",  "as",   "is",    "are",  "was",   "were",  "be",   "been",  "has",  "have",
-        "had",   "that",  "this",  "which", "who",  "it",   "its",   "their", "they", "he",    "she",  "his",
-        "her",   "not",   "no",    "would", "could", "will", "said", "says",  "say",  "also",  "than", "then",
-        "there", "these", "those", "into", "over",  "after", "before", "about", "while", "such", "any", "other",
-        "more",  "most",  "some",  "can",  "may",   "s",    "t",     "we",    "i",    "you",   "our",  "if"};
+    static const std::unordered_set<std::string> kStop {
+        "a",     "an",    "the",   "of",    "to",    "in",    "on",     "for",   "and",   "or",   "but",  "with",
+        "by",    "at",    "from",  "as",    "is",    "are",   "was",    "were",  "be",    "been", "has",  "have",
+        "had",   "that",  "this",  "which", "who",   "it",    "its",    "their", "they",  "he",   "she",  "his",
+        "her",   "not",   "no",    "would", "could", "will",  "said",   "says",  "say",   "also", "than", "then",
+        "there", "these", "those", "into",  "over",  "after", "before", "about", "while", "such", "any",  "other",
+        "more",  "most",  "some",  "can",   "may",   "s",     "t",      "we",    "i",     "you",  "our",  "if"};
     return kStop;
 }
 
@@ -67,8 +67,10 @@ size_t shared_count(const std::vector<uint32_t>& a, const std::vector<uint32_t>&
     size_t n = 0;
     auto i = a.begin(), j = b.begin();
     while (i != a.end() && j != b.end()) {
-        if (*i < *j) ++i;
-        else if (*j < *i) ++j;
+        if (*i < *j)
+            ++i;
+        else if (*j < *i)
+            ++j;
         else {
             ++n;
             ++i;
@@ -93,7 +95,8 @@ std::vector<uint32_t> name_hashes(const std::string& entity_list) {
         size_t nl = entity_list.find('\n', start);
         if (nl == std::string::npos) nl = entity_list.size();
         if (nl > start + 1)
-            out.push_back(static_cast<uint32_t>(fnv1a64(to_lower(std::string_view(entity_list).substr(start, nl - start)))));
+            out.push_back(
+                static_cast<uint32_t>(fnv1a64(to_lower(std::string_view(entity_list).substr(start, nl - start)))));
         start = nl + 1;
     }
     std::sort(out.begin(), out.end());
@@ -160,7 +163,7 @@ std::string StoryFinder::find(const Xapian::Database& db, uint32_t part, bool se
                               const std::vector<std::string>& bands, const std::string& date,
                               const std::string& own_id) {
     if (shingles.hashes.empty()) return own_id;
-    Candidate best{0, own_id};
+    Candidate best {0, own_id};
     const int day = day_number(date);
 
     // Articles of this run, by shared bands.
@@ -207,7 +210,8 @@ std::string StoryFinder::find(const Xapian::Database& db, uint32_t part, bool se
                 Date x = add_days(d, k);
                 days.push_back(schema::day_term(x.year, x.month, x.day));
             }
-            q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end()));
+            q = Xapian::Query(Xapian::Query::OP_FILTER, q,
+                              Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end()));
         }
         Xapian::Enquire enq(db);
         enq.set_query(q);

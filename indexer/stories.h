@@ -8,8 +8,8 @@
 
 #include <climits>
 #include <cstdint>
-#include <string>
 #include <deque>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -34,19 +34,18 @@ Shingles shingle(const std::string& text);
 // |a ∩ b| / min(|a|, |b|) of the bigrams.
 double containment(const Shingles& a, const Shingles& b);
 
-
 // Band terms (schema::band_term) stored with an article: its kDbBands
 // smallest hashes. Fewer than the in-memory bands (a band term is a posting
 // list of its own): they serve only to find copies among earlier runs.
 std::vector<std::string> band_terms(const Shingles& s);
 
 struct StoryOptions {
-    int window_days = 3;             // copies lie within this many days of each other
-    double min_containment = 0.2;    // of content-word bigrams, with names agreeing (default 0.2)
-    double same_text = 0.6;          // containment that is a copy by itself (default 0.6)
-    double min_name_overlap = 0.5;   // shared names / fewer names (default 0.5)
-    size_t min_shared_names = 4;     // and at least this many shared (default 4)
-    size_t min_shingles = 8;         // shorter texts fold only when (near) identical
+    int window_days = 3;                  // copies lie within this many days of each other
+    double min_containment = 0.2;         // of content-word bigrams, with names agreeing (default 0.2)
+    double same_text = 0.6;               // containment that is a copy by itself (default 0.6)
+    double min_name_overlap = 0.5;        // shared names / fewer names (default 0.5)
+    size_t min_shared_names = 4;          // and at least this many shared (default 4)
+    size_t min_shingles = 8;              // shorter texts fold only when (near) identical
     static constexpr size_t kBands = 16;  // bands compared in memory within a run
     static constexpr size_t kDbBands = 4; // bands stored as terms
 };
@@ -79,14 +78,14 @@ public:
 
     // Records an article just added as `docid` of shard `part`; `first` when
     // it began its own story (only those are compared against).
-    void added(uint32_t part, Xapian::docid docid, Shingles shingles, const std::string& date,
-               const std::string& story, bool first);
+    void added(uint32_t part, Xapian::docid docid, Shingles shingles, const std::string& date, const std::string& story,
+               bool first);
 
-    static constexpr size_t kRecent = 50000;       // articles kept in memory
-    static constexpr size_t kMaxPerBand = 64;      // recent articles kept per band
+    static constexpr size_t kRecent = 50000;  // articles kept in memory
+    static constexpr size_t kMaxPerBand = 64; // recent articles kept per band
     static constexpr Xapian::doccount kCandidates = 8;
     static constexpr Xapian::doccount kMaxBandFrequency = 1000; // rarer bands only, from the database
-    static constexpr size_t kEarlierCached = 20000;              // earlier runs' articles, decoded
+    static constexpr size_t kEarlierCached = 20000;             // earlier runs' articles, decoded
 
 private:
     // This run's articles are numbered in the order they were added (which
@@ -95,7 +94,7 @@ private:
     // (part << 32) | docid.
     using Seq = uint64_t;
     using DocKey = uint64_t;
-    static DocKey doc_key(uint32_t part, Xapian::docid docid) { return (DocKey{part} << 32) | docid; }
+    static DocKey doc_key(uint32_t part, Xapian::docid docid) { return (DocKey {part} << 32) | docid; }
 
     struct Recent {
         Shingles shingles;

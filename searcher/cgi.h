@@ -20,16 +20,16 @@ enum class Format { Html, Json };
 
 // What a request may carry. Every default is what newssearch.cgi uses.
 struct Limits {
-    size_t max_query_string = 8192; // bytes of the raw QUERY_STRING (414 beyond)
-    size_t max_q = 512;             // bytes of the decoded query
-    size_t max_value = 200;         // bytes of any other decoded value
-    int max_filters = 12;           // entity and source values together
-    int max_depth = 8;              // nesting of parentheses in the query
-    int max_wildcards = 4;          // trailing* terms in the query
-    int max_words = 48;             // white-space separated words in the query
-    int page_size = 10;             // results per page
+    size_t max_query_string = 8192;               // bytes of the raw QUERY_STRING (414 beyond)
+    size_t max_q = 512;                           // bytes of the decoded query
+    size_t max_value = 200;                       // bytes of any other decoded value
+    int max_filters = 12;                         // entity and source values together
+    int max_depth = 8;                            // nesting of parentheses in the query
+    int max_wildcards = 4;                        // trailing* terms in the query
+    int max_words = 48;                           // white-space separated words in the query
+    int page_size = 10;                           // results per page
     int max_page = SearchRequest::kMaxDepth / 10; // deepest page offered
-    double time_limit = 2.0;        // seconds the matcher may spend
+    double time_limit = 2.0;                      // seconds the matcher may spend
 };
 
 // A parsed request. `search` always asks for facets; `page` is 1-based.
@@ -59,8 +59,7 @@ std::string percent_encode(std::string_view s);
 
 // Splits and decodes "a=1&b=2"; empty pieces are skipped. Throws RequestError
 // for bad escapes, NUL, control characters, invalid UTF-8 and oversize input.
-std::vector<std::pair<std::string, std::string>> parse_query_string(std::string_view qs,
-                                                                    const Limits& limits = {});
+std::vector<std::pair<std::string, std::string>> parse_query_string(std::string_view qs, const Limits& limits = {});
 
 // Parses q, from, to, entity (repeatable), source (repeatable), sort, page and
 // format; unknown parameters are ignored. Throws RequestError.

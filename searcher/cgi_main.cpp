@@ -52,7 +52,7 @@ public:
     void finish() { FCGX_Finish_r(&req_); }
 
 private:
-    FCGX_Request req_{};
+    FCGX_Request req_ {};
 };
 
 int serve_fastcgi() {

@@ -35,8 +35,9 @@ SearchCommand::SearchCommand(CLI::App& app) {
     app.add_flag("--explain", explain_, "Print the query that ran and the shards searched to stderr");
     app.add_flag("--color", color_, "Highlight with ANSI colours even when not a terminal");
     app.add_flag("--no-color", no_color_, "Never use ANSI colours");
-    app.add_option("QUERY", words_, "Query: words, \"phrases\", AND OR NOT, NEAR, -word, +word, word*, "
-                                     "title:, source:, person:, org:, place:, entity:, date:")
+    app.add_option("QUERY", words_,
+                   "Query: words, \"phrases\", AND OR NOT, NEAR, -word, +word, word*, "
+                   "title:, source:, person:, org:, place:, entity:, date:")
         ->expected(0, -1);
 }
 

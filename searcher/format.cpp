@@ -8,7 +8,9 @@
 namespace news {
 namespace {
 
-nlohmann::ordered_json or_null(const std::string& s) { return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s); }
+nlohmann::ordered_json or_null(const std::string& s) {
+    return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
+}
 
 nlohmann::ordered_json facet_list(const std::vector<FacetEntry>& v, const char* key = "name") {
     nlohmann::ordered_json a = nlohmann::ordered_json::array();
@@ -32,7 +34,11 @@ std::string to_json(const SearchResponse& r, int indent) {
         for (const auto& en : x.entities) e.push_back({{"type", en.type}, {"name", en.name}, {"count", en.count}});
         json d = json::array();
         for (const auto& c : x.duplicates)
-            d.push_back({{"id", c.id}, {"source", or_null(c.source)}, {"date", or_null(c.date)}, {"title", c.title}, {"path", c.path}});
+            d.push_back({{"id", c.id},
+                         {"source", or_null(c.source)},
+                         {"date", or_null(c.date)},
+                         {"title", c.title},
+                         {"path", c.path}});
         results.push_back({{"id", x.id},
                            {"rank", x.rank},
                            {"score", std::round(x.score * 10000) / 10000},
@@ -122,7 +128,8 @@ void write_text(const SearchResponse& r, std::ostream& out, const TextStyle& sty
         }
         if (!x.duplicates.empty()) {
             out << "   " << x.duplicates.size() << " other version" << (x.duplicates.size() > 1 ? "s" : "") << ":";
-            for (const auto& d : x.duplicates) out << ' ' << d.path << " (" << (d.source.empty() ? d.date : d.source) << ")";
+            for (const auto& d : x.duplicates)
+                out << ' ' << d.path << " (" << (d.source.empty() ? d.date : d.source) << ")";
             out << '\n';
         }
     }

@@ -21,9 +21,7 @@ std::string with_commas(long n) {
     return n < 0 ? "-" + out : out;
 }
 
-std::string plural(long n, const char* one, const char* many) {
-    return with_commas(n) + " " + (n == 1 ? one : many);
-}
+std::string plural(long n, const char* one, const char* many) { return with_commas(n) + " " + (n == 1 ? one : many); }
 
 const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
@@ -123,7 +121,8 @@ std::string with_paragraph_marks(const std::string& html) {
             continue;
         }
         int breaks = 1;
-        while (i + 1 < html.size() && (html[i + 1] == '\n' || html[i + 1] == ' ' || html[i + 1] == '\r' || html[i + 1] == '\t'))
+        while (i + 1 < html.size() &&
+               (html[i + 1] == '\n' || html[i + 1] == ' ' || html[i + 1] == '\r' || html[i + 1] == '\t'))
             breaks += html[++i] == '\n';
         out += breaks > 1 ? " <span class=\"para\" aria-hidden=\"true\">\u00b6</span> " : " ";
     }
@@ -136,9 +135,7 @@ bool same_filter(const std::string& a, const std::string& b) { return to_lower(a
 // one change, always back on page 1 unless it is a page link.
 class Links {
 public:
-    Links(const WebRequest& r, std::string path) : base_(r), path_(std::move(path)) {
-        base_.format = Format::Html;
-    }
+    Links(const WebRequest& r, std::string path) : base_(r), path_(std::move(path)) { base_.format = Format::Html; }
 
     std::string href(const WebRequest& r) const {
         std::string qs = to_query_string(r);
@@ -162,7 +159,8 @@ public:
     std::string remove_entity(const std::string& spec) const {
         WebRequest r = first_page();
         auto& v = r.search.entities;
-        v.erase(std::remove_if(v.begin(), v.end(), [&](const std::string& e) { return same_filter(e, spec); }), v.end());
+        v.erase(std::remove_if(v.begin(), v.end(), [&](const std::string& e) { return same_filter(e, spec); }),
+                v.end());
         return href(r);
     }
     std::string add_source(const std::string& s) const {
@@ -224,7 +222,8 @@ public:
         if (r && r->facets.present) facets(*r, home);
         out_ += "</div>\n";
         out_ += "<footer class=\"foot\"><p>newssearch &middot; built on Xapian &middot; "
-                "<a href=\"" + esc(p_.search_path) + "\">new search</a></p></footer>\n";
+                "<a href=\"" +
+                esc(p_.search_path) + "\">new search</a></p></footer>\n";
         out_ += "</body>\n</html>\n";
         return std::move(out_);
     }
@@ -254,7 +253,8 @@ private:
                 (home ? " autofocus" : "") + ">\n";
         // Filters chosen from facets stay when the words change.
         auto hidden = [&](const char* name, const std::string& v) {
-            if (!v.empty()) out_ += "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" + esc(v) + "\">\n";
+            if (!v.empty())
+                out_ += "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" + esc(v) + "\">\n";
         };
         hidden("from", s.from);
         hidden("to", s.to);
@@ -272,7 +272,8 @@ private:
     }
 
     void home_intro(const SearchResponse& r) {
-        out_ += "<section class=\"intro\" aria-labelledby=\"intro-h\">\n<h1 id=\"intro-h\">Search the news archive</h1>\n";
+        out_ +=
+            "<section class=\"intro\" aria-labelledby=\"intro-h\">\n<h1 id=\"intro-h\">Search the news archive</h1>\n";
         out_ += "<p>" + plural(r.total_estimate, "article", "articles") +
                 ". Type words or <q>a phrase</q>; narrow with <code>place:</code>, <code>person:</code>, "
                 "<code>org:</code>, <code>source:</code> and <code>date:2026-03-01..2026-03-05</code>, "
@@ -320,7 +321,8 @@ private:
         out_ += "<ul class=\"active\" aria-label=\"Active filters\">\n";
         auto chip = [&](const std::string& label, const std::string& value, const std::string& href) {
             out_ += "<li><a class=\"chip chip-active\" href=\"" + href + "\" title=\"Remove this filter\">" +
-                    esc(label) + ": <b>" + esc(value) + "</b> <span aria-hidden=\"true\">&times;</span>"
+                    esc(label) + ": <b>" + esc(value) +
+                    "</b> <span aria-hidden=\"true\">&times;</span>"
                     "<span class=\"sr-only\"> (remove)</span></a></li>\n";
         };
         if (!s.from.empty() || !s.to.empty()) {
@@ -361,8 +363,8 @@ private:
             int x = left + static_cast<int>(i) * (bar_w + gap);
             double h = b.count == 0 ? 0 : std::max(2.0, (height - 2) * static_cast<double>(b.count) / peak);
             char rect[160];
-            std::snprintf(rect, sizeof rect, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\"/>", x,
-                          height - h, bar_w, h);
+            std::snprintf(rect, sizeof rect, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\"/>",
+                          x, height - h, bar_w, h);
             std::string label = human_date(b.name) + ": " + plural(b.count, "article", "articles");
             if (b.count == 0) {
                 out_ += "<g role=\"listitem\" aria-label=\"" + esc(label) + "\"><title>" + esc(label) + "</title>" +
@@ -371,9 +373,9 @@ private:
                 continue;
             }
             out_ += "<a role=\"listitem\" class=\"hbar\" href=\"" + links_.dates(b.name, b.name) + "\" aria-label=\"" +
-                    esc(label) + "\"><title>" + esc(label) + "</title><rect class=\"hit\" x=\"" +
-                    std::to_string(x) + "\" y=\"0\" width=\"" + std::to_string(bar_w + gap) + "\" height=\"" +
-                    std::to_string(height) + "\"/>" + rect + "</a>\n";
+                    esc(label) + "\"><title>" + esc(label) + "</title><rect class=\"hit\" x=\"" + std::to_string(x) +
+                    "\" y=\"0\" width=\"" + std::to_string(bar_w + gap) + "\" height=\"" + std::to_string(height) +
+                    "\"/>" + rect + "</a>\n";
         }
         out_ += "</svg>\n</figure>\n";
     }
@@ -384,12 +386,19 @@ private:
         std::string title = x.title.empty() ? "(untitled)" : x.title;
         std::string url = safe_url(x.url);
         out_ += "<h2 id=\"" + id + "\">";
-        out_ += url.empty() ? esc(title) : "<a href=\"" + esc(url) + "\" rel=\"noopener noreferrer\">" + esc(title) + "</a>";
+        out_ += url.empty() ? esc(title)
+                            : "<a href=\"" + esc(url) + "\" rel=\"noopener noreferrer\">" + esc(title) + "</a>";
         out_ += "</h2>\n<p class=\"meta\">";
-        if (!x.date.empty()) out_ += "<time datetime=\"" + esc(x.date) + "\">" + esc(human_date(x.date)) + "</time>";
-        else out_ += "<span>undated</span>";
-        if (!x.source.empty()) out_ += " <span class=\"dot\" aria-hidden=\"true\">&middot;</span> <span class=\"source\">" + esc(x.source) + "</span>";
-        if (!x.path.empty()) out_ += " <span class=\"dot\" aria-hidden=\"true\">&middot;</span> <span class=\"path\">" + esc(x.path) + "</span>";
+        if (!x.date.empty())
+            out_ += "<time datetime=\"" + esc(x.date) + "\">" + esc(human_date(x.date)) + "</time>";
+        else
+            out_ += "<span>undated</span>";
+        if (!x.source.empty())
+            out_ += " <span class=\"dot\" aria-hidden=\"true\">&middot;</span> <span class=\"source\">" +
+                    esc(x.source) + "</span>";
+        if (!x.path.empty())
+            out_ += " <span class=\"dot\" aria-hidden=\"true\">&middot;</span> <span class=\"path\">" + esc(x.path) +
+                    "</span>";
         out_ += "</p>\n";
         out_ += "<p class=\"snippet\">" + with_paragraph_marks(safe_snippet(x.snippet)) + "</p>\n";
         if (!x.entities.empty()) {
@@ -399,8 +408,8 @@ private:
                 if (shown++ == 8) break;
                 std::string type = to_lower(e.type);
                 std::string spec = type + ":" + e.name;
-                out_ += "<li><a class=\"chip chip-" + esc(type) + "\" href=\"" + links_.add_entity(spec) + "\" title=\"" +
-                        esc(type_label(type)) + "\">" + esc(e.name) + "</a></li>";
+                out_ += "<li><a class=\"chip chip-" + esc(type) + "\" href=\"" + links_.add_entity(spec) +
+                        "\" title=\"" + esc(type_label(type)) + "\">" + esc(e.name) + "</a></li>";
             }
             out_ += "</ul>\n";
         }
@@ -409,7 +418,8 @@ private:
                     plural(static_cast<long>(x.duplicates.size()), "other version", "other versions") +
                     " of this story</summary>\n<ul>\n";
             for (const auto& d : x.duplicates) {
-                out_ += "<li><span class=\"vtitle\">" + esc(d.title.empty() ? "(untitled)" : d.title) + "</span> <span class=\"meta\">";
+                out_ += "<li><span class=\"vtitle\">" + esc(d.title.empty() ? "(untitled)" : d.title) +
+                        "</span> <span class=\"meta\">";
                 if (!d.source.empty()) out_ += esc(d.source) + " &middot; ";
                 out_ += esc(d.date.empty() ? "undated" : human_date(d.date)) + " &middot; <span class=\"path\">" +
                         esc(d.path) + "</span></span></li>\n";
@@ -427,10 +437,14 @@ private:
         out_ += "<nav class=\"pager\" aria-label=\"Result pages\">\n<ul>\n";
         if (cur > 1) out_ += "<li><a rel=\"prev\" href=\"" + links_.page(cur - 1) + "\">&larr; Previous</a></li>\n";
         long lo = std::max(1, cur - 3), hi = std::min<long>(last, cur + 3);
-        if (lo > 1) out_ += "<li><a href=\"" + links_.page(1) + "\">1</a></li>" + std::string(lo > 2 ? "<li class=\"gap\">&hellip;</li>" : "") + "\n";
+        if (lo > 1)
+            out_ += "<li><a href=\"" + links_.page(1) + "\">1</a></li>" +
+                    std::string(lo > 2 ? "<li class=\"gap\">&hellip;</li>" : "") + "\n";
         for (long n = lo; n <= hi; ++n) {
-            if (n == cur) out_ += "<li><span class=\"current\" aria-current=\"page\">" + std::to_string(n) + "</span></li>\n";
-            else out_ += "<li><a href=\"" + links_.page(static_cast<int>(n)) + "\">" + std::to_string(n) + "</a></li>\n";
+            if (n == cur)
+                out_ += "<li><span class=\"current\" aria-current=\"page\">" + std::to_string(n) + "</span></li>\n";
+            else
+                out_ += "<li><a href=\"" + links_.page(static_cast<int>(n)) + "\">" + std::to_string(n) + "</a></li>\n";
         }
         if (cur < last) out_ += "<li><a rel=\"next\" href=\"" + links_.page(cur + 1) + "\">Next &rarr;</a></li>\n";
         out_ += "</ul>\n</nav>\n";
@@ -444,7 +458,8 @@ private:
         entity_facet("Places", "place", r.facets.place);
         entity_facet("Other names", "misc", r.facets.misc);
         if (!r.facets.source.empty()) {
-            out_ += "<section class=\"facet facet-source\" aria-labelledby=\"f-source\">\n<h3 id=\"f-source\">Sources</h3>\n<ul>\n";
+            out_ += "<section class=\"facet facet-source\" aria-labelledby=\"f-source\">\n<h3 "
+                    "id=\"f-source\">Sources</h3>\n<ul>\n";
             for (const auto& e : r.facets.source) {
                 bool on = links_.has_source(e.name);
                 facet_entry(e, on, on ? links_.remove_source(e.name) : links_.add_source(e.name));

@@ -13,12 +13,12 @@
 namespace news::cgi {
 
 struct HtmlPage {
-    WebRequest request;                      // what was asked (kept in the form and links)
+    WebRequest request;                       // what was asked (kept in the form and links)
     const SearchResponse* response = nullptr; // results and facets; null on an error page
-    std::string error;                       // shown as an alert when not empty
-    std::string search_path = "/search";     // where the form and links point
-    std::string static_path = "/static";     // style.css and app.js
-    int max_page = 1000;                     // deepest page a link may point to
+    std::string error;                        // shown as an alert when not empty
+    std::string search_path = "/search";      // where the form and links point
+    std::string static_path = "/static";      // style.css and app.js
+    int max_page = 1000;                      // deepest page a link may point to
 };
 
 std::string render_html(const HtmlPage& page);

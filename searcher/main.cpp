@@ -7,7 +7,7 @@
 #include "searcher/cli.h"
 
 int main(int argc, char** argv) {
-    CLI::App app{"newssearch: search a news index built by newsindex"};
+    CLI::App app {"newssearch: search a news index built by newsindex"};
     news::SearchCommand command(app);
     try {
         app.parse(argc, argv);

@@ -76,9 +76,7 @@ private:
 
 class SourceProcessor : public Xapian::FieldProcessor {
 public:
-    Xapian::Query operator()(const std::string& value) override {
-        return Xapian::Query(schema::source_term(value));
-    }
+    Xapian::Query operator()(const std::string& value) override { return Xapian::Query(schema::source_term(value)); }
 };
 
 // Wildcard patterns of a parsed query ("kurd" for kurd*), from the
@@ -87,7 +85,8 @@ void wildcard_patterns(const Xapian::Query& q, std::vector<std::string>& out) {
     if (q.get_type() == Xapian::Query::OP_WILDCARD) {
         std::string d = q.get_description();
         size_t close = d.rfind(')'), space = d.rfind(' ', close);
-        if (close != std::string::npos && space != std::string::npos) out.push_back(d.substr(space + 1, close - space - 1));
+        if (close != std::string::npos && space != std::string::npos)
+            out.push_back(d.substr(space + 1, close - space - 1));
         return;
     }
     for (size_t i = 0; i < q.get_num_subqueries(); ++i) wildcard_patterns(q.get_subquery(i), out);
@@ -95,14 +94,15 @@ void wildcard_patterns(const Xapian::Query& q, std::vector<std::string>& out) {
 
 // The `limit` most frequent words of `db` starting with `prefix` (ties in
 // word order), and whether there were more.
-std::vector<std::string> most_frequent(const Xapian::Database& db, const std::string& prefix, size_t limit,
-                                       bool& cut) {
+std::vector<std::string> most_frequent(const Xapian::Database& db, const std::string& prefix, size_t limit, bool& cut) {
     std::vector<std::pair<Xapian::doccount, std::string>> words;
-    for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) words.emplace_back(t.get_termfreq(), *t);
+    for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t)
+        words.emplace_back(t.get_termfreq(), *t);
     cut = words.size() > limit;
     size_t keep = std::min(limit, words.size());
-    std::partial_sort(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(keep), words.end(),
-                      [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::partial_sort(
+        words.begin(), words.begin() + static_cast<std::ptrdiff_t>(keep), words.end(),
+        [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
     std::vector<std::string> out;
     for (size_t i = 0; i < keep; ++i) out.push_back(words[i].second);
     return out;
@@ -174,8 +174,7 @@ std::vector<std::pair<size_t, size_t>> word_spans(const std::string& s) {
 // misspelt. (Xapian may offer a more frequent neighbour, e.g. "rate" for
 // "rates", and does so for one database but not for several.) Empty when
 // nothing is left to correct.
-std::string drop_known_corrections(const std::string& typed, const std::string& corrected,
-                                   const Xapian::Database& db) {
+std::string drop_known_corrections(const std::string& typed, const std::string& corrected, const Xapian::Database& db) {
     if (corrected.empty()) return corrected;
     auto a = word_spans(typed), b = word_spans(corrected);
     if (a.size() != b.size()) return corrected;
@@ -201,8 +200,10 @@ std::string drop_known_corrections(const std::string& typed, const std::string& 
 void check_nesting(const std::string& text) {
     int depth = 0, max_depth = 0;
     for (char c : text) {
-        if (c == '(') max_depth = std::max(max_depth, ++depth);
-        else if (c == ')' && depth > 0) --depth;
+        if (c == '(')
+            max_depth = std::max(max_depth, ++depth);
+        else if (c == ')' && depth > 0)
+            --depth;
     }
     if (max_depth > kMaxNesting)
         throw QueryError("query nested " + std::to_string(max_depth) + " brackets deep; at most " +
@@ -248,7 +249,8 @@ std::string AliasTable::canonical(const std::string& type, const std::string& na
 Xapian::Query entity_query(const Xapian::Database& db, const AliasTable& aliases, const std::string& type,
                            const std::string& value) {
     std::string name = collapse_space(value);
-    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = collapse_space(name.substr(1, name.size() - 2));
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"')
+        name = collapse_space(name.substr(1, name.size() - 2));
     if (name.empty()) throw QueryError("empty entity name");
     std::vector<std::string> types;
     if (type.empty())
@@ -268,7 +270,8 @@ Xapian::Query entity_query(const Xapian::Database& db, const AliasTable& aliases
             const std::string suffix = " " + to_lower(canonical);
             for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
                 const std::string& full = *it;
-                if (full.size() > suffix.size() && full.compare(full.size() - suffix.size(), suffix.size(), suffix) == 0)
+                if (full.size() > suffix.size() &&
+                    full.compare(full.size() - suffix.size(), suffix.size(), suffix) == 0)
                     parts.emplace_back(full);
             }
         }

@@ -16,7 +16,7 @@ namespace news {
 
 struct ParsedQuery {
     Xapian::Query query;
-    std::string corrected;              // spelling suggestion, or empty
+    std::string corrected; // spelling suggestion, or empty
     std::vector<std::string> notices;
 };
 
@@ -37,7 +37,8 @@ private:
     void load() const;
     Xapian::Database db_;
     mutable std::once_flag loaded_;
-    mutable std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> by_alias_; // -> (type, name)
+    mutable std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>>
+        by_alias_; // -> (type, name)
     mutable bool stored_ = false;
 };
 

@@ -9,8 +9,8 @@ namespace news {
 namespace {
 
 struct Word {
-    size_t begin, end;   // byte offsets in the text
-    std::string lower;   // lower-cased, as TermGenerator indexes it
+    size_t begin, end; // byte offsets in the text
+    std::string lower; // lower-cased, as TermGenerator indexes it
 };
 
 // Words as Xapian's TermGenerator splits them: runs of word characters,
@@ -54,7 +54,9 @@ std::vector<Word> split_words(const std::string& text) {
 // "ZSstem" -> "Zstem"; other prefixes are not words.
 bool word_term(const std::string& term, std::string& out) {
     if (term.empty()) return false;
-    auto lower = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80; };
+    auto lower = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
+    };
     if (lower(term[0])) {
         out = term;
         return true;
@@ -87,7 +89,8 @@ std::string flatten_space(const std::string& s) {
             continue;
         }
         int newlines = 0;
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r')) newlines += s[i++] == '\n';
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+            newlines += s[i++] == '\n';
         out += newlines >= 2 ? "\n\n" : " ";
     }
     return out;
@@ -124,8 +127,10 @@ void Snippeter::collect(const Xapian::Query& q, bool filter_side) {
     if (op == Xapian::Query::LEAF_TERM) {
         for (const std::string& t : leaf_terms(q)) {
             std::string w;
-            if (t.rfind(schema::kEntityPrefix, 0) == 0) entities_.push_back(t);
-            else if (!filter_side && word_term(t, w)) words_.push_back(w);
+            if (t.rfind(schema::kEntityPrefix, 0) == 0)
+                entities_.push_back(t);
+            else if (!filter_side && word_term(t, w))
+                words_.push_back(w);
         }
         return;
     }
@@ -235,7 +240,8 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
             if (std::find(entities_.begin(), entities_.end(), term) == entities_.end()) continue;
             if (e.end > text.size() || e.begin >= e.end) continue;
             marks.emplace_back(e.begin, e.end);
-            part_of_mark.push_back(part + static_cast<int>(std::find(entities_.begin(), entities_.end(), term) - entities_.begin()));
+            part_of_mark.push_back(
+                part + static_cast<int>(std::find(entities_.begin(), entities_.end(), term) - entities_.begin()));
         }
     }
 
@@ -280,8 +286,10 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
                 break;
             }
         }
-        if (start <= 120 && sentence == std::string::npos) start = 0;
-        else if (sentence != std::string::npos) start = sentence;
+        if (start <= 120 && sentence == std::string::npos)
+            start = 0;
+        else if (sentence != std::string::npos)
+            start = sentence;
         else {
             size_t s = start > 40 ? start - 40 : 0;
             while (s < start && text[s] != ' ') ++s;

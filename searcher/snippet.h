@@ -36,13 +36,13 @@ private:
     // could be it (stemming every word of every result is the slow part).
     const std::string& stem_of(const std::string& lower) const;
 
-    Xapian::Stem stem_{"english"};
+    Xapian::Stem stem_ {"english"};
     std::string stem_initials_; // first letters of the query's stems
     mutable std::unordered_map<std::string, std::string> stems_;
-    std::vector<std::string> words_;      // free terms: "word" or "Zstem" (prefixes stripped)
-    std::vector<std::string> wildcards_;  // prefixes from word* queries
+    std::vector<std::string> words_;     // free terms: "word" or "Zstem" (prefixes stripped)
+    std::vector<std::string> wildcards_; // prefixes from word* queries
     std::vector<Phrase> phrases_;
-    std::vector<std::string> entities_;   // entity terms "XEPLACE:erbil"
+    std::vector<std::string> entities_; // entity terms "XEPLACE:erbil"
 };
 
 } // namespace news

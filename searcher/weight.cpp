@@ -28,8 +28,7 @@ std::optional<ArchiveStats> archive_stats(const Xapian::Database& archive, const
     if (has_combined_terms(query)) return std::nullopt;
     ArchiveStats stats;
     stats.doccount = archive.get_doccount();
-    stats.average_length =
-        stats.doccount == 0 ? 0 : static_cast<double>(archive.get_total_length()) / stats.doccount;
+    stats.average_length = stats.doccount == 0 ? 0 : static_cast<double>(archive.get_total_length()) / stats.doccount;
     for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t) {
         Xapian::doccount tf = searched.get_termfreq(*t);
         if (tf == 0) continue; // matches nothing here: its weight is never asked for
@@ -82,8 +81,7 @@ double ArchiveBM25Weight::get_sumpart(Xapian::termcount wdf, Xapian::termcount d
 }
 
 double ArchiveBM25Weight::get_maxpart() const {
-    double normlen =
-        std::max(std::max(get_wdf_upper_bound(), get_doclength_lower_bound()) * len_factor_, kMinNormlen);
+    double normlen = std::max(std::max(get_wdf_upper_bound(), get_doclength_lower_bound()) * len_factor_, kMinNormlen);
     double w = get_wdf_upper_bound();
     double denom = kK1 * (normlen * kB + (1 - kB)) + w;
     return termweight_ * (w / denom);

@@ -53,17 +53,24 @@ const std::string& test_db() {
     static std::string db = [] {
         fs::create_directories(dir.path() / "in");
         std::ofstream f(dir.path() / "in" / "articles.jsonl");
-        nlohmann::json a = {{"id", "calm-1"}, {"date", "2026-03-04"}, {"title", "Kurdish groups meet in Erbil"},
+        nlohmann::json a = {{"id", "calm-1"},
+                            {"date", "2026-03-04"},
+                            {"title", "Kurdish groups meet in Erbil"},
                             {"body", "Kurdish groups met in Erbil on Tuesday to discuss the border."},
-                            {"source", "Reuters"}, {"url", "https://example.org/calm"}};
-        nlohmann::json b = {{"id", "calm-2"}, {"date", "2026-03-05"}, {"title", "Border talks go on"},
+                            {"source", "Reuters"},
+                            {"url", "https://example.org/calm"}};
+        nlohmann::json b = {{"id", "calm-2"},
+                            {"date", "2026-03-05"},
+                            {"title", "Border talks go on"},
                             {"body", "Talks on the border went on for a second day in Erbil, Kurdish officials said."},
                             {"source", "AP"}};
-        nlohmann::json x = {{"id", "evil-1"}, {"date", "2026-03-06"},
+        nlohmann::json x = {{"id", "evil-1"},
+                            {"date", "2026-03-06"},
                             {"title", std::string("Kurdish ") + kXss + " \"quoted\" & 'single'"},
                             {"body", std::string("Kurdish text with ") + kXss +
                                          " and <img src=x onerror=alert(2)> inside the body. Kurdish again."},
-                            {"source", "<b>Evil</b>"}, {"url", "javascript:alert(3)"}};
+                            {"source", "<b>Evil</b>"},
+                            {"url", "javascript:alert(3)"}};
         f << a.dump() << '\n' << b.dump() << '\n' << x.dump() << '\n';
         f.close();
         BuildOptions opt;
@@ -94,8 +101,14 @@ TEST_CASE("cgi: percent_decode decodes escapes and plus") {
         const char* in;
         const char* out;
     } cases[] = {
-        {"", ""}, {"abc", "abc"}, {"a+b", "a b"}, {"%41%62", "Ab"}, {"%e2%80%9c", "\xe2\x80\x9c"},
-        {"%2B", "+"}, {"100%25", "100%"}, {"caf%C3%A9", "caf\xc3\xa9"},
+        {"", ""},
+        {"abc", "abc"},
+        {"a+b", "a b"},
+        {"%41%62", "Ab"},
+        {"%e2%80%9c", "\xe2\x80\x9c"},
+        {"%2B", "+"},
+        {"100%25", "100%"},
+        {"caf%C3%A9", "caf\xc3\xa9"},
     };
     for (const auto& c : cases) CHECK(percent_decode(c.in) == c.out);
 }
@@ -112,7 +125,7 @@ TEST_CASE("cgi: bad percent-encoding and NUL bytes are refused with 400") {
 
 TEST_CASE("cgi: invalid UTF-8 and control characters are refused") {
     CHECK(status_of("q=%ff%fe") == 400);
-    CHECK(status_of("q=%c0%af") == 400); // overlong '/'
+    CHECK(status_of("q=%c0%af") == 400);    // overlong '/'
     CHECK(status_of("q=%ed%a0%80") == 400); // surrogate
     CHECK(status_of("q=a%01b") == 400);
     CHECK(status_of("q=a%7fb") == 400);
@@ -122,7 +135,8 @@ TEST_CASE("cgi: invalid UTF-8 and control characters are refused") {
 }
 
 TEST_CASE("cgi: percent_encode round-trips through percent_decode") {
-    for (std::string s : {"", "iran", "a b", "place:\"United States\"", "100% & more=+;#", "caf\xc3\xa9 \xe2\x80\x9c"}) {
+    for (std::string s :
+         {"", "iran", "a b", "place:\"United States\"", "100% & more=+;#", "caf\xc3\xa9 \xe2\x80\x9c"}) {
         CAPTURE(s);
         CHECK(percent_decode(percent_encode(s)) == s);
         CHECK(percent_encode(s).find_first_of(" &=;#\"<>") == std::string::npos);
@@ -135,8 +149,8 @@ TEST_CASE("cgi: parse_request reads every parameter") {
     CHECK(r.search.query == "kurdish groups");
     CHECK(r.search.from == "2026-03");
     CHECK(r.search.to == "2026-03-05");
-    CHECK(r.search.entities == std::vector<std::string>{"place:Iran", "person:Donald Trump"});
-    CHECK(r.search.sources == std::vector<std::string>{"Reuters", "AP"});
+    CHECK(r.search.entities == std::vector<std::string> {"place:Iran", "person:Donald Trump"});
+    CHECK(r.search.sources == std::vector<std::string> {"Reuters", "AP"});
     CHECK(r.search.sort == SortOrder::Newest);
     CHECK(r.page == 3);
     CHECK(r.search.offset == 20);
@@ -164,12 +178,27 @@ TEST_CASE("cgi: parameter values are validated") {
         const char* qs;
         int status;
     } cases[] = {
-        {"page=0", 400},          {"page=-1", 400},         {"page=abc", 400},       {"page=1001", 400},
-        {"page=99999999999", 400}, {"page=1000", 200},      {"page=2", 200},         {"sort=random", 400},
-        {"sort=oldest", 200},     {"sort=relevance", 200},  {"format=xml", 400},     {"from=yesterday", 400},
-        {"from=2026-3-4", 400},   {"to=2026-03-04T00", 400}, {"from=2026", 200},     {"entity=Iran", 400},
-        {"entity=planet:Mars", 400}, {"entity=place:", 400}, {"entity=misc:Kurdish", 200},
-        {"entity=entity:Iran", 200}, {"db=/etc&DB=/etc&NEWS_DB=/etc&q=x", 200},
+        {"page=0", 400},
+        {"page=-1", 400},
+        {"page=abc", 400},
+        {"page=1001", 400},
+        {"page=99999999999", 400},
+        {"page=1000", 200},
+        {"page=2", 200},
+        {"sort=random", 400},
+        {"sort=oldest", 200},
+        {"sort=relevance", 200},
+        {"format=xml", 400},
+        {"from=yesterday", 400},
+        {"from=2026-3-4", 400},
+        {"to=2026-03-04T00", 400},
+        {"from=2026", 200},
+        {"entity=Iran", 400},
+        {"entity=planet:Mars", 400},
+        {"entity=place:", 400},
+        {"entity=misc:Kurdish", 200},
+        {"entity=entity:Iran", 200},
+        {"db=/etc&DB=/etc&NEWS_DB=/etc&q=x", 200},
     };
     for (const auto& c : cases) {
         CAPTURE(c.qs);
@@ -398,7 +427,7 @@ TEST_CASE("html: pagination links stay within bounds") {
     resp.offset = 20;
     resp.results.resize(10);
     for (int i = 0; i < 10; ++i) resp.results[i].rank = 21 + i;
-    HtmlPage page{req, &resp, "", "/search", "/static", 1000};
+    HtmlPage page {req, &resp, "", "/search", "/static", 1000};
     std::string html = render_html(page);
     CHECK(html.find("href=\"/search?q=x&amp;page=2\"") != std::string::npos);
     CHECK(html.find("href=\"/search?q=x&amp;page=4\"") != std::string::npos);

@@ -63,14 +63,20 @@ TEST_CASE("tokeniser splits like CoNLL-2003") {
     };
     const Case cases[] = {
         {"Iran's security forces", "Iran|'s|security|forces"},
-        {"Iran\xE2\x80\x99" "s army", "Iran|'s|army"},
+        {"Iran\xE2\x80\x99"
+         "s army",
+         "Iran|'s|army"},
         {"the U.S. military", "the|U.S.|military"},
         {"Mr. Smith said.", "Mr.|Smith|said|."},
-        {"\xE2\x80\x9C" "create space\xE2\x80\x9D for", "\"|create|space|\"|for"},
+        {"\xE2\x80\x9C"
+         "create space\xE2\x80\x9D for",
+         "\"|create|space|\"|for"},
         {"costs $3.5 billion, or 1,000 units", "costs|$|3.5|billion|,|or|1,000|units"},
         {"they don't know", "they|do|n't|know"},
         {"Kurdistan Workers' Party (PKK)", "Kurdistan|Workers|'|Party|(|PKK|)"},
-        {"war\xE2\x80\x94" "and peace", "war|--|and|peace"},
+        {"war\xE2\x80\x94"
+         "and peace",
+         "war|--|and|peace"},
         {"EU-wide rules", "EU-wide|rules"},
         {"AT&T and O'Brien", "AT&T|and|O'Brien"},
         {"1996-08-22", "1996-08-22"},
@@ -82,11 +88,13 @@ TEST_CASE("tokeniser splits like CoNLL-2003") {
 }
 
 TEST_CASE("tokeniser keeps byte offsets and sentence starts") {
-    const std::string text = "Iran\xE2\x80\x99" "s forces. Erbil\n\nNext";
+    const std::string text = "Iran\xE2\x80\x99"
+                             "s forces. Erbil\n\nNext";
     const auto toks = news::ner::tokenize(text);
     REQUIRE(toks.size() == 6);
     CHECK(text.substr(toks[0].begin, toks[0].end - toks[0].begin) == "Iran");
-    CHECK(text.substr(toks[1].begin, toks[1].end - toks[1].begin) == "\xE2\x80\x99" "s");
+    CHECK(text.substr(toks[1].begin, toks[1].end - toks[1].begin) == "\xE2\x80\x99"
+                                                                     "s");
     CHECK(toks[0].sentence_start);
     CHECK_FALSE(toks[1].sentence_start);
     CHECK(toks[4].sentence_start); // after "."
@@ -107,8 +115,8 @@ TEST_CASE("word shapes and case helpers") {
         const char* short_shape;
     };
     const Case cases[] = {
-        {"London", "Xxxxx", "Xx"}, {"1996-08-22", "dddd-dd-dd", "d-d-d"}, {"U.S.", "X.X.", "X.X."},
-        {"CIA", "XXX", "X"},       {"Erbil", "Xxxxx", "Xx"},               {"\xC3\x89tienne", "Xxxxx", "Xx"},
+        {"London", "Xxxxx", "Xx"}, {"1996-08-22", "dddd-dd-dd", "d-d-d"}, {"U.S.", "X.X.", "X.X."}, {"CIA", "XXX", "X"},
+        {"Erbil", "Xxxxx", "Xx"},  {"\xC3\x89tienne", "Xxxxx", "Xx"},
     };
     std::string s;
     for (const Case& c : cases) {
@@ -150,9 +158,9 @@ TEST_CASE("BILOU transitions and IOB conversions") {
         bool last, ok;
     };
     const Case cases[] = {
-        {-1, b_per, false, true}, {-1, i_per, false, false}, {b_per, i_per, false, true},
-        {b_per, l_per, true, true}, {b_per, l_org, false, false}, {b_per, 0, false, false},
-        {l_per, u_loc, false, true}, {-1, b_per, true, false},   {i_per, i_per, true, false},
+        {-1, b_per, false, true},    {-1, i_per, false, false},    {b_per, i_per, false, true},
+        {b_per, l_per, true, true},  {b_per, l_org, false, false}, {b_per, 0, false, false},
+        {l_per, u_loc, false, true}, {-1, b_per, true, false},     {i_per, i_per, true, false},
         {0, 0, false, true},
     };
     for (const Case& c : cases) {
@@ -165,7 +173,7 @@ TEST_CASE("BILOU transitions and IOB conversions") {
     CHECK(iob2_tag(u_loc) == "B-LOC");
     CHECK(iob2_tag(0) == "O");
     CHECK(to_iob2({"I-PER", "I-PER", "B-PER", "O", "I-LOC", "I-ORG"}) ==
-          std::vector<std::string>{"B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG"});
+          std::vector<std::string> {"B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG"});
 }
 
 TEST_CASE("CoNLL reader treats -DOCSTART- anywhere as a boundary") {
@@ -173,17 +181,17 @@ TEST_CASE("CoNLL reader treats -DOCSTART- anywhere as a boundary") {
                           "-DOCSTART- -X- O O");
     const auto docs = news::ner::read_conll(in);
     REQUIRE(docs.size() == 2);
-    CHECK(docs[0].sentences[0].tokens == std::vector<std::string>{"EU", "rejects"});
-    CHECK(docs[0].sentences[0].tags == std::vector<std::string>{"I-ORG", "O"});
-    CHECK(docs[1].sentences[0].tokens == std::vector<std::string>{"Peter"});
+    CHECK(docs[0].sentences[0].tokens == std::vector<std::string> {"EU", "rejects"});
+    CHECK(docs[0].sentences[0].tags == std::vector<std::string> {"I-ORG", "O"});
+    CHECK(docs[1].sentences[0].tokens == std::vector<std::string> {"Peter"});
 }
 
 TEST_CASE("pre-tokenised tagging returns IOB2 CoNLL tags") {
     const auto& t = news::EntityTagger::instance();
-    const auto tags = t.tag_tokens({{"EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."},
-                                    {"Peter", "Blackburn"}});
-    CHECK(tags == std::vector<std::string>{"B-ORG", "O", "B-MISC", "O", "O", "O", "B-MISC", "O", "O", "B-PER",
-                                           "I-PER"});
+    const auto tags = t.tag_tokens(
+        {{"EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."}, {"Peter", "Blackburn"}});
+    CHECK(tags ==
+          std::vector<std::string> {"B-ORG", "O", "B-MISC", "O", "O", "O", "B-MISC", "O", "O", "B-PER", "I-PER"});
 }
 
 TEST_CASE("write_conll_tagging prints token gold predicted") {
@@ -226,7 +234,8 @@ TEST_CASE("canonical names and aliases") {
 TEST_CASE("mentions: possessives, offsets, acronyms, surnames") {
     const auto& t = news::EntityTagger::instance();
     const std::string text =
-        "Iran\xE2\x80\x99" "s army clashed with the Kurdistan Democratic Party (KDP) on Monday, officials in "
+        "Iran\xE2\x80\x99"
+        "s army clashed with the Kurdistan Democratic Party (KDP) on Monday, officials in "
         "Washington said. President Donald Trump spoke with KDP leaders. Trump said the U.S. would help.";
     const auto ms = t.tag(text);
     REQUIRE(!ms.empty());
@@ -283,10 +292,10 @@ TEST_CASE("model round trip: save, load, same output") {
 }
 
 TEST_CASE("a corrupt model is reported, not crashed on") {
-    CHECK_THROWS_AS(news::EntityTagger{"not a model"}, news::Error);
+    CHECK_THROWS_AS(news::EntityTagger {"not a model"}, news::Error);
     std::string half(news::embedded_ner_model());
     half.resize(half.size() / 2);
-    CHECK_THROWS_AS(news::EntityTagger{half}, news::Error);
+    CHECK_THROWS_AS(news::EntityTagger {half}, news::Error);
 }
 
 TEST_CASE("seed articles: the product's acceptance checks") {

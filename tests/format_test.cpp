@@ -64,7 +64,7 @@ TEST_CASE("format: JSON has the keys of DESIGN.md in order") {
     ojson j = ojson::parse(to_json(sample()));
     CHECK(in_order(keys(j), {"query", "total", "offset", "limit", "suggestion", "results", "facets"}));
     CHECK(j["query"] == "\"security forces\" iran");
-    CHECK(keys(j["total"]) == std::vector<std::string>{"estimate", "exact"});
+    CHECK(keys(j["total"]) == std::vector<std::string> {"estimate", "exact"});
     CHECK(j["total"]["estimate"] == 2);
     CHECK(j["total"]["exact"] == true);
     CHECK(j["offset"] == 0);
@@ -73,8 +73,8 @@ TEST_CASE("format: JSON has the keys of DESIGN.md in order") {
 
     REQUIRE(j["results"].size() == 2);
     const ojson& r = j["results"][0];
-    CHECK(in_order(keys(r), {"id", "rank", "score", "date", "title", "source", "path", "snippet", "entities",
-                             "duplicates"}));
+    CHECK(in_order(keys(r),
+                   {"id", "rank", "score", "date", "title", "source", "path", "snippet", "entities", "duplicates"}));
     CHECK(r["id"] == "3f2871ff07cbd942");
     CHECK(r["rank"] == 1);
     CHECK(r["score"].get<double>() == doctest::Approx(1.2346).epsilon(1e-4));
@@ -82,12 +82,12 @@ TEST_CASE("format: JSON has the keys of DESIGN.md in order") {
     CHECK(r["source"] == "Reuters");
     CHECK(r["snippet"] == "attacks against Iran&#39;s <mark>security</mark> <mark>forces</mark> &amp; more");
     REQUIRE(r["entities"].size() == 2);
-    CHECK(keys(r["entities"][0]) == std::vector<std::string>{"type", "name", "count"});
+    CHECK(keys(r["entities"][0]) == std::vector<std::string> {"type", "name", "count"});
     CHECK(r["entities"][0]["type"] == "PLACE");
     CHECK(r["entities"][0]["name"] == "Iran");
     CHECK(r["entities"][0]["count"] == 5);
     REQUIRE(r["duplicates"].size() == 1);
-    CHECK(keys(r["duplicates"][0]) == std::vector<std::string>{"id", "source", "date", "title", "path"});
+    CHECK(keys(r["duplicates"][0]) == std::vector<std::string> {"id", "source", "date", "title", "path"});
     CHECK(r["duplicates"][0]["source"] == "Dawn");
 
     // Missing date and source are null, not "".
@@ -115,12 +115,12 @@ TEST_CASE("format: facets, when present, have every group in order") {
     CHECK(j["suggestion"] == "security forces iran");
     const ojson& f = j["facets"];
     CHECK(in_order(keys(f), {"person", "org", "place", "misc", "source", "date"}));
-    CHECK(f["person"][0] == ojson{{"name", "Donald Trump"}, {"count", 3}});
-    CHECK(keys(f["person"][0]) == std::vector<std::string>{"name", "count"});
+    CHECK(f["person"][0] == ojson {{"name", "Donald Trump"}, {"count", 3}});
+    CHECK(keys(f["person"][0]) == std::vector<std::string> {"name", "count"});
     CHECK(f["org"].is_array());
     CHECK(f["org"].empty());
     CHECK(f["place"].size() == 2);
-    CHECK(keys(f["date"][0]) == std::vector<std::string>{"day", "count"});
+    CHECK(keys(f["date"][0]) == std::vector<std::string> {"day", "count"});
     CHECK(f["date"][0]["day"] == "2026-03-04");
 }
 
@@ -173,7 +173,7 @@ TEST_CASE("format: snippet_to_text undoes HTML escaping and drops marks") {
 
 TEST_CASE("format: text output for people") {
     std::ostringstream out;
-    write_text(sample(), out, TextStyle{});
+    write_text(sample(), out, TextStyle {});
     std::string s = out.str();
     CHECK(s.find("2 matches; showing 1-2") != std::string::npos);
     CHECK(s.find("1. Iranian Kurdish militias") != std::string::npos);
@@ -188,6 +188,6 @@ TEST_CASE("format: text output for people") {
     SearchResponse none;
     none.total_exact = true;
     std::ostringstream empty;
-    write_text(none, empty, TextStyle{});
+    write_text(none, empty, TextStyle {});
     CHECK(empty.str().find("0 matches; showing 0-0") != std::string::npos);
 }

@@ -59,9 +59,9 @@ struct MiniCorpus {
                                    "\n"
                                    R"({"id": "j2", "date": "2026-02-02", "body": "Snowfall buries Sapporo."})"
                                    "\n");
-    std::string trec = write_file(root + "/c.trec",
-                                  "<DOC><DOCNO>T1</DOCNO><DATE>2026-01-15</DATE><TEXT>Copper output climbs in "
-                                  "Atacama.</TEXT></DOC>\n");
+    std::string trec =
+        write_file(root + "/c.trec", "<DOC><DOCNO>T1</DOCNO><DATE>2026-01-15</DATE><TEXT>Copper output climbs in "
+                                     "Atacama.</TEXT></DOC>\n");
 };
 
 void set_mtime_forward(const std::string& path) {
@@ -202,7 +202,9 @@ TEST_CASE("pipeline: bad records are counted by reason and logged as file:line: 
     write_file(root + "/good.txt", " date 2026-01-10 Ferries resume sailing to the Hebrides.");
     write_file(root + "/latin1.txt", " date 2026-01-11 Caf\xe9 owners protest in Lyon.");
     write_file(root + "/empty.txt", "");
-    write_file(root + "/binary.txt", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", 16));
+    write_file(root + "/binary.txt", std::string("\x7f"
+                                                 "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0",
+                                                 16));
     write_file(root + "/mixed.jsonl", R"({"id": "m1", "date": "2026-01-12", "body": "Trams return to Zagreb."})"
                                       "\n"
                                       R"({"id": "m2", "body": )"
@@ -220,13 +222,13 @@ TEST_CASE("pipeline: bad records are counted by reason and logged as file:line: 
     CHECK(s.files_ignored == 1);
     CHECK(s.indexed == 3); // good.txt, latin1.txt (repaired), m1
     CHECK(s.skipped == 5);
-    CHECK(s.skip_reasons == std::map<std::string, long>{{"binary file", 1},
-                                                        {"empty file", 1},
-                                                        {"impossible date", 1},
-                                                        {"malformed JSON", 1},
-                                                        {"unreadable file", 1}});
+    CHECK(s.skip_reasons == std::map<std::string, long> {{"binary file", 1},
+                                                         {"empty file", 1},
+                                                         {"impossible date", 1},
+                                                         {"malformed JSON", 1},
+                                                         {"unreadable file", 1}});
     CHECK(s.repaired == 1);
-    CHECK(s.repair_reasons == std::map<std::string, long>{{"invalid UTF-8", 1}});
+    CHECK(s.repair_reasons == std::map<std::string, long> {{"invalid UTF-8", 1}});
     CHECK(doc_count(db) == 3);
     CHECK(log.find(root + "/mixed.jsonl:2: malformed JSON") != std::string::npos);
     CHECK(log.find(root + "/mixed.jsonl:3: impossible date") != std::string::npos);
@@ -272,8 +274,7 @@ TEST_CASE("pipeline: the same index whatever the thread count") {
         Xapian::PostingIterator p1 = d1.postlist_begin(q), p2 = d2.postlist_begin(q);
         REQUIRE(p1 != d1.postlist_end(q));
         REQUIRE(p2 != d2.postlist_end(q));
-        CHECK(d1.get_document(*p1).get_value(schema::kStorySlot) ==
-              d2.get_document(*p2).get_value(schema::kStorySlot));
+        CHECK(d1.get_document(*p1).get_value(schema::kStorySlot) == d2.get_document(*p2).get_value(schema::kStorySlot));
     }
 }
 
@@ -297,8 +298,10 @@ TEST_CASE("pipeline: files of the same name under two roots keep both articles")
 // is silently dropped.
 TEST_CASE("pipeline: a record id used twice is not silently dropped") {
     TempDir t;
-    write_file(t.file("in/one.jsonl"), R"({"id": "dup", "body": "Storks nest in Evora."})" "\n");
-    write_file(t.file("in/two.jsonl"), R"({"id": "dup", "body": "Students return to Coimbra."})" "\n");
+    write_file(t.file("in/one.jsonl"), R"({"id": "dup", "body": "Storks nest in Evora."})"
+                                       "\n");
+    write_file(t.file("in/two.jsonl"), R"({"id": "dup", "body": "Students return to Coimbra."})"
+                                       "\n");
     std::string log;
     BuildSummary s = build(t.file("db"), {t.file("in")}, &log);
     bool both_kept = doc_count(t.file("db")) == 2;

@@ -19,9 +19,9 @@ namespace {
 // An empty database is enough to parse against.
 struct Fixture {
     TempDir dir;
-    Xapian::WritableDatabase wdb{dir.file("db"), Xapian::DB_CREATE_OR_OPEN};
-    Xapian::Database db{dir.file("db")};
-    QueryBuilder qb{db};
+    Xapian::WritableDatabase wdb {dir.file("db"), Xapian::DB_CREATE_OR_OPEN};
+    Xapian::Database db {dir.file("db")};
+    QueryBuilder qb {db};
     std::string parse(const std::string& q) { return qb.parse(q).query.get_description(); }
 };
 
@@ -151,7 +151,8 @@ TEST_CASE("query: place aliases resolve to one canonical name") {
 TEST_CASE("query: source and title fields") {
     Fixture f;
     CHECK(contains(f.parse("source:Reuters"), schema::source_term("Reuters")));
-    CHECK(f.qb.source_filter("Reuters").get_description() == Xapian::Query(schema::source_term("Reuters")).get_description());
+    CHECK(f.qb.source_filter("Reuters").get_description() ==
+          Xapian::Query(schema::source_term("Reuters")).get_description());
     CHECK(contains(f.parse("title:strike"), std::string(schema::kTitlePrefix) + "strike"));
 }
 

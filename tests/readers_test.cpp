@@ -51,13 +51,20 @@ TEST_CASE("readers: format is recognised from the name, ignoring .gz/.zst") {
         const char* path;
         Format format;
     } cases[] = {
-        {"a/b/000_x.txt", Format::Text},          {"a.txt.gz", Format::Text},
-        {"a.txt.zst", Format::Text},              {"wire.jsonl", Format::JsonLines},
-        {"wire.jsonl.zst", Format::JsonLines},    {"wire.ndjson", Format::JsonLines},
-        {"ap.trec", Format::Trec},                {"ap.trec.gz", Format::Trec},
-        {"reut2-000.sgm", Format::ReutersSgml},   {"reut2-000.sgm.zst", Format::ReutersSgml},
-        {"x.sgml", Format::ReutersSgml},          {"notes.md", Format::Unknown},
-        {"archive.gz", Format::Unknown},          {"data.json", Format::Unknown},
+        {"a/b/000_x.txt", Format::Text},
+        {"a.txt.gz", Format::Text},
+        {"a.txt.zst", Format::Text},
+        {"wire.jsonl", Format::JsonLines},
+        {"wire.jsonl.zst", Format::JsonLines},
+        {"wire.ndjson", Format::JsonLines},
+        {"ap.trec", Format::Trec},
+        {"ap.trec.gz", Format::Trec},
+        {"reut2-000.sgm", Format::ReutersSgml},
+        {"reut2-000.sgm.zst", Format::ReutersSgml},
+        {"x.sgml", Format::ReutersSgml},
+        {"notes.md", Format::Unknown},
+        {"archive.gz", Format::Unknown},
+        {"data.json", Format::Unknown},
         {"txt", Format::Unknown},
     };
     for (const auto& c : cases) {
@@ -73,7 +80,9 @@ TEST_CASE("readers: format is recognised from the name, ignoring .gz/.zst") {
 TEST_CASE("readers: an unknown format or a missing file throws news::Error") {
     TempDir t;
     std::string p = write_file(t.file("notes.md"), "hello\n");
-    CHECK_THROWS_AS(read_articles(p, Format::Unknown, {}, [](Article&&) {}, [](const ReadIssue&) {}), Error);
+    CHECK_THROWS_AS(read_articles(
+                        p, Format::Unknown, {}, [](Article&&) {}, [](const ReadIssue&) {}),
+                    Error);
     CHECK_THROWS_AS(read(t.file("missing.txt")), Error);
     CHECK_THROWS_AS(Input(t.file("missing.txt")), Error);
 }
@@ -100,7 +109,8 @@ TEST_CASE("readers: text with a leading date line") {
 
 TEST_CASE("readers: text without a date line is undated and keeps all its text") {
     TempDir t;
-    std::string p = write_file(t.file("b.txt"), "A workshop in Nairobi builds solar lamps. It employs eleven people.\n");
+    std::string p =
+        write_file(t.file("b.txt"), "A workshop in Nairobi builds solar lamps. It employs eleven people.\n");
     ReadOut r = read(p);
     CHECK(r.issues.empty());
     REQUIRE(r.articles.size() == 1);
@@ -239,12 +249,13 @@ TEST_CASE("readers: JSON lines default alternative key names") {
         const char* body;
     } cases[] = {
         {R"({"published_iso": "2010-05-03T14:00:00+00:00", "text": "From text."})", "2010-05-03", "From text."},
-        {R"({"published": "Wed, 04 Mar 2026 10:00:00 GMT", "content": "From content."})", "2026-03-04", "From content."},
+        {R"({"published": "Wed, 04 Mar 2026 10:00:00 GMT", "content": "From content."})", "2026-03-04",
+         "From content."},
         {R"({"dir_date": "2009-11-30", "body": "From body."})", "2009-11-30", "From body."},
         {R"({"date": "", "published_iso": "2011-01-02", "body": "Empty date falls through."})", "2011-01-02",
          "Empty date falls through."},
-        {R"({"date": null, "pubDate": "2012-12-12", "text": "", "content": "Empty text falls through."})",
-         "2012-12-12", "Empty text falls through."},
+        {R"({"date": null, "pubDate": "2012-12-12", "text": "", "content": "Empty text falls through."})", "2012-12-12",
+         "Empty text falls through."},
     };
     for (const auto& c : cases) {
         CAPTURE(std::string(c.json));
@@ -391,10 +402,10 @@ TEST_CASE("readers: SGML character references") {
         {"caf&#233;", "caf\xc3\xa9"},
         {"&#x20AC;", "\xe2\x82\xac"},
         {"&#x1F600;", "\xf0\x9f\x98\x80"},
-        {"&amp;lt;", "&lt;"},            // decoded once, not twice
+        {"&amp;lt;", "&lt;"}, // decoded once, not twice
         {"&bogus; & alone", "&bogus; & alone"},
-        {"&#xD800;", "&#xD800;"},        // a surrogate is not a character
-        {"&#99999999;", "&#99999999;"},  // out of range
+        {"&#xD800;", "&#xD800;"},       // a surrogate is not a character
+        {"&#99999999;", "&#99999999;"}, // out of range
         {"&#;", "&#;"},
         {"no entities", "no entities"},
     };
@@ -438,7 +449,7 @@ TEST_CASE("input: long inputs across many chunks keep every line") {
     const int n = 50000; // ~1.4 MB, many 64 KiB chunks and zstd blocks
     for (int i = 0; i < n; ++i) text += "line number " + std::to_string(i) + " of the test\n";
     TempDir t;
-    for (const auto& [name, bytes] : {std::pair<std::string, std::string>{"big.txt", text},
+    for (const auto& [name, bytes] : {std::pair<std::string, std::string> {"big.txt", text},
                                       {"big.txt.gz", news::test::gzip_bytes(text)},
                                       {"big.txt.zst", news::test::zstd_bytes(text)}}) {
         CAPTURE(name);
@@ -516,7 +527,8 @@ TEST_CASE("readers: the sample corpus reads without a single issue") {
 
 TEST_CASE("readers: invalid UTF-8 in text is repaired and reported, not skipped") {
     TempDir t;
-    std::string p = write_file(t.file("latin1.txt"), " date 2026-01-05 Caf\xe9 owners in S\xe3o Paulo said \x93no\x94.\n");
+    std::string p =
+        write_file(t.file("latin1.txt"), " date 2026-01-05 Caf\xe9 owners in S\xe3o Paulo said \x93no\x94.\n");
     ReadOut r = read(p);
     REQUIRE(r.articles.size() == 1);
     CHECK(r.articles[0].body == "Caf\xc3\xa9 owners in S\xc3\xa3o Paulo said \xe2\x80\x9cno\xe2\x80\x9d.");
@@ -544,9 +556,11 @@ TEST_CASE("readers: invalid UTF-8 in a JSON line is repaired and the record kept
 
 TEST_CASE("readers: decomposed text comes out NFC") {
     TempDir t;
-    ReadOut r = read(write_file(t.file("nfd.txt"), "Cafe\xcc\x81 prices rose in Montre\xcc\x81" "al."));
+    ReadOut r = read(write_file(t.file("nfd.txt"), "Cafe\xcc\x81 prices rose in Montre\xcc\x81"
+                                                   "al."));
     REQUIRE(r.articles.size() == 1);
-    CHECK(r.articles[0].body == "Caf\xc3\xa9 prices rose in Montr\xc3\xa9" "al.");
+    CHECK(r.articles[0].body == "Caf\xc3\xa9 prices rose in Montr\xc3\xa9"
+                                "al.");
 }
 
 TEST_CASE("readers: a binary file is skipped with a reason") {
@@ -609,14 +623,17 @@ TEST_CASE("readers: an impossible date skips the record in every format") {
         size_t kept;
     } cases[] = {
         {"d.txt", " date 2026-02-30 A story about nothing.", 0},
-        {"d.jsonl", "{\"id\": \"bad\", \"date\": \"2026-02-30\", \"body\": \"x\"}\n{\"id\": \"good\", \"date\": "
-                    "\"2026-02-28\", \"body\": \"y\"}\n",
+        {"d.jsonl",
+         "{\"id\": \"bad\", \"date\": \"2026-02-30\", \"body\": \"x\"}\n{\"id\": \"good\", \"date\": "
+         "\"2026-02-28\", \"body\": \"y\"}\n",
          1},
-        {"d.trec", "<DOC><DOCNO>B1</DOCNO><DATE>2026-02-30</DATE><TEXT>x</TEXT></DOC>\n"
-                   "<DOC><DOCNO>G1</DOCNO><DATE>2026-02-28</DATE><TEXT>y</TEXT></DOC>\n",
+        {"d.trec",
+         "<DOC><DOCNO>B1</DOCNO><DATE>2026-02-30</DATE><TEXT>x</TEXT></DOC>\n"
+         "<DOC><DOCNO>G1</DOCNO><DATE>2026-02-28</DATE><TEXT>y</TEXT></DOC>\n",
          1},
-        {"d.sgm", "<REUTERS NEWID=\"9\">\n<DATE>31-APR-1987 10:00:00.00</DATE>\n<TEXT><BODY>x</BODY></TEXT>\n"
-                  "</REUTERS>\n",
+        {"d.sgm",
+         "<REUTERS NEWID=\"9\">\n<DATE>31-APR-1987 10:00:00.00</DATE>\n<TEXT><BODY>x</BODY></TEXT>\n"
+         "</REUTERS>\n",
          0},
     };
     for (const auto& c : cases) {
@@ -639,9 +656,11 @@ TEST_CASE("readers: a record with no body is skipped with a reason") {
         long line;
     } cases[] = {
         {"n.txt", " date 2026-01-01 ", 1},
-        {"n.jsonl", "{\"id\": \"ok\", \"body\": \"x\"}\n{\"id\": \"empty\", \"date\": \"2026-01-01\", \"body\": \"  \"}\n", 2},
+        {"n.jsonl",
+         "{\"id\": \"ok\", \"body\": \"x\"}\n{\"id\": \"empty\", \"date\": \"2026-01-01\", \"body\": \"  \"}\n", 2},
         {"n.trec", "<DOC>\n<DOCNO>E1</DOCNO>\n<TEXT>\n</TEXT>\n</DOC>\n", 1},
-        {"n.sgm", "<REUTERS NEWID=\"7\">\n<DATE>26-FEB-1987 15:01:01.79</DATE>\n<TEXT>&#2;\n&#3;</TEXT>\n</REUTERS>\n", 1},
+        {"n.sgm", "<REUTERS NEWID=\"7\">\n<DATE>26-FEB-1987 15:01:01.79</DATE>\n<TEXT>&#2;\n&#3;</TEXT>\n</REUTERS>\n",
+         1},
     };
     for (const auto& c : cases) {
         CAPTURE(std::string(c.name));
@@ -696,9 +715,9 @@ TEST_CASE("readers: corrupt or truncated compressed files throw news::Error") {
     std::string zst = news::test::zstd_bytes(jsonl);
     std::string gz = news::test::gzip_bytes(jsonl);
 
-    std::string zst_garbage = zst.substr(0, 4) + std::string(64, '\x5a');       // zstd magic, then junk
-    std::string zst_cut = zst.substr(0, zst.size() / 2);                         // stream ends mid-frame
-    std::string zst_flipped = zst;                                               // damaged block
+    std::string zst_garbage = zst.substr(0, 4) + std::string(64, '\x5a'); // zstd magic, then junk
+    std::string zst_cut = zst.substr(0, zst.size() / 2);                  // stream ends mid-frame
+    std::string zst_flipped = zst;                                        // damaged block
     for (size_t i = 12; i < zst_flipped.size() - 4; i += 7) zst_flipped[i] = static_cast<char>(~zst_flipped[i]);
     std::string gz_cut = gz.substr(0, gz.size() / 2);
     std::string gz_flipped = gz;
@@ -709,7 +728,7 @@ TEST_CASE("readers: corrupt or truncated compressed files throw news::Error") {
         const char* name;
         const std::string& bytes;
     } cases[] = {
-        {"garbage.jsonl.zst", zst_garbage}, {"cut.jsonl.zst", zst_cut}, {"flipped.jsonl.zst", zst_flipped},
+        {"garbage.jsonl.zst", zst_garbage}, {"cut.jsonl.zst", zst_cut},       {"flipped.jsonl.zst", zst_flipped},
         {"cut.jsonl.gz", gz_cut},           {"flipped.jsonl.gz", gz_flipped},
     };
     for (const auto& c : cases) {

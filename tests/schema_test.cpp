@@ -27,7 +27,7 @@ TEST_CASE("schema: entity type codes round-trip") {
 }
 
 TEST_CASE("schema: file state round-trips and rejects garbage") {
-    schema::FileState f{123, 456789, "00ff", 7};
+    schema::FileState f {123, 456789, "00ff", 7};
     auto g = schema::FileState::decode(f.encode());
     CHECK(g.size == 123);
     CHECK(g.mtime_ns == 456789);

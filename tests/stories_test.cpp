@@ -21,7 +21,8 @@ Shingles text(const std::string& body, const std::string& names = "") {
 std::string seed(const std::string& prefix) {
     for (const char* name : {"000_dbe4ead79ec420c1.txt", "001_d377f9111801e515.txt", "002_d100f074147ca4fc.txt",
                              "003_fc77a1da018bc3ea.txt"})
-        if (std::string(name).rfind(prefix, 0) == 0) return news::test::read_file(news::test::corpus_dir() + "/" + name);
+        if (std::string(name).rfind(prefix, 0) == 0)
+            return news::test::read_file(news::test::corpus_dir() + "/" + name);
     return {};
 }
 
@@ -39,11 +40,11 @@ TEST_CASE("stories: fractions and thousands stay one token") {
 
 TEST_CASE("stories: an identical text is a copy, an unrelated one is not") {
     Shingles a = text(kStory, "LRotterdam\nOMaersk\nOHapag-Lloyd\n");
-    CHECK(is_copy(a, a, StoryOptions{}));
+    CHECK(is_copy(a, a, StoryOptions {}));
     Shingles b = text("Parliament in Lisbon approved the budget after a long night of votes on pensions, schools "
                       "and rail lines, with the opposition walking out before the final count was read.",
                       "LLisbon\n");
-    CHECK_FALSE(is_copy(a, b, StoryOptions{}));
+    CHECK_FALSE(is_copy(a, b, StoryOptions {}));
 }
 
 TEST_CASE("stories: templated briefs about different companies are not copies") {
@@ -53,15 +54,15 @@ TEST_CASE("stories: templated briefs about different companies are not copies") 
     Shingles b = text("Zenith Inc said its board declared a quarterly dividend of 12 cts a share, payable April 15 to "
                       "holders of record March 31. The company paid 11 cts a share in the prior quarter.",
                       "OZenith Inc\n");
-    CHECK(containment(a, b) >= StoryOptions{}.same_text);
-    CHECK_FALSE(is_copy(a, b, StoryOptions{}));
+    CHECK(containment(a, b) >= StoryOptions {}.same_text);
+    CHECK_FALSE(is_copy(a, b, StoryOptions {}));
 }
 
 TEST_CASE("stories: a title-only brief is not a copy of the long story that contains it") {
     Shingles brief = text("Storms closed the port of Rotterdam on Tuesday");
     Shingles story = text(kStory);
     CHECK(containment(brief, story) > 0.9);
-    CHECK_FALSE(is_copy(brief, story, StoryOptions{}));
+    CHECK_FALSE(is_copy(brief, story, StoryOptions {}));
 }
 
 TEST_CASE("stories: the seed reprint is a copy of the Reuters story; two write-ups of one report are not") {
@@ -69,7 +70,7 @@ TEST_CASE("stories: the seed reprint is a copy of the Reuters story; two write-u
     // shared ones are given directly.
     const std::string names = "LIran\nLIraq\nLErbil\nOCIA\nOPentagon\nOCNN\nLUnited States\nPAli Khamenei\n";
     Shingles s000 = text(seed("000"), names), s001 = text(seed("001"), names);
-    CHECK(is_copy(s000, s001, StoryOptions{}));
+    CHECK(is_copy(s000, s001, StoryOptions {}));
     Shingles s002 = text(seed("002"), names), s003 = text(seed("003"), names);
-    CHECK_FALSE(is_copy(s002, s003, StoryOptions{}));
+    CHECK_FALSE(is_copy(s002, s003, StoryOptions {}));
 }

@@ -61,7 +61,7 @@ inline std::string read_file(const std::string& path) {
 
 // `data` as a complete gzip member (header, deflate stream, trailer).
 inline std::string gzip_bytes(std::string_view data) {
-    z_stream zs{};
+    z_stream zs {};
     if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         throw std::runtime_error("deflateInit2 failed");
     std::string out(deflateBound(&zs, static_cast<uLong>(data.size())) + 32, '\0');

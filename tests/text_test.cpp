@@ -8,9 +8,9 @@ TEST_CASE("text: UTF-8 validation") {
     CHECK(is_valid_utf8("plain"));
     CHECK(is_valid_utf8("caf\xc3\xa9 \xe2\x80\x9cquoted\xe2\x80\x9d"));
     CHECK_FALSE(is_valid_utf8("caf\xe9"));
-    CHECK_FALSE(is_valid_utf8("\xc0\xaf"));         // overlong
-    CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));     // surrogate
-    CHECK_FALSE(is_valid_utf8("\xe2\x80"));         // truncated
+    CHECK_FALSE(is_valid_utf8("\xc0\xaf"));     // overlong
+    CHECK_FALSE(is_valid_utf8("\xed\xa0\x80")); // surrogate
+    CHECK_FALSE(is_valid_utf8("\xe2\x80"));     // truncated
 }
 
 TEST_CASE("text: bad bytes are repaired as Windows-1252") {
@@ -36,7 +36,8 @@ TEST_CASE("text: HTML escaping covers every special character") {
 TEST_CASE("text: binary detection and control characters") {
     CHECK(looks_binary(std::string("abc\0def", 7)));
     CHECK_FALSE(looks_binary("Just a line of news.\n"));
-    CHECK(strip_controls("a\x03" "b\x01\tc\n") == "ab\tc\n");
+    CHECK(strip_controls("a\x03"
+                         "b\x01\tc\n") == "ab\tc\n");
 }
 
 TEST_CASE("text: cutting at a word boundary") {

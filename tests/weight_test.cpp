@@ -17,8 +17,8 @@ namespace {
 
 // Two in-memory shards of short texts with different term statistics.
 struct Shards {
-    Xapian::WritableDatabase a{std::string(), Xapian::DB_BACKEND_INMEMORY};
-    Xapian::WritableDatabase b{std::string(), Xapian::DB_BACKEND_INMEMORY};
+    Xapian::WritableDatabase a {std::string(), Xapian::DB_BACKEND_INMEMORY};
+    Xapian::WritableDatabase b {std::string(), Xapian::DB_BACKEND_INMEMORY};
     Shards() {
         const std::vector<std::string> first = {"oil prices rise", "oil oil output", "bank rate cut on oil prices",
                                                 "gold and silver", "oil"};

@@ -25,17 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     try {
         check_day(parse_iso_date(text));
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
     try {
         if (auto d = parse_any_date(text)) check_day(*d);
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
     try {
         DateRange r = parse_date_range(text);
         fuzz::require(r.from.empty() || r.from.size() == 8, "range start is YYYYMMDD");
         fuzz::require(r.to.empty() || r.to.size() == 8, "range end is YYYYMMDD");
-    } catch (const QueryError&) {
-    }
+    } catch (const QueryError&) {}
     return 0;
 }

@@ -49,7 +49,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 0: file = text; break;
     case 1: file = test::gzip_bytes(text); break;
     case 2: file = test::zstd_bytes(text); break;
-    case 3: file = test::gzip_bytes(text); file.pop_back(); break;
+    case 3:
+        file = test::gzip_bytes(text);
+        file.pop_back();
+        break;
     }
     std::string path = fuzz::scratch_file("input.bin", file);
     std::vector<std::string> lines;

@@ -47,30 +47,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         Xapian::Enquire enq(*g_db);
         enq.set_query(q.query);
         enq.get_mset(0, 10);
-    } catch (const QueryError&) {
-    }
+    } catch (const QueryError&) {}
     // The same text as each option's value.
     size_t cut = text.find('\n');
     std::string from = text.substr(0, cut), to = cut == std::string::npos ? "" : text.substr(cut + 1);
     try {
         builder.date_filter(from, to);
-    } catch (const QueryError&) {
-    }
+    } catch (const QueryError&) {}
     try {
         builder.entity_filter(text);
-    } catch (const QueryError&) {
-    }
+    } catch (const QueryError&) {}
     try {
         builder.source_filter(text);
-    } catch (const QueryError&) {
-    }
+    } catch (const QueryError&) {}
     try {
         DateRange r = parse_date_range(text);
         fuzz::require(r.from.empty() || r.from.size() == 8, "range start is YYYYMMDD");
         fuzz::require(r.to.empty() || r.to.size() == 8, "range end is YYYYMMDD");
         fuzz::require(r.from.empty() || r.to.empty() || r.from <= r.to, "range start <= end");
         date_range_query(text);
-    } catch (const QueryError&) {
-    }
+    } catch (const QueryError&) {}
     return 0;
 }

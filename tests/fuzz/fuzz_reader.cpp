@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <utility>
 #include <string_view>
+#include <utility>
 
 #include "common/error.h"
 #include "indexer/readers.h"
@@ -40,9 +40,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         read_articles(
             path, Format::NEWS_FUZZ_FORMAT, options,
             [](Article&& a) {
-                const std::pair<const char*, const std::string*> fields[] = {
-                    {"id", &a.id},     {"date", &a.date},     {"title", &a.title},
-                    {"body", &a.body}, {"source", &a.source}, {"url", &a.url}};
+                const std::pair<const char*, const std::string*> fields[] = {{"id", &a.id},         {"date", &a.date},
+                                                                             {"title", &a.title},   {"body", &a.body},
+                                                                             {"source", &a.source}, {"url", &a.url}};
                 for (const auto& [name, value] : fields)
                     if (!is_valid_utf8(*value)) {
                         std::fprintf(stderr, "article %s is not valid UTF-8\n", name);

@@ -30,7 +30,7 @@ struct Read {
 Read read(const std::string& path, Format format) {
     Read r;
     read_articles(
-        path, format, ReaderOptions{}, [&](Article&& a) { r.articles.push_back(std::move(a)); },
+        path, format, ReaderOptions {}, [&](Article&& a) { r.articles.push_back(std::move(a)); },
         [&](const ReadIssue& i) { r.issues.push_back(i); });
     return r;
 }
@@ -40,8 +40,9 @@ Read read(const std::string& path, Format format) {
 // fuzz_reader_trec: <DOCNO> bytes went into the id (and the Q term) unchecked.
 TEST_CASE("readers: a TREC DOCNO with invalid UTF-8 is repaired, not passed on") {
     TempDir dir;
-    std::string path = write_file(dir.file("bad.trec"), "<DOC>\n<DOCNO> AP\xff\xfe" "1 </DOCNO>\n"
-                                                         "<TEXT> Text with a bad id. </TEXT>\n</DOC>\n");
+    std::string path = write_file(dir.file("bad.trec"), "<DOC>\n<DOCNO> AP\xff\xfe"
+                                                        "1 </DOCNO>\n"
+                                                        "<TEXT> Text with a bad id. </TEXT>\n</DOC>\n");
     Read r = read(path, Format::Trec);
     REQUIRE(r.articles.size() == 1);
     CHECK(is_valid_utf8(r.articles[0].id));
@@ -55,7 +56,7 @@ TEST_CASE("readers: a TREC DOCNO with invalid UTF-8 is repaired, not passed on")
 TEST_CASE("readers: a Reuters NEWID with invalid UTF-8 is repaired, not passed on") {
     TempDir dir;
     std::string path = write_file(dir.file("bad.sgm"), "<REUTERS NEWID=\"7\xe9\x80\">\n<DATE>26-FEB-1987</DATE>\n"
-                                                        "<TEXT><BODY>Cocoa prices rose.</BODY></TEXT>\n</REUTERS>\n");
+                                                       "<TEXT><BODY>Cocoa prices rose.</BODY></TEXT>\n</REUTERS>\n");
     Read r = read(path, Format::ReutersSgml);
     REQUIRE(r.articles.size() == 1);
     CHECK(is_valid_utf8(r.articles[0].id));
@@ -67,12 +68,16 @@ TEST_CASE("readers: a Reuters NEWID with invalid UTF-8 is repaired, not passed o
 TEST_CASE("pipeline: a record whose id is too long for a Xapian term is skipped, the run goes on") {
     TempDir dir;
     const std::string long_id(300, 'x');
-    write_file(dir.file("in/a.trec"), "<DOC>\n<DOCNO> AP" + long_id + " </DOCNO>\n<TEXT> Oil prices rose. </TEXT>\n</DOC>\n"
-                                      "<DOC>\n<DOCNO> AP2 </DOCNO>\n<TEXT> Wheat prices fell. </TEXT>\n</DOC>\n");
-    write_file(dir.file("in/b.jsonl"), "{\"id\": \"" + long_id + "\", \"body\": \"Glaciers retreat.\"}\n"
-                                       "{\"id\": \"j2\", \"body\": \"Snow falls on Sapporo.\"}\n");
-    write_file(dir.file("in/c.sgm"), "<REUTERS NEWID=\"" + long_id + "\">\n<TEXT><BODY>Cocoa.</BODY></TEXT>\n</REUTERS>\n"
-                                     "<REUTERS NEWID=\"3\">\n<TEXT><BODY>Coffee futures.</BODY></TEXT>\n</REUTERS>\n");
+    write_file(dir.file("in/a.trec"), "<DOC>\n<DOCNO> AP" + long_id +
+                                          " </DOCNO>\n<TEXT> Oil prices rose. </TEXT>\n</DOC>\n"
+                                          "<DOC>\n<DOCNO> AP2 </DOCNO>\n<TEXT> Wheat prices fell. </TEXT>\n</DOC>\n");
+    write_file(dir.file("in/b.jsonl"), "{\"id\": \"" + long_id +
+                                           "\", \"body\": \"Glaciers retreat.\"}\n"
+                                           "{\"id\": \"j2\", \"body\": \"Snow falls on Sapporo.\"}\n");
+    write_file(dir.file("in/c.sgm"),
+               "<REUTERS NEWID=\"" + long_id +
+                   "\">\n<TEXT><BODY>Cocoa.</BODY></TEXT>\n</REUTERS>\n"
+                   "<REUTERS NEWID=\"3\">\n<TEXT><BODY>Coffee futures.</BODY></TEXT>\n</REUTERS>\n");
     BuildOptions opt;
     opt.db = dir.file("index.db");
     opt.roots = {dir.file("in")};
@@ -99,6 +104,4 @@ TEST_CASE("query: an empty entity value and an impossible date bound are query e
     CHECK_THROWS_AS(builder.parse("solab* source:reu date:..455'"), QueryError);
 }
 
-TEST_CASE("codec: an empty record is rejected, not read") {
-    CHECK_THROWS_AS(decode_article(std::string()), Error);
-}
+TEST_CASE("codec: an empty record is rejected, not read") { CHECK_THROWS_AS(decode_article(std::string()), Error); }

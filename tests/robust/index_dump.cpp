@@ -57,12 +57,9 @@ nlohmann::json dump(const std::string& path) {
         Xapian::PostingIterator p = db.postlist_begin(*t);
         Xapian::Document doc = db.get_document(*p);
         news::StoredArticle a = news::decode_article(doc.get_data());
-        docs[id] = {{"docid", *p},
-                    {"story", doc.get_value(s::kStorySlot)},
-                    {"date", doc.get_value(s::kDateSlot)},
-                    {"path", a.path},
-                    {"digest", document_digest(doc, true)},
-                    {"content", document_digest(doc, false)}};
+        docs[id] = {
+            {"docid", *p},    {"story", doc.get_value(s::kStorySlot)}, {"date", doc.get_value(s::kDateSlot)},
+            {"path", a.path}, {"digest", document_digest(doc, true)},  {"content", document_digest(doc, false)}};
     }
     out["ids"] = std::move(docs);
     out["duplicate_ids"] = std::move(dups);

@@ -12,8 +12,8 @@
 // and the first 300 bytes of each body, for a human to judge.
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <set>
@@ -66,14 +66,16 @@ double jaccard(const std::set<std::string>& a, const std::set<std::string>& b) {
 
 Doc load(const Xapian::Document& d) {
     news::StoredArticle a = news::decode_article(d.get_data());
-    Doc doc{a.id, a.date, a.title, a.body, {}, {}, {}, {}};
+    Doc doc {a.id, a.date, a.title, a.body, {}, {}, {}, {}};
     // Judged on title and body together: title-only records have no body.
     auto bt = tokens(a.title + "\n" + a.body);
     doc.norm_body = join(bt);
     doc.norm_title = join(tokens(a.title));
     for (const auto& t : bt) {
-        if (std::isdigit(static_cast<unsigned char>(t[0]))) doc.numbers.insert(t);
-        else doc.words.insert(t);
+        if (std::isdigit(static_cast<unsigned char>(t[0])))
+            doc.numbers.insert(t);
+        else
+            doc.words.insert(t);
     }
     return doc;
 }
@@ -85,7 +87,7 @@ struct Pair {
 };
 
 Pair judge(const Doc& a, const Doc& b, double min_jaccard) {
-    Pair p{jaccard(a.words, b.words), jaccard(a.numbers, b.numbers), false, false, &a, &b};
+    Pair p {jaccard(a.words, b.words), jaccard(a.numbers, b.numbers), false, false, &a, &b};
     bool same_body = a.norm_body == b.norm_body;
     bool same_title_date = !a.norm_title.empty() && a.norm_title == b.norm_title && a.date == b.date;
     p.dup = same_body || p.jac >= min_jaccard || same_title_date;
@@ -108,9 +110,12 @@ int main(int argc, char** argv) {
     size_t examples = 15, max_pairs_per_group = 2000;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
-        if (a == "--jaccard" && i + 1 < argc) min_jaccard = std::atof(argv[++i]);
-        else if (a == "--examples" && i + 1 < argc) examples = std::strtoul(argv[++i], nullptr, 10);
-        else if (a[0] != '-' && db_path.empty()) db_path = a;
+        if (a == "--jaccard" && i + 1 < argc)
+            min_jaccard = std::atof(argv[++i]);
+        else if (a == "--examples" && i + 1 < argc)
+            examples = std::strtoul(argv[++i], nullptr, 10);
+        else if (a[0] != '-' && db_path.empty())
+            db_path = a;
         else {
             std::cerr << "usage: fold_report [--jaccard X] [--examples N] DB\n";
             return 2;
@@ -123,14 +128,14 @@ int main(int argc, char** argv) {
     try {
         Xapian::Database db(db_path);
         std::map<std::string, std::vector<Xapian::docid>> groups;
-        for (auto it = db.valuestream_begin(news::schema::kStorySlot); it != db.valuestream_end(news::schema::kStorySlot);
-             ++it)
+        for (auto it = db.valuestream_begin(news::schema::kStorySlot);
+             it != db.valuestream_end(news::schema::kStorySlot); ++it)
             groups[*it].push_back(it.get_docid());
 
         size_t multi = 0, folded_docs = 0, largest = 0;
         std::vector<Pair> pairs, rep_pairs;
         std::vector<std::pair<size_t, std::string>> big; // size, "date title" of groups >= 10
-        std::vector<std::vector<Doc>> keep; // owns the documents the pairs point to
+        std::vector<std::vector<Doc>> keep;              // owns the documents the pairs point to
         keep.reserve(groups.size());
         for (auto& [key, ids] : groups) {
             if (ids.size() < 2) continue;
@@ -179,15 +184,16 @@ int main(int argc, char** argv) {
             std::printf("big_group\t%zu\t%s\n", big[i].first, big[i].second.c_str());
         // Examples from the folds the indexer made (member vs its story's
         // first article), least similar first.
-        std::sort(rep_pairs.begin(), rep_pairs.end(), [](const Pair& x, const Pair& y) {
-            return x.jac != y.jac ? x.jac < y.jac : x.num < y.num;
-        });
+        std::sort(rep_pairs.begin(), rep_pairs.end(),
+                  [](const Pair& x, const Pair& y) { return x.jac != y.jac ? x.jac < y.jac : x.num < y.num; });
         for (size_t i = 0; i < std::min(examples, rep_pairs.size()); ++i) {
             const Pair& p = rep_pairs[i];
             std::printf("pair\t%.3f\t%.3f\t%s\t%s|%s|%s\t%s|%s|%s\n", p.jac, p.num,
-                        p.strict ? "duplicate" : p.dup ? "loose-duplicate" : "NOT-duplicate", p.a->id.c_str(),
-                        p.a->date.c_str(), head(p.a->title, 80).c_str(), p.b->id.c_str(), p.b->date.c_str(),
-                        head(p.b->title, 80).c_str());
+                        p.strict ? "duplicate"
+                        : p.dup  ? "loose-duplicate"
+                                 : "NOT-duplicate",
+                        p.a->id.c_str(), p.a->date.c_str(), head(p.a->title, 80).c_str(), p.b->id.c_str(),
+                        p.b->date.c_str(), head(p.b->title, 80).c_str());
             std::printf("  a: %s\n  b: %s\n", head(p.a->body, 300).c_str(), head(p.b->body, 300).c_str());
         }
         return 0;

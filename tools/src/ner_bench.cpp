@@ -3,8 +3,8 @@
 // thread and prints tokens per second; with --text FILE... also measures
 // tag() on raw articles (tokenisation and canonical names included).
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     std::string conll = "../shared/data/conll2003/eng.testa";
     std::vector<std::string> texts;
     double seconds = 3.0;
-    CLI::App app{"Entity tagger benchmark"};
+    CLI::App app {"Entity tagger benchmark"};
     app.add_option("--conll", conll, "CoNLL file to tag");
     app.add_option("--text", texts, "raw article files to tag with tag()");
     app.add_option("--seconds", seconds, "minimum time per measurement");

@@ -89,8 +89,10 @@ int main(int argc, char** argv) {
     for (int i = 4; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         unsigned v = static_cast<unsigned>(std::strtoul(argv[i + 1], nullptr, 10));
-        if (a == "--threads") threads = v;
-        else if (a == "--batch") batch = v;
+        if (a == "--threads")
+            threads = v;
+        else if (a == "--batch")
+            batch = v;
         else {
             std::cerr << "split_index: unknown option " << a << "\n";
             return 2;

@@ -31,14 +31,14 @@ namespace {
 struct Options {
     std::string train = "../shared/data/conll2003/eng.train";
     std::string dev = "../shared/data/conll2003/eng.testa";
-    std::string clusters;          // word clusters file from tools/brown-clusters (optional)
+    std::string clusters; // word clusters file from tools/brown-clusters (optional)
     std::string iso_dir = "/usr/share/iso-codes/json";
     std::string zone_tab = "/usr/share/zoneinfo/zone1970.tab";
     std::string out = "common/model/ner.model.zst";
-    std::string dev_out;           // write dev predictions in conlleval format
+    std::string dev_out; // write dev predictions in conlleval format
     int epochs = 15;
     unsigned seed = 20240501;
-    int prune = 2;                 // drop feature rows whose quantised weights are all below this
+    int prune = 2; // drop feature rows whose quantised weights are all below this
     std::string version_tag = "conll03-ap";
 };
 
@@ -94,7 +94,7 @@ std::string phrase_of(std::string_view name) {
 // Name variants: "Palestine, State of" -> "Palestine"; "Holy See (Vatican
 // City State)" -> "Holy See".
 std::vector<std::string> name_variants(const std::string& name) {
-    std::vector<std::string> v{name};
+    std::vector<std::string> v {name};
     if (auto p = name.find(" ("); p != std::string::npos) v.push_back(name.substr(0, p));
     if (auto c = name.find(", "); c != std::string::npos) v.push_back(name.substr(0, c));
     return v;
@@ -160,7 +160,7 @@ void build_gazetteer_and_aliases(const Options& o, const Lexicon& lex, Model& m)
             ambiguous.insert(key);
             return;
         }
-        aliases[key] = AliasEntry{alias, type, canonical};
+        aliases[key] = AliasEntry {alias, type, canonical};
     };
 
     const auto countries = read_json(o.iso_dir + "/iso_3166-1.json")["3166-1"];
@@ -230,7 +230,7 @@ void build_gazetteer_and_aliases(const Options& o, const Lexicon& lex, Model& m)
     for (const auto& c : currencies) add_gaz(c.value("name", ""), kGazCurrency);
 
     m.gazetteer.clear();
-    for (const auto& [p, k] : gaz) m.gazetteer.push_back(GazEntry{p, k});
+    for (const auto& [p, k] : gaz) m.gazetteer.push_back(GazEntry {p, k});
     m.aliases.clear();
     for (const auto& [k, a] : aliases) m.aliases.push_back(a);
 }
@@ -287,7 +287,7 @@ public:
         std::vector<uint64_t> keys;
         std::vector<int16_t> rows;
         index_.for_each([&](uint64_t k, uint32_t r) {
-            std::array<int16_t, kLabels> q{};
+            std::array<int16_t, kLabels> q {};
             bool keep = false;
             for (int l = 0; l < kLabels; ++l) {
                 const long v = std::lround(avg[static_cast<size_t>(r - 1) * kLabels + l] / scale);
@@ -344,7 +344,7 @@ double evaluate(const Model& m, std::vector<TrainDoc>& docs, std::ostream* conll
 
 int main(int argc, char** argv) {
     Options o;
-    CLI::App app{"Train the newssearch entity tagger"};
+    CLI::App app {"Train the newssearch entity tagger"};
     app.add_option("--train", o.train, "CoNLL-2003 training file (IOB1)");
     app.add_option("--dev", o.dev, "CoNLL-2003 dev file used to pick the epoch");
     app.add_option("--clusters", o.clusters, "word clusters from tools/brown-clusters");
@@ -386,7 +386,8 @@ int main(int argc, char** argv) {
                 fx.prepare(d.doc);
                 decode(
                     fx, [&p](const std::vector<uint64_t>& keys, std::array<float, kLabels>& s) { p.score(keys, s); },
-                    [&](size_t i, const std::vector<uint64_t>& keys, const std::array<float, kLabels>&, int best_label) {
+                    [&](size_t i, const std::vector<uint64_t>& keys, const std::array<float, kLabels>&,
+                        int best_label) {
                         const int g = d.gold[i];
                         ++tokens;
                         if (best_label != g) {

@@ -34,7 +34,8 @@ struct DctxDeleter {
 };
 
 // Calls `line` for every line of a zstd-compressed file.
-template <class F> void for_each_zstd_line(const std::string& path, F&& line) {
+template <class F>
+void for_each_zstd_line(const std::string& path, F&& line) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read " + path);
     std::unique_ptr<ZSTD_DCtx, DctxDeleter> dctx(ZSTD_createDCtx());
@@ -42,9 +43,9 @@ template <class F> void for_each_zstd_line(const std::string& path, F&& line) {
     std::string pending;
     while (in) {
         in.read(ibuf.data(), static_cast<std::streamsize>(ibuf.size()));
-        ZSTD_inBuffer input{ibuf.data(), static_cast<size_t>(in.gcount()), 0};
+        ZSTD_inBuffer input {ibuf.data(), static_cast<size_t>(in.gcount()), 0};
         while (input.pos < input.size) {
-            ZSTD_outBuffer output{obuf.data(), obuf.size(), 0};
+            ZSTD_outBuffer output {obuf.data(), obuf.size(), 0};
             const size_t r = ZSTD_decompressStream(dctx.get(), &output, &input);
             if (ZSTD_isError(r)) throw std::runtime_error(path + ": " + ZSTD_getErrorName(r));
             pending.append(obuf.data(), output.pos);
@@ -87,10 +88,14 @@ std::string sgml_decode(std::string_view s) {
             const size_t semi = s.find(';', i);
             if (semi != std::string_view::npos && semi - i < 8) {
                 const std::string_view ent = s.substr(i + 1, semi - i - 1);
-                if (ent == "lt") out.push_back('<');
-                else if (ent == "gt") out.push_back('>');
-                else if (ent == "amp") out.push_back('&');
-                else if (ent == "quot") out.push_back('"');
+                if (ent == "lt")
+                    out.push_back('<');
+                else if (ent == "gt")
+                    out.push_back('>');
+                else if (ent == "amp")
+                    out.push_back('&');
+                else if (ent == "quot")
+                    out.push_back('"');
                 i = semi;
                 continue;
             }
@@ -186,8 +191,7 @@ void read_inputs(const std::vector<std::string>& inputs, Corpus& corpus) {
             }
         }
         std::fprintf(stderr, "%s: %zu documents, %.1fs, %zu tokens so far\n", in.c_str(), corpus.docs() - before,
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-                     corpus.seq().size());
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), corpus.seq().size());
     }
 }
 
@@ -195,7 +199,8 @@ void read_inputs(const std::vector<std::string>& inputs, Corpus& corpus) {
 class XLogX {
 public:
     XLogX() : table_(1 << 21) {
-        for (size_t i = 1; i < table_.size(); ++i) table_[i] = static_cast<double>(i) * std::log(static_cast<double>(i));
+        for (size_t i = 1; i < table_.size(); ++i)
+            table_[i] = static_cast<double>(i) * std::log(static_cast<double>(i));
     }
     double operator()(int64_t x) const {
         if (x < static_cast<int64_t>(table_.size())) return table_[static_cast<size_t>(x)];
@@ -209,7 +214,7 @@ private:
 // Predictive exchange clustering of words 1..V-1 (0 is the boundary, a
 // context only) into K classes, given predecessor lists.
 struct Bigrams {
-    std::vector<uint64_t> offset;               // CSR per word
+    std::vector<uint64_t> offset;                    // CSR per word
     std::vector<std::pair<uint32_t, uint32_t>> pred; // (predecessor, count), most frequent first
 };
 
@@ -269,10 +274,10 @@ int main(int argc, char** argv) {
     std::string out_path;
     size_t max_words = 100000;
     uint64_t min_count = 5;
-    std::vector<int> levels{100, 400, 1600};
+    std::vector<int> levels {100, 400, 1600};
     int iterations = 8;
     size_t top_preds = 80;
-    CLI::App app{"Word clusters from unlabelled news text"};
+    CLI::App app {"Word clusters from unlabelled news text"};
     app.add_option("inputs", inputs, "files (.jsonl.zst, .sgm) and folders of .txt")->required();
     app.add_option("--out", out_path, "output file")->required();
     app.add_option("--max-words", max_words, "vocabulary size");
@@ -327,8 +332,10 @@ int main(int argc, char** argv) {
         std::vector<uint64_t>().swap(pairs);
         for (uint32_t w = 0; w < V; ++w) bg.offset[w + 1] += bg.offset[w];
         for (uint32_t w = 0; w < V; ++w) {
-            std::sort(bg.pred.begin() + static_cast<long>(bg.offset[w]), bg.pred.begin() + static_cast<long>(bg.offset[w + 1]),
-                      [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+            std::sort(bg.pred.begin() + static_cast<long>(bg.offset[w]),
+                      bg.pred.begin() + static_cast<long>(bg.offset[w + 1]), [](const auto& a, const auto& b) {
+                          return a.second != b.second ? a.second > b.second : a.first < b.first;
+                      });
         }
         std::fprintf(stderr, "vocabulary %u, bigram types %zu\n", V, bg.pred.size());
         const XLogX f;
