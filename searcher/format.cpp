@@ -69,14 +69,24 @@ std::string to_json(const SearchResponse& r, int indent) {
 std::string snippet_to_text(const std::string& s, bool color) {
     std::string out;
     out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
+    size_t i = 0;
+    while (i < s.size()) {
+        size_t special = s.find_first_of("<&", i);
+        if (special == std::string::npos) special = s.size();
+        out.append(s, i, special - i); // plain text: copied as a run
+        i = special;
+        if (i == s.size()) break;
         if (s.compare(i, 6, "<mark>") == 0) {
             out += color ? "\033[1;33m" : "";
-            i += 5;
-        } else if (s.compare(i, 7, "</mark>") == 0) {
-            out += color ? "\033[0m" : "";
             i += 6;
-        } else if (s[i] == '&') {
+            continue;
+        }
+        if (s.compare(i, 7, "</mark>") == 0) {
+            out += color ? "\033[0m" : "";
+            i += 7;
+            continue;
+        }
+        if (s[i] == '&') {
             static const std::pair<const char*, char> kEntities[] = {
                 {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&#x27;", '\''}};
             bool done = false;
@@ -84,15 +94,14 @@ std::string snippet_to_text(const std::string& s, bool color) {
                 size_t n = std::char_traits<char>::length(name);
                 if (s.compare(i, n, name) == 0) {
                     out += c;
-                    i += n - 1;
+                    i += n;
                     done = true;
                     break;
                 }
             }
-            if (!done) out += '&';
-        } else {
-            out += s[i];
+            if (done) continue;
         }
+        out += s[i++];
     }
     return out;
 }

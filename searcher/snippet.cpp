@@ -13,38 +13,67 @@ struct Word {
     std::string lower; // lower-cased, as TermGenerator indexes it
 };
 
+// Reads the character at byte `pos` of `text`: its code point (an invalid
+// byte as itself, as Xapian's Utf8Iterator reads it) and its length.
+size_t char_at(const std::string& text, size_t pos, unsigned& ch) {
+    auto c = static_cast<unsigned char>(text[pos]);
+    if (c < 0x80) {
+        ch = c;
+        return 1;
+    }
+    const size_t left = text.size() - pos;
+    if (left == 0) __builtin_unreachable(); // (pos is inside the text)
+    Xapian::Utf8Iterator it(text.data() + pos, left);
+    ch = *it;
+    ++it;
+    return static_cast<size_t>(it.raw() - (text.data() + pos));
+}
+
+bool is_wordchar(unsigned ch) {
+    if (ch < 0x80) return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+    return Xapian::Unicode::is_wordchar(ch);
+}
+
 // Words as Xapian's TermGenerator splits them: runs of word characters,
-// an apostrophe inside a word kept ("iran's").
+// an apostrophe inside a word kept ("iran's"). ASCII is read byte by byte;
+// Xapian's Unicode tables only for the rest.
 std::vector<Word> split_words(const std::string& text) {
     std::vector<Word> out;
-    Xapian::Utf8Iterator it(text), end;
-    while (it != end) {
-        if (!Xapian::Unicode::is_wordchar(*it)) {
-            ++it;
+    out.reserve(text.size() / 5);
+    const size_t n = text.size();
+    size_t i = 0;
+    while (i < n) {
+        unsigned ch;
+        size_t len = char_at(text, i, ch);
+        if (!is_wordchar(ch)) {
+            i += len;
             continue;
         }
         Word w;
-        w.begin = static_cast<size_t>(it.raw() - text.data());
-        std::string lower;
+        w.begin = i;
         for (;;) {
-            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
-            ++it;
-            if (it == end) break;
-            unsigned ch = *it;
-            if (Xapian::Unicode::is_wordchar(ch)) continue;
-            if (ch == '\'' || ch == 0x2019) {
-                Xapian::Utf8Iterator next = it;
-                ++next;
-                if (next != end && Xapian::Unicode::is_wordchar(*next)) {
-                    lower += '\'';
-                    it = next;
+            if (ch < 0x80)
+                w.lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+            else
+                Xapian::Unicode::append_utf8(w.lower, Xapian::Unicode::tolower(ch));
+            i += len;
+            if (i >= n) break;
+            len = char_at(text, i, ch);
+            if (is_wordchar(ch)) continue;
+            if ((ch == '\'' || ch == 0x2019) && i + len < n) {
+                unsigned next;
+                size_t next_len = char_at(text, i + len, next);
+                if (is_wordchar(next)) {
+                    w.lower += '\'';
+                    i += len;
+                    ch = next;
+                    len = next_len;
                     continue;
                 }
             }
             break;
         }
-        w.end = it == end ? text.size() : static_cast<size_t>(it.raw() - text.data());
-        w.lower = std::move(lower);
+        w.end = i;
         out.push_back(std::move(w));
     }
     return out;
@@ -173,8 +202,8 @@ bool Snippeter::word_matches(const std::string& lower, const std::string& stemme
 std::string Snippeter::snippet(const StoredArticle& a) const {
     const std::string& text = a.body.empty() ? a.title : a.body;
     std::vector<Word> words = split_words(text);
-    std::vector<std::string> stems(words.size());
-    for (size_t i = 0; i < words.size(); ++i) stems[i] = stem_of(words[i].lower);
+    std::vector<const std::string*> stems(words.size());
+    for (size_t i = 0; i < words.size(); ++i) stems[i] = &stem_of(words[i].lower);
 
     // Marked byte ranges, and which query part each came from.
     std::vector<std::pair<size_t, size_t>> marks;
@@ -183,7 +212,7 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
     int part = 0;
     for (const std::string& term : words_) {
         for (size_t i = 0; i < words.size(); ++i)
-            if (!marked[i] && word_matches(words[i].lower, stems[i], term)) {
+            if (!marked[i] && word_matches(words[i].lower, *stems[i], term)) {
                 marked[i] = 1;
                 marks.emplace_back(words[i].begin, words[i].end);
                 part_of_mark.push_back(part);
@@ -206,7 +235,7 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
             if (p.ordered) {
                 if (i + k > words.size()) break;
                 bool ok = true;
-                for (size_t j = 0; j < k && ok; ++j) ok = word_matches(words[i + j].lower, stems[i + j], p.terms[j]);
+                for (size_t j = 0; j < k && ok; ++j) ok = word_matches(words[i + j].lower, *stems[i + j], p.terms[j]);
                 if (!ok) continue;
                 for (size_t j = 0; j < k; ++j) at.push_back(i + j);
             } else {
@@ -215,7 +244,7 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
                 std::vector<char> found(k, 0);
                 for (size_t j = i; j < words.size() && j < i + p.window; ++j)
                     for (size_t t = 0; t < k; ++t)
-                        if (!found[t] && word_matches(words[j].lower, stems[j], p.terms[t])) {
+                        if (!found[t] && word_matches(words[j].lower, *stems[j], p.terms[t])) {
                             if (j == i || !at.empty()) {
                                 found[t] = 1;
                                 at.push_back(j);
