@@ -111,7 +111,6 @@ void FacetTable::read(const Xapian::Database& db, const std::vector<Xapian::doci
     day_.assign(n, kNone);
     source_.assign(n, kNone);
     story_.assign(n, 0);
-    std::vector<std::vector<uint32_t>> lists(n);
     // One slot at a time, in document order: each value stream is read
     // front to back once.
     auto walk = [&](Xapian::valueno slot, auto&& take) {
@@ -135,15 +134,14 @@ void FacetTable::read(const Xapian::Database& db, const std::vector<Xapian::doci
     walk(schema::kStorySlot, [&](size_t row, const std::string& v) {
         if (!v.empty()) story_[row] = std::hash<std::string>()(v) | 1;
     });
+    // Rows come in order, so each row's entities are appended as read.
     entity_start_.assign(n + 1, 0);
+    size_t started = 0; // rows whose start is set
     walk(schema::kEntitiesSlot, [&](size_t row, const std::string& v) {
-        each_entity(v, [&](std::string_view e) { lists[row].push_back(names_.id(e)); });
+        while (started <= row) entity_start_[started++] = static_cast<uint32_t>(entities_.size());
+        each_entity(v, [&](std::string_view e) { entities_.push_back(names_.id(e)); });
     });
-    for (size_t row = 0; row < n; ++row) {
-        entity_start_[row] = static_cast<uint32_t>(entities_.size());
-        entities_.insert(entities_.end(), lists[row].begin(), lists[row].end());
-    }
-    entity_start_[n] = static_cast<uint32_t>(entities_.size());
+    while (started <= n) entity_start_[started++] = static_cast<uint32_t>(entities_.size());
 }
 
 Facets FacetTable::count(const std::vector<uint32_t>& rows, int n, long& stories) const {

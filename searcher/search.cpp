@@ -50,7 +50,6 @@ struct Searcher::Impl {
         shard_names.clear();
         remote = false;
         table.reset();
-        opened_identity = identity();
         fs::path stub = fs::is_directory(path, ec) ? fs::path(path) / "XAPIANDB" : fs::path(path);
         if (!fs::exists(fs::path(path) / "iamglass", ec) && fs::is_regular_file(stub, ec)) {
             std::ifstream in(stub);
@@ -67,6 +66,7 @@ struct Searcher::Impl {
             if (remote) shard_names.clear();
             raise_open_file_limit();
         }
+        opened_identity = identity(); // (needs the shard names)
         try {
             db = Xapian::Database(path);
         } catch (const Xapian::Error& e) {
