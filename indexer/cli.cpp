@@ -25,10 +25,11 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
     build_ = app.add_subcommand("build", "Index (or re-index what changed under) PATH... into --db");
     build_->add_option("--db", build_opt_.db, "Database directory (created when missing)")->required();
     build_
-        ->add_option("--threads", build_opt_.threads,
-                     "Threads that read, decompress and parse files, and as many that tag articles and build documents "
-                     "(default: cores - 1, at least 1); the single Xapian writer has its own. The index is the same "
-                     "whatever the number")
+        ->add_option(
+            "--threads", build_opt_.threads,
+            "Threads that read, decompress and parse files, and as many that tag articles and build documents; "
+            "a fresh build also writes through as many (default: cores), an update through one writer of "
+            "its own (default: cores - 1, at least 1). The index is the same whatever the number")
         ->check(CLI::Range(0u, 256u));
     build_->add_option("--shard-by", shard_by_, "Write one database per month or year")
         ->check(CLI::IsMember({"month", "year"}));
@@ -49,7 +50,7 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
     build_->add_flag("--quiet", quiet_, "No progress line")->excludes(p);
     build_->add_flag("--no-compact", no_compact_,
                      "Do not compact at the end (by default a run that at least doubles a database compacts it: "
-                     "about half the size, faster searches)");
+                     "about half the size, faster searches); a fresh build then writes through one writer");
     build_->add_option("PATH", build_opt_.roots, "Files or folders of articles")->required();
 
     stats_ = app.add_subcommand("stats", "Show what an index holds");

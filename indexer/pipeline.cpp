@@ -20,6 +20,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <xapian.h>
 
@@ -27,8 +28,10 @@
 #include "common/error.h"
 #include "common/schema.h"
 #include "common/text.h"
+#include "indexer/bulk.h"
 #include "indexer/document.h"
 #include "indexer/input.h"
+#include "indexer/queue.h"
 #include "indexer/store.h"
 #include "indexer/stories.h"
 
@@ -67,40 +70,6 @@ struct Batch {
     bool resource = false; // ... because the machine ran out of something: the run fails
     std::vector<BuiltDocument> docs;
     long long bytes = 0;
-};
-
-// A bounded multi-producer, multi-consumer queue.
-template <typename T>
-class BoundedQueue {
-public:
-    explicit BoundedQueue(size_t cap) : cap_(cap) {}
-    void push(T v) {
-        std::unique_lock<std::mutex> lk(m_);
-        not_full_.wait(lk, [&] { return q_.size() < cap_; });
-        q_.push_back(std::move(v));
-        not_empty_.notify_one();
-    }
-    std::optional<T> pop() {
-        std::unique_lock<std::mutex> lk(m_);
-        not_empty_.wait(lk, [&] { return !q_.empty() || closed_; });
-        if (q_.empty()) return std::nullopt;
-        T v = std::move(q_.front());
-        q_.pop_front();
-        not_full_.notify_one();
-        return v;
-    }
-    void close() {
-        std::lock_guard<std::mutex> lk(m_);
-        closed_ = true;
-        not_empty_.notify_all();
-    }
-
-private:
-    size_t cap_;
-    std::mutex m_;
-    std::condition_variable not_full_, not_empty_;
-    std::deque<T> q_;
-    bool closed_ = false;
 };
 
 // Batches arrive from the workers out of order; the writer takes them in
@@ -344,10 +313,16 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
         store.set_file_state(key, "");
     }
 
-    // By default the workers and the writer together use every core: the
-    // single writer is the busiest thread, so it gets a core of its own.
+    // A fresh build writes through parallel segments (indexer/bulk.h); it
+    // ends in a compaction, so not with --no-compact. Otherwise one writer
+    // is the busiest thread, and by default gets a core of its own.
+    IndexStore::Shard* single = opt.shard_by == ShardBy::None ? &store.shard_for("") : nullptr;
+    bool fresh = single && opt.compact && single->docs_at_open == 0;
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    unsigned nthreads = opt.threads ? opt.threads : std::max(1u, cores - 1);
+    unsigned nthreads = opt.threads ? opt.threads : fresh ? cores : std::max(1u, cores - 1);
+    std::unique_ptr<BulkWriter> bulk;
+    if (fresh) bulk = std::make_unique<BulkWriter>(single->path, single->db, nthreads);
+    std::unordered_set<std::string> ids; // this run's, when writing segments
     const EntityTagger& tagger = EntityTagger::instance();
     BoundedQueue<Batch> work(nthreads * 4);
     Sequencer sequencer(tasks.size(), 1024, 8, 8 * nthreads + 8);
@@ -485,11 +460,11 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     ++sum.files_indexed;
                     // Also clears what a killed run committed of a file whose
                     // state it never recorded, so every article lands once.
-                    store.delete_articles(s::file_term(t.key));
+                    if (!bulk) store.delete_articles(s::file_term(t.key));
                 }
                 for (BuiltDocument& d : b->docs) {
                     IndexStore::Shard& shard = store.shard_for(d.date);
-                    if (store.has_article(d.id_term)) {
+                    if (bulk ? !ids.insert(d.id_term).second : store.has_article(d.id_term)) {
                         // Another record (another file, or earlier in this one)
                         // has this id: keep the first, report this one.
                         log << t.path << ": article id '" << d.id
@@ -504,35 +479,55 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     // A story's first article is found by its id term; only the
                     // copies that join it carry the story term.
                     if (story != d.id) d.doc.add_boolean_term(s::story_term(story));
-                    // Spelling data is gathered until the commit: one add_spelling
-                    // per distinct word is far cheaper than one per occurrence.
-                    for (std::string& w : d.words) ++shard.spelling[std::move(w)];
-                    // No article has this id (checked above): a plain add
-                    // spares replace_document's second lookup of the id term.
-                    Xapian::docid docid = shard.db.add_document(d.doc);
+                    terms_since_commit += d.doc.termlist_count();
+                    Xapian::docid docid;
+                    if (bulk) {
+                        bulk->add(std::move(d.doc), std::move(d.words));
+                        docid = bulk->last_docid();
+                    } else {
+                        // Spelling data is gathered until the commit: one
+                        // add_spelling per distinct word is far cheaper than
+                        // one per occurrence.
+                        for (std::string& w : d.words) ++shard.spelling[std::move(w)];
+                        // No article has this id (checked above): a plain add
+                        // spares replace_document's second lookup of the id term.
+                        docid = shard.db.add_document(d.doc);
+                    }
                     store.stories().added(shard.number, docid, std::move(d.shingles), d.date, story, story == d.id);
                     ++per_file[b->file];
                     ++(t.existed ? sum.updated : sum.indexed);
                     ++since_commit;
-                    terms_since_commit += d.doc.termlist_count();
                 }
             }
             if (b->last) {
                 if (t.existed && b->fatal != "=") sum.removed += std::max(0L, t.old_articles - per_file[b->file]);
                 t.state.articles = b->fatal == "=" ? t.old_articles : per_file[b->file];
-                if (b->fatal.empty() || b->fatal == "=") store.set_file_state(t.key, t.state.encode());
+                if (b->fatal.empty() || b->fatal == "=") {
+                    if (bulk)
+                        bulk->set_file_state(t.key, t.state.encode());
+                    else
+                        store.set_file_state(t.key, t.state.encode());
+                }
                 ++files_done;
                 bytes_done += b->bytes;
             }
             // Also inside a long file: a killed run re-reads a file whose
             // state it never recorded, deleting what it committed of it first.
-            if (since_commit >= opt.commit_every || terms_since_commit >= kCommitTerms ||
-                (since_commit > 0 &&
-                 std::chrono::steady_clock::now() - last_commit > std::chrono::duration<double>(opt.commit_seconds))) {
-                store.commit();
-                since_commit = 0;
+            bool durable = since_commit >= opt.commit_every ||
+                           (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
+                                                    std::chrono::duration<double>(opt.commit_seconds));
+            if (durable || terms_since_commit >= kCommitTerms) {
+                // A segment ends every kCommitTerms postings, for speed; the
+                // index takes them in at the commits asked for.
+                if (bulk)
+                    bulk->checkpoint(durable);
+                else
+                    store.commit();
                 terms_since_commit = 0;
-                last_commit = std::chrono::steady_clock::now();
+                if (durable || !bulk) {
+                    since_commit = 0;
+                    last_commit = std::chrono::steady_clock::now();
+                }
             }
             progress.update(files_done, sum.indexed + sum.updated, bytes_done);
         }
@@ -555,13 +550,18 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     }
     for (auto& r : readers) r.join();
     for (auto& w : workers) w.join();
-    try {
-        store.commit();
-    } catch (const Xapian::Error& e) {
-        throw Error("Xapian commit failed: " + e.get_description());
+    if (bulk) {
+        std::tie(sum.compacted_from, sum.compacted_to) = bulk->finish();
+        if (sum.compacted_from == 0) sum.compacted_to = 0; // nothing was written
+    } else {
+        try {
+            store.commit();
+        } catch (const Xapian::Error& e) {
+            throw Error("Xapian commit failed: " + e.get_description());
+        }
     }
     progress.update(files_done, sum.indexed + sum.updated, bytes_done, true);
-    if (opt.compact) {
+    if (opt.compact && !bulk) {
         try {
             std::tie(sum.compacted_from, sum.compacted_to) = store.compact_grown();
         } catch (const Xapian::Error& e) {

@@ -1,7 +1,8 @@
 // The indexing run: finds input files under the given roots, works out which
 // are new, changed or gone since the last run, reads and converts articles on
 // worker threads, and writes them through one Xapian writer in batched
-// commits. A killed run leaves a database that opens; re-running finishes it.
+// commits, or for a fresh build through parallel segments (indexer/bulk.h).
+// A killed run leaves a database that opens; re-running finishes it.
 #pragma once
 
 #include <iosfwd>
@@ -18,7 +19,7 @@ struct BuildOptions {
     std::string db;                   // database directory (created when missing)
     ShardBy shard_by = ShardBy::None; // one database, or one per month/year under `db`
     std::vector<std::string> roots;   // files or folders to index
-    unsigned threads = 0;             // reader threads and as many workers; 0 = one per core but the writer's
+    unsigned threads = 0;             // readers, as many workers (and segment writers); 0 = see build_index
     enum class Progress { Auto, Always, Never };
     Progress progress = Progress::Auto; // Auto: only when stderr is a terminal
     ReaderOptions reader;               // JSON key mapping etc.

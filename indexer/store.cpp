@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/schema.h"
 #include "common/text.h"
+#include "indexer/bulk.h"
 
 namespace fs = std::filesystem;
 
@@ -137,6 +138,8 @@ IndexStore::Shard& IndexStore::open_shard(const std::string& name) {
         throw Error(where + ": cannot open database for writing: " + e.get_description());
     }
     check_schema(shard->db, where);
+    // Segments of a killed fresh build (its lock is ours now).
+    if (name.empty()) BulkWriter::remove_leftovers(where);
     shard->path = where;
     shard->docs_at_open = shard->db.get_doccount();
     // A fresh database has no earlier articles to compare against.

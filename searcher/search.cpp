@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -67,10 +68,33 @@ struct Searcher::Impl {
             raise_open_file_limit();
         }
         opened_identity = identity(); // (needs the shard names)
-        try {
-            db = Xapian::Database(path);
-        } catch (const Xapian::Error& e) {
-            throw Error(path + ": cannot open index: " + e.get_description());
+        // An indexing run swaps a compacted or merged database (or shard) in
+        // by two renames (DB -> DB.compact-old, DB.compact-tmp -> DB);
+        // between them the path is missing for a moment. Try again while a
+        // swap is under way, for at most a second.
+        auto swapping = [&] {
+            if (fs::exists(path + ".compact-old", ec) || fs::exists(path + ".compact-tmp", ec)) return true;
+            if (!fs::is_directory(path, ec)) return false;
+            for (const auto& e : fs::directory_iterator(path, ec)) {
+                const std::string name = e.path().filename().string();
+                if (name.size() > 12 && name.compare(name.size() - 12, 12, ".compact-old") == 0) return true;
+            }
+            return false;
+        };
+        for (int attempt = 0;; ++attempt) {
+            try {
+                db = Xapian::Database(path);
+                if (attempt > 0) opened_identity = identity();
+                return;
+            } catch (const Xapian::DatabaseError& e) {
+                // (Not found, or tables of two revisions: once more in any
+                // case, the swap may have ended meanwhile.)
+                if (attempt >= 500 || (attempt > 0 && !swapping()))
+                    throw Error(path + ": cannot open index: " + e.get_description());
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            } catch (const Xapian::Error& e) {
+                throw Error(path + ": cannot open index: " + e.get_description());
+            }
         }
     }
 

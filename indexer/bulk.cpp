@@ -1,0 +1,292 @@
+#include "indexer/bulk.h"
+
+#include <pthread.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "common/error.h"
+#include "common/schema.h"
+#include "indexer/queue.h"
+
+namespace fs = std::filesystem;
+
+namespace news {
+namespace {
+
+// Documents queued for one segment's writer. A segment is about one commit's
+// worth of postings (the pipeline checkpoints every kCommitTerms); while
+// one writer works off its backlog the next segment fills for another.
+constexpr size_t kSegmentQueue = 768;
+// Finished segments waiting for a merge; past this many they are merged
+// whether or not they hold as many articles as the index (open files).
+constexpr size_t kMaxSegments = 256;
+
+long long folder_bytes(const std::string& dir) {
+    long long n = 0;
+    std::error_code ec;
+    for (auto& e : fs::recursive_directory_iterator(dir, ec))
+        if (e.is_regular_file(ec)) n += static_cast<long long>(e.file_size(ec));
+    return n;
+}
+
+} // namespace
+
+struct BulkWriter::Segment {
+    Xapian::docid first = 0, last = 0; // last: set when the segment ends
+    std::string path;
+    BoundedQueue<std::pair<Xapian::Document, std::vector<std::string>>> docs {kSegmentQueue};
+    std::map<std::string, std::string> states; // files whose last article is in this segment or before
+    bool finished = false;                     // committed and closed (under Shared::m)
+    long long bytes = 0;
+};
+
+struct BulkWriter::Shared {
+    explicit Shared(unsigned writers) : todo(writers) {}
+    Xapian::WritableDatabase lock;               // holds the index's write lock; replaced at each merge
+    BoundedQueue<std::shared_ptr<Segment>> todo; // segments waiting for a writer
+    std::mutex m;
+    std::condition_variable cv;
+    std::deque<std::shared_ptr<Segment>> order; // unmerged segments, in document order
+    std::map<std::string, std::string> final_states;
+    bool finishing = false, stop = false;
+    std::atomic<bool> failed {false};
+    std::string error;
+    Xapian::docid durable_upto = 0; // articles up to here are to reach the index
+    Xapian::docid index_last = 0;   // the index holds the articles up to here
+    Xapian::doccount index_docs = 0;
+    long long written = 0, index_bytes = 0;
+    std::vector<std::thread> writers;
+    std::thread merger;
+
+    void fail(const std::string& what) {
+        {
+            std::lock_guard<std::mutex> lk(m);
+            if (error.empty()) error = what;
+            stop = true;
+            for (auto& s : order) s->docs.close();
+        }
+        failed = true;
+        todo.close();
+        cv.notify_all();
+    }
+};
+
+std::string BulkWriter::segments_folder(const std::string& db) { return db + ".segments"; }
+
+void BulkWriter::remove_leftovers(const std::string& db) {
+    std::error_code ec;
+    fs::remove_all(segments_folder(db), ec);
+}
+
+BulkWriter::BulkWriter(std::string db, Xapian::WritableDatabase& lock, unsigned writers)
+    : db_(std::move(db)), dir_(segments_folder(db_)), shared_(std::make_unique<Shared>(std::max(1u, writers))) {
+    // The schema metadata (and any file states removed before the run) go
+    // into the index now: merges copy what it holds.
+    lock.commit();
+    shared_->lock = lock;
+    remove_leftovers(db_);
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    if (ec) throw Error(dir_ + ": cannot create folder: " + ec.message());
+    for (unsigned i = 0; i < std::max(1u, writers); ++i) shared_->writers.emplace_back([this] { writer_loop(); });
+    shared_->merger = std::thread([this] { merger_loop(); });
+}
+
+BulkWriter::~BulkWriter() {
+    if (shared_->merger.joinable()) {
+        shared_->fail("stopped");
+        for (auto& t : shared_->writers) t.join();
+        shared_->merger.join();
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+void BulkWriter::check() const {
+    if (shared_->failed) {
+        std::lock_guard<std::mutex> lk(shared_->m);
+        throw Error(shared_->error);
+    }
+}
+
+void BulkWriter::start_segment() {
+    auto seg = std::make_shared<Segment>();
+    seg->first = next_docid_;
+    char name[32];
+    std::snprintf(name, sizeof name, "seg-%010u", static_cast<unsigned>(next_docid_));
+    seg->path = (fs::path(dir_) / name).string();
+    seg->states = std::move(loose_states_);
+    loose_states_.clear();
+    {
+        std::lock_guard<std::mutex> lk(shared_->m);
+        shared_->order.push_back(seg);
+    }
+    current_ = seg;
+    if (!shared_->todo.push(seg)) check();
+}
+
+void BulkWriter::add(Xapian::Document&& doc, std::vector<std::string>&& words) {
+    check();
+    if (!current_) start_segment();
+    if (!current_->docs.push({std::move(doc), std::move(words)})) check();
+    current_->last = next_docid_++;
+}
+
+void BulkWriter::set_file_state(const std::string& key, const std::string& value) {
+    (current_ ? current_->states : loose_states_)[key] = value;
+}
+
+void BulkWriter::checkpoint(bool durable) {
+    check();
+    if (durable) {
+        {
+            std::lock_guard<std::mutex> lk(shared_->m);
+            shared_->durable_upto = last_docid();
+        }
+        shared_->cv.notify_all();
+    }
+    if (!current_) return;
+    current_->docs.close();
+    current_.reset();
+}
+
+std::pair<long long, long long> BulkWriter::finish() {
+    checkpoint(false);
+    shared_->todo.close();
+    for (auto& t : shared_->writers) t.join();
+    {
+        std::lock_guard<std::mutex> lk(shared_->m);
+        shared_->finishing = true;
+        shared_->final_states = std::move(loose_states_);
+    }
+    shared_->cv.notify_all();
+    shared_->merger.join();
+    check();
+    shared_->lock.close();
+    return {shared_->written, shared_->index_bytes};
+}
+
+void BulkWriter::writer_loop() {
+    pthread_setname_np(pthread_self(), "news-segment");
+    while (auto seg = shared_->todo.pop()) {
+        Segment& s = **seg;
+        try {
+            // A segment is scratch until merged: no fsync.
+            Xapian::WritableDatabase w(s.path, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
+            std::unordered_map<std::string, Xapian::termcount> spelling;
+            Xapian::docid did = s.first;
+            while (auto item = s.docs.pop()) {
+                for (std::string& word : item->second) ++spelling[std::move(word)];
+                // Past the last docid: added with this number, no lookup.
+                w.replace_document(did++, item->first);
+            }
+            if (shared_->failed) return;
+            for (const auto& [word, count] : spelling) w.add_spelling(word, count);
+            w.commit();
+            w.close();
+            s.bytes = folder_bytes(s.path);
+        } catch (const Xapian::Error& e) {
+            shared_->fail(s.path + ": " + e.get_description());
+            return;
+        } catch (const std::exception& e) {
+            shared_->fail(s.path + ": " + e.what());
+            return;
+        }
+        {
+            std::lock_guard<std::mutex> lk(shared_->m);
+            s.finished = true;
+            shared_->written += s.bytes;
+        }
+        shared_->cv.notify_all();
+    }
+}
+
+void BulkWriter::merger_loop() {
+    pthread_setname_np(pthread_self(), "news-merge");
+    for (;;) {
+        std::vector<std::shared_ptr<Segment>> batch;
+        bool last = false;
+        {
+            std::unique_lock<std::mutex> lk(shared_->m);
+            auto ready = [&] {
+                if (shared_->stop) return true;
+                if (shared_->finishing) return true;
+                Xapian::doccount docs = 0;
+                size_t n = 0;
+                for (const auto& s : shared_->order) {
+                    if (!s->finished) break;
+                    docs += s->last - s->first + 1;
+                    ++n;
+                }
+                bool wanted = shared_->durable_upto > shared_->index_last && docs >= shared_->index_docs;
+                return n > 0 && (wanted || n >= kMaxSegments);
+            };
+            shared_->cv.wait(lk, ready);
+            if (shared_->stop) return;
+            last = shared_->finishing;
+            while (!shared_->order.empty() && shared_->order.front()->finished) {
+                batch.push_back(shared_->order.front());
+                shared_->order.pop_front();
+            }
+        }
+        try {
+            if (!batch.empty() || last) merge(std::move(batch), last);
+        } catch (const Xapian::Error& e) {
+            shared_->fail(db_ + ": merging segments failed: " + e.get_description());
+            return;
+        } catch (const std::exception& e) {
+            shared_->fail(db_ + ": merging segments failed: " + e.what());
+            return;
+        }
+        if (last) return;
+    }
+}
+
+void BulkWriter::merge(std::vector<std::shared_ptr<Segment>> batch, bool last) {
+    namespace s = schema;
+    const std::string tmp = db_ + ".compact-tmp", old = db_ + ".compact-old";
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    std::map<std::string, std::string> states;
+    for (const auto& seg : batch) states.insert(seg->states.begin(), seg->states.end());
+    if (last) {
+        std::lock_guard<std::mutex> lk(shared_->m);
+        for (auto& [k, v] : shared_->final_states) states[k] = v;
+    }
+    if (batch.empty() && states.empty()) return;
+    Xapian::doccount docs;
+    {
+        Xapian::Database src(db_);
+        for (const auto& seg : batch) src.add_database(Xapian::Database(seg->path));
+        docs = src.get_doccount();
+        src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER);
+    }
+    // The merged index with the states of the files it now completes,
+    // committed before it is swapped in: a kill leaves the old or the new
+    // index, each with states that match its articles. Opening it takes its
+    // write lock, which moves with the folder.
+    Xapian::WritableDatabase next(tmp, Xapian::DB_OPEN);
+    for (const auto& [key, value] : states) next.set_metadata(std::string(s::kMetaFile) + key, value);
+    next.commit();
+    fs::rename(db_, old);
+    fs::rename(tmp, db_);
+    shared_->lock = next; // the old index's lock goes with its last handle
+    fs::remove_all(old, ec);
+    for (const auto& seg : batch) fs::remove_all(seg->path, ec);
+    long long bytes = folder_bytes(db_);
+    std::lock_guard<std::mutex> lk(shared_->m);
+    if (!batch.empty()) shared_->index_last = batch.back()->last;
+    shared_->index_docs = docs;
+    shared_->index_bytes = bytes;
+}
+
+} // namespace news
