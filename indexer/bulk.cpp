@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/schema.h"
 #include "indexer/queue.h"
+#include "indexer/store.h"
 
 namespace fs = std::filesystem;
 
@@ -29,14 +30,6 @@ constexpr size_t kSegmentQueue = 768;
 // Finished segments waiting for a merge; past this many they are merged
 // whether or not they hold as many articles as the index (open files).
 constexpr size_t kMaxSegments = 256;
-
-long long folder_bytes(const std::string& dir) {
-    long long n = 0;
-    std::error_code ec;
-    for (auto& e : fs::recursive_directory_iterator(dir, ec))
-        if (e.is_regular_file(ec)) n += static_cast<long long>(e.file_size(ec));
-    return n;
-}
 
 } // namespace
 

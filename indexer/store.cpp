@@ -244,14 +244,6 @@ namespace {
 constexpr std::string_view kCompactOld = ".compact-old"; // the database swapped out
 constexpr std::string_view kCompactTmp = ".compact-tmp"; // the compacted copy being written
 
-long long folder_bytes(const std::string& dir) {
-    long long n = 0;
-    std::error_code ec;
-    for (auto& e : fs::recursive_directory_iterator(dir, ec))
-        if (e.is_regular_file(ec)) n += static_cast<long long>(e.file_size(ec));
-    return n;
-}
-
 // `path` without a compaction suffix, or "" when it has none.
 std::string compacted_database(const std::string& path) {
     for (std::string_view suffix : {kCompactOld, kCompactTmp})
@@ -261,6 +253,14 @@ std::string compacted_database(const std::string& path) {
 }
 
 } // namespace
+
+long long folder_bytes(const std::string& dir) {
+    long long n = 0;
+    std::error_code ec;
+    for (auto& e : fs::recursive_directory_iterator(dir, ec))
+        if (e.is_regular_file(ec)) n += static_cast<long long>(e.file_size(ec));
+    return n;
+}
 
 std::vector<std::string> shard_folders(const std::string& dir) {
     std::vector<std::string> leftovers, shards;

@@ -86,6 +86,9 @@ private:
 std::pair<long long, long long> compact_in_place(const std::string& db);
 void recover_compaction(const std::string& db);
 
+// Bytes of the regular files under `dir`.
+long long folder_bytes(const std::string& dir);
+
 // The shard databases of a sharded folder, sorted, after recovering any
 // compaction a killed run left half done (its .compact-old / .compact-tmp
 // folders are never shards).
