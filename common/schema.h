@@ -71,6 +71,14 @@ inline constexpr std::string_view kMetaAliases = "newssearch.aliases";
 // Per input file: key kMetaFile + absolute path, value see FileState.
 inline constexpr std::string_view kMetaFile = "newssearch.file:";
 
+// ---- Folders next to a database while it is written -------------------
+// A compaction or merge writes DB + kCompactTmp, then swaps it in by two
+// renames (DB -> DB + kCompactOld, DB + kCompactTmp -> DB). A fresh build
+// writes its segments under DB + kSegments.
+inline constexpr std::string_view kCompactTmp = ".compact-tmp";
+inline constexpr std::string_view kCompactOld = ".compact-old";
+inline constexpr std::string_view kSegments = ".segments";
+
 // ---- Helpers that build terms (the only code that concatenates prefixes) --
 std::string id_term(std::string_view id);
 std::string entity_term(std::string_view type, std::string_view canonical_name);

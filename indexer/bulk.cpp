@@ -73,7 +73,7 @@ struct BulkWriter::Shared {
     }
 };
 
-std::string BulkWriter::segments_folder(const std::string& db) { return db + ".segments"; }
+std::string BulkWriter::segments_folder(const std::string& db) { return db + std::string(schema::kSegments); }
 
 void BulkWriter::remove_leftovers(const std::string& db) {
     std::error_code ec;
@@ -86,7 +86,6 @@ BulkWriter::BulkWriter(std::string db, Xapian::WritableDatabase& lock, unsigned 
     // into the index now: merges copy what it holds.
     lock.commit();
     shared_->lock = lock;
-    remove_leftovers(db_);
     std::error_code ec;
     fs::create_directories(dir_, ec);
     if (ec) throw Error(dir_ + ": cannot create folder: " + ec.message());
@@ -246,7 +245,7 @@ void BulkWriter::merger_loop() {
 
 void BulkWriter::merge(std::vector<std::shared_ptr<Segment>> batch, bool last) {
     namespace s = schema;
-    const std::string tmp = db_ + ".compact-tmp", old = db_ + ".compact-old";
+    const std::string tmp = db_ + std::string(s::kCompactTmp);
     std::error_code ec;
     fs::remove_all(tmp, ec);
     std::map<std::string, std::string> states;
@@ -270,10 +269,8 @@ void BulkWriter::merge(std::vector<std::shared_ptr<Segment>> batch, bool last) {
     Xapian::WritableDatabase next(tmp, Xapian::DB_OPEN);
     for (const auto& [key, value] : states) next.set_metadata(std::string(s::kMetaFile) + key, value);
     next.commit();
-    fs::rename(db_, old);
-    fs::rename(tmp, db_);
+    swap_in_compacted(db_);
     shared_->lock = next; // the old index's lock goes with its last handle
-    fs::remove_all(old, ec);
     for (const auto& seg : batch) fs::remove_all(seg->path, ec);
     long long bytes = folder_bytes(db_);
     std::lock_guard<std::mutex> lk(shared_->m);

@@ -32,7 +32,8 @@ class BulkWriter {
 public:
     // `db` is the empty index folder, open for writing in `lock` (which holds
     // its lock until the end of the run; it is never committed through
-    // again). Removes segments a killed run left behind.
+    // again). Segments a killed run left are already gone: IndexStore
+    // removes them when it takes the lock.
     BulkWriter(std::string db, Xapian::WritableDatabase& lock, unsigned writers);
     ~BulkWriter(); // stops the threads; segments left are removed by the next run
     BulkWriter(const BulkWriter&) = delete;

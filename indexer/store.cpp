@@ -241,12 +241,9 @@ std::pair<long long, long long> IndexStore::compact_grown() {
 
 namespace {
 
-constexpr std::string_view kCompactOld = ".compact-old"; // the database swapped out
-constexpr std::string_view kCompactTmp = ".compact-tmp"; // the compacted copy being written
-
 // `path` without a compaction suffix, or "" when it has none.
 std::string compacted_database(const std::string& path) {
-    for (std::string_view suffix : {kCompactOld, kCompactTmp})
+    for (std::string_view suffix : {schema::kCompactOld, schema::kCompactTmp})
         if (path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
             return path.substr(0, path.size() - suffix.size());
     return "";
@@ -278,8 +275,8 @@ std::vector<std::string> shard_folders(const std::string& dir) {
 
 void recover_compaction(const std::string& db) {
     std::error_code ec;
-    const std::string old = db + std::string(kCompactOld);
-    fs::remove_all(db + std::string(kCompactTmp), ec); // an unfinished (or unused) copy
+    const std::string old = db + std::string(schema::kCompactOld);
+    fs::remove_all(db + std::string(schema::kCompactTmp), ec); // an unfinished (or unused) copy
     if (!fs::exists(old, ec)) return;
     if (!fs::exists(fs::path(db) / "iamglass", ec)) {
         // Killed between the two renames: the old database is the whole one.
@@ -291,9 +288,17 @@ void recover_compaction(const std::string& db) {
     }
 }
 
+void swap_in_compacted(const std::string& db) {
+    const std::string old = db + std::string(schema::kCompactOld);
+    fs::rename(db, old);
+    fs::rename(db + std::string(schema::kCompactTmp), db);
+    std::error_code ec;
+    fs::remove_all(old, ec);
+}
+
 std::pair<long long, long long> compact_in_place(const std::string& db) {
     recover_compaction(db); // also clears a stale copy
-    const std::string tmp = db + std::string(kCompactTmp), old = db + std::string(kCompactOld);
+    const std::string tmp = db + std::string(schema::kCompactTmp);
     std::error_code ec;
     long long before = folder_bytes(db);
     try {
@@ -304,9 +309,7 @@ std::pair<long long, long long> compact_in_place(const std::string& db) {
         throw Error(db + ": compaction failed: " + e.get_description());
     }
     long long after = folder_bytes(tmp);
-    fs::rename(db, old);
-    fs::rename(tmp, db);
-    fs::remove_all(old, ec);
+    swap_in_compacted(db);
     return {before, after};
 }
 

@@ -85,6 +85,9 @@ private:
 // Returns bytes before and after.
 std::pair<long long, long long> compact_in_place(const std::string& db);
 void recover_compaction(const std::string& db);
+// The two renames that put DB.compact-tmp in DB's place, then removes the
+// database swapped out.
+void swap_in_compacted(const std::string& db);
 
 // Bytes of the regular files under `dir`.
 long long folder_bytes(const std::string& dir);

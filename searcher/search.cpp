@@ -73,11 +73,13 @@ struct Searcher::Impl {
         // between them the path is missing for a moment. Try again while a
         // swap is under way, for at most a second.
         auto swapping = [&] {
-            if (fs::exists(path + ".compact-old", ec) || fs::exists(path + ".compact-tmp", ec)) return true;
+            const std::string old(schema::kCompactOld), tmp(schema::kCompactTmp);
+            if (fs::exists(path + old, ec) || fs::exists(path + tmp, ec)) return true;
             if (!fs::is_directory(path, ec)) return false;
             for (const auto& e : fs::directory_iterator(path, ec)) {
                 const std::string name = e.path().filename().string();
-                if (name.size() > 12 && name.compare(name.size() - 12, 12, ".compact-old") == 0) return true;
+                if (name.size() > old.size() && name.compare(name.size() - old.size(), old.size(), old) == 0)
+                    return true;
             }
             return false;
         };
