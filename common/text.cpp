@@ -1,10 +1,8 @@
 #include "common/text.h"
 
-#include <unicode/locid.h>
-#include <unicode/normalizer2.h>
-#include <unicode/unistr.h>
-
 #include <memory>
+
+#include <xapian.h>
 
 #include "common/error.h"
 
@@ -90,27 +88,6 @@ std::string repair_utf8(std::string_view s, bool* repaired) {
     return out;
 }
 
-std::string nfc(std::string_view s) {
-    bool ascii = true;
-    for (char c : s)
-        if (static_cast<unsigned char>(c) >= 0x80) {
-            ascii = false;
-            break;
-        }
-    if (ascii) return std::string(s);
-    UErrorCode err = U_ZERO_ERROR;
-    const icu::Normalizer2* norm = icu::Normalizer2::getNFCInstance(err);
-    if (U_FAILURE(err)) throw Error(std::string("ICU NFC unavailable: ") + u_errorName(err));
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), s.size()));
-    if (norm->isNormalized(u, err) && U_SUCCESS(err)) return std::string(s);
-    err = U_ZERO_ERROR;
-    icu::UnicodeString n = norm->normalize(u, err);
-    if (U_FAILURE(err)) throw Error(std::string("NFC normalisation failed: ") + u_errorName(err));
-    std::string out;
-    n.toUTF8String(out);
-    return out;
-}
-
 bool looks_binary(std::string_view s) {
     size_t sample = std::min<size_t>(s.size(), 8192);
     size_t controls = 0;
@@ -150,6 +127,57 @@ std::string html_escape(std::string_view s) {
     return out;
 }
 
+namespace {
+
+// Unicode's Case_Ignorable characters, near enough for Final_Sigma: marks,
+// format characters, modifier letters and symbols, and the word-internal
+// punctuation (MidLetter, MidNumLet, Single_Quote).
+bool case_ignorable(unsigned c) {
+    using namespace Xapian::Unicode;
+    switch (c) {
+    case '\'':
+    case '.':
+    case ':':
+    case 0x00B7:
+    case 0x0387:
+    case 0x055F:
+    case 0x05F4:
+    case 0x2018:
+    case 0x2019:
+    case 0x2024:
+    case 0x2027:
+    case 0xFE13:
+    case 0xFE52:
+    case 0xFE55:
+    case 0xFF07:
+    case 0xFF0E:
+    case 0xFF1A: return true;
+    }
+    switch (get_category(c)) {
+    case NON_SPACING_MARK:
+    case ENCLOSING_MARK:
+    case FORMAT:
+    case MODIFIER_LETTER:
+    case MODIFIER_SYMBOL: return true;
+    default: return false;
+    }
+}
+
+bool cased(unsigned c) {
+    using namespace Xapian::Unicode;
+    if (case_ignorable(c)) return false;
+    auto cat = get_category(c);
+    return cat == UPPERCASE_LETTER || cat == LOWERCASE_LETTER || cat == TITLECASE_LETTER || tolower(c) != c ||
+           toupper(c) != c;
+}
+
+} // namespace
+
+// Unicode's default (root locale) full lower-casing, as ICU does it: each
+// character's simple lower case from Xapian's tables (those TermGenerator
+// uses), plus the two special cases of SpecialCasing.txt that apply without
+// a language: U+0130 -> "i" + U+0307, and a capital sigma that ends a word
+// -> final sigma. (The searcher lower-cases queries without loading ICU.)
 std::string to_lower(std::string_view s) {
     bool ascii = true;
     std::string out(s);
@@ -161,10 +189,29 @@ std::string to_lower(std::string_view s) {
             c = static_cast<char>(c - 'A' + 'a');
     }
     if (ascii) return out;
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), s.size()));
-    u.toLower(icu::Locale::getRoot());
+    std::vector<unsigned> cps;
+    for (Xapian::Utf8Iterator it(s.data(), s.size()); it != Xapian::Utf8Iterator(); ++it) cps.push_back(*it);
     out.clear();
-    u.toUTF8String(out);
+    for (size_t i = 0; i < cps.size(); ++i) {
+        const unsigned c = cps[i];
+        if (c == 0x0130) {
+            out += 'i';
+            Xapian::Unicode::append_utf8(out, 0x0307);
+            continue;
+        }
+        if (c == 0x03A3) {
+            // Final_Sigma: a cased letter before it and none after it
+            // (case-ignorable characters between are skipped).
+            size_t b = i;
+            while (b > 0 && case_ignorable(cps[b - 1])) --b;
+            size_t a = i + 1;
+            while (a < cps.size() && case_ignorable(cps[a])) ++a;
+            bool final = b > 0 && cased(cps[b - 1]) && !(a < cps.size() && cased(cps[a]));
+            Xapian::Unicode::append_utf8(out, final ? 0x03C2 : 0x03C3);
+            continue;
+        }
+        Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(c));
+    }
     return out;
 }
 

@@ -18,7 +18,8 @@ bool is_valid_utf8(std::string_view s);
 // news archives). `repaired` is set when anything was changed.
 std::string repair_utf8(std::string_view s, bool* repaired = nullptr);
 
-// NFC-normalises valid UTF-8 text. Throws news::Error if ICU fails.
+// NFC-normalises valid UTF-8 text (ICU; in nfc.cpp). Throws news::Error if
+// ICU fails.
 std::string nfc(std::string_view s);
 
 // True when the bytes look like a binary file rather than text (NUL bytes or
@@ -30,7 +31,8 @@ std::string strip_controls(std::string_view s);
 
 std::string html_escape(std::string_view s);
 
-// Lower-cases ASCII and, through ICU, the rest of Unicode.
+// Lower-cases as Unicode's default full case mapping does (ICU's root
+// locale): Xapian's simple case tables plus U+0130 and final sigma.
 std::string to_lower(std::string_view s);
 
 std::string_view trim(std::string_view s);

@@ -197,6 +197,17 @@ std::string drop_known_corrections(const std::string& typed, const std::string& 
     return changed ? out : std::string();
 }
 
+// Whether the archive has every word of a query as typed. Then the parser's
+// spelling correction is not asked for: it would only offer corrections
+// that drop_known_corrections takes back, and Xapian looks for them in the
+// spelling table for every word of the query (about 2 M instructions a word,
+// most of a search's time).
+bool all_words_known(const std::string& typed, const Xapian::Database& db) {
+    for (const auto& [begin, end] : word_spans(typed))
+        if (!db.term_exists(to_lower(std::string_view(typed).substr(begin, end - begin)))) return false;
+    return true;
+}
+
 void check_nesting(const std::string& text) {
     int depth = 0, max_depth = 0;
     for (char c : text) {
@@ -302,13 +313,15 @@ ParsedQuery QueryBuilder::parse(const std::string& text) {
         return out;
     }
     check_nesting(q);
-    unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
-                     Xapian::QueryParser::FLAG_PURE_NOT | Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+    unsigned flags =
+        Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PURE_NOT;
+    const bool spell = !all_words_known(q, db_);
+    if (spell) flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
     try {
         field_errors_->first.clear();
         out.query = qp_.parse_query(q, flags);
         if (!field_errors_->first.empty()) throw QueryError(field_errors_->first);
-        out.corrected = drop_known_corrections(q, qp_.get_corrected_query_string(), db_);
+        if (spell) out.corrected = drop_known_corrections(q, qp_.get_corrected_query_string(), db_);
         std::vector<std::string> cut;
         bool expanded = false;
         out.query = expand_wildcards(out.query, db_, cut, expanded);

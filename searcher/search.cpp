@@ -179,16 +179,19 @@ Xapian::Query filter(const Xapian::Query& q, const Xapian::Query& f) {
     return Xapian::Query(Xapian::Query::OP_FILTER, q, f);
 }
 
+// The article's entities, most mentioned first, ties in order of first
+// mention. (An article names a few dozen at most: a linear search is the
+// cheapest map.)
 std::vector<EntityCount> count_entities(const StoredArticle& a) {
-    std::map<std::pair<std::string, std::string>, int> counts;
-    std::vector<std::pair<std::string, std::string>> order;
-    for (const auto& e : a.entities) {
-        auto key = std::make_pair(e.type, e.name);
-        if (!counts.count(key)) order.push_back(key);
-        ++counts[key];
-    }
     std::vector<EntityCount> out;
-    for (const auto& k : order) out.push_back({k.first, k.second, counts[k]});
+    for (const auto& e : a.entities) {
+        auto same = [&e](const EntityCount& c) { return c.name == e.name && c.type == e.type; };
+        auto it = std::find_if(out.begin(), out.end(), same);
+        if (it != out.end())
+            ++it->count;
+        else
+            out.push_back({e.type, e.name, 1});
+    }
     std::stable_sort(out.begin(), out.end(),
                      [](const EntityCount& x, const EntityCount& y) { return x.count > y.count; });
     return out;
@@ -215,6 +218,86 @@ void check_request(const SearchRequest& r) {
         throw QueryError("offset + limit may be at most " + std::to_string(SearchRequest::kMaxDepth) +
                          " (refine the query instead of paging that deep)");
     if (r.facet_size < 1 || r.facet_size > 100) throw QueryError("facet size must be between 1 and 100");
+}
+
+// Lists each result's other versions: the articles of its story (the story
+// term's articles and the story's first article) that match the query too,
+// oldest first, at most kMaxVersions of a story (the result itself among
+// them). One match finds them for every result at once; the story terms are
+// short posting lists, so filtering them by the query costs little.
+void add_other_versions(const Xapian::Database& db, const Xapian::Query& full_query, const Xapian::MSet& mset,
+                        const std::vector<std::string>& stories, std::vector<Result>& results) {
+    constexpr size_t kMaxVersions = 50;
+    std::vector<Xapian::Query> members;
+    std::map<std::string, size_t> result_of; // story -> index in results
+    Xapian::doccount bound = 0;
+    for (size_t i = 0; i < stories.size(); ++i) {
+        if (stories[i].empty() || !result_of.emplace(stories[i], i).second) continue;
+        members.emplace_back(schema::id_term(stories[i]));
+        members.emplace_back(schema::story_term(stories[i]));
+        bound += db.get_termfreq(schema::story_term(stories[i])) + 1;
+    }
+    if (members.empty()) return;
+    Xapian::Enquire dup(db);
+    dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                Xapian::Query(Xapian::Query::OP_OR, members.begin(), members.end()), full_query));
+    dup.set_weighting_scheme(Xapian::BoolWeight());
+    dup.set_sort_by_value(schema::kDateSlot, false); // (remote shards take no KeyMaker)
+    Xapian::MSet ds = dup.get_mset(0, bound);
+    std::vector<Xapian::docid> shown(stories.size(), 0);
+    {
+        size_t i = 0;
+        for (auto it = mset.begin(); it != mset.end() && i < shown.size(); ++it, ++i) shown[i] = *it;
+    }
+    std::vector<size_t> seen(stories.size(), 0);
+    for (auto d = ds.begin(); d != ds.end(); ++d) {
+        Xapian::Document doc = d.get_document();
+        auto found = result_of.find(doc.get_value(schema::kStorySlot));
+        if (found == result_of.end()) continue;
+        size_t i = found->second;
+        if (++seen[i] > kMaxVersions || *d == shown[i]) continue;
+        StoredArticle c = decode_article(doc.get_data());
+        results[i].duplicates.push_back({c.id, c.source, c.date, c.title, c.path});
+    }
+    // Equal dates in article-id order, not document-number order.
+    for (Result& r : results)
+        std::stable_sort(r.duplicates.begin(), r.duplicates.end(),
+                         [](const auto& x, const auto& y) { return x.date != y.date ? x.date < y.date : x.id < y.id; });
+}
+
+// Whether matching `q` could take `seconds`. Xapian's time limit arms a
+// POSIX timer whose first use starts a thread, about a quarter of a
+// millisecond of a whole newssearch run; a match reads at most the postings
+// of its terms (and a value range reads a value per document), at well under
+// kSecondsPerPosting each, so a match that cannot come near its limit goes
+// without the timer.
+bool may_take(const Xapian::Database& db, const Xapian::Query& q, double seconds, bool remote) {
+    constexpr double kSecondsPerPosting = 5e-6;
+    if (seconds <= 0) return false;
+    if (remote) return true; // (statistics cost a round trip each)
+    const double docs = db.get_doccount();
+    double postings = 0;
+    std::vector<Xapian::Query> todo {q};
+    while (!todo.empty()) {
+        Xapian::Query x = std::move(todo.back());
+        todo.pop_back();
+        switch (x.get_type()) {
+        case Xapian::Query::LEAF_TERM:
+            for (auto t = x.get_unique_terms_begin(); t != x.get_unique_terms_end(); ++t)
+                postings += db.get_termfreq(*t);
+            break;
+        case Xapian::Query::LEAF_MATCH_NOTHING: break;
+        case Xapian::Query::OP_WILDCARD: postings += docs * QueryBuilder::kMaxWildcardExpansion; break;
+        default:
+            // Everything else reads at most a value or a posting per document
+            // (match-all, value ranges, sources unknown to us), plus what its
+            // subqueries read.
+            if (x.get_num_subqueries() == 0) postings += docs;
+            for (size_t i = 0; i < x.get_num_subqueries(); ++i) todo.push_back(x.get_subquery(i));
+        }
+        if (postings * kSecondsPerPosting >= seconds) return true;
+    }
+    return postings * kSecondsPerPosting >= seconds;
 }
 
 } // namespace
@@ -320,7 +403,8 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             case SortOrder::Oldest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, false); break;
             }
             if (req.collapse) enq.set_collapse_key(schema::kStorySlot);
-            if (req.time_limit > 0) enq.set_time_limit(req.time_limit);
+            const bool timed = may_take(db, query, req.time_limit, impl_->remote);
+            if (timed) enq.set_time_limit(req.time_limit);
             Xapian::doccount check_at_least = 0;
             FacetSpy spy;
             bool spy_in_matcher = false;
@@ -342,7 +426,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 Xapian::Enquire all(db);
                 all.set_query(query);
                 all.set_weighting_scheme(Xapian::BoolWeight());
-                if (req.time_limit > 0) all.set_time_limit(req.time_limit);
+                if (timed) all.set_time_limit(req.time_limit);
                 DocidSpy matching;
                 all.add_matchspy(&matching);
                 Xapian::MSet counted = all.get_mset(0, 0, db.get_doccount());
@@ -376,47 +460,30 @@ SearchResponse Searcher::search(const SearchRequest& req) {
 
             Snippeter snippeter(query);
             int rank = req.offset;
+            std::vector<std::string> stories; // per result: its story when the story has copies, else ""
             for (auto it = mset.begin(); it != mset.end(); ++it) {
                 Xapian::Document doc = it.get_document();
                 StoredArticle a = decode_article(doc.get_data());
                 Result r;
                 r.rank = ++rank;
-                r.id = a.id;
+                r.id = std::move(a.id);
                 r.score = it.get_weight();
-                r.date = a.date;
-                r.title = a.title;
-                r.source = a.source;
-                r.path = a.path;
-                r.url = a.url;
                 r.snippet = snippeter.snippet(a);
                 r.entities = count_entities(a);
+                r.date = std::move(a.date);
+                r.title = std::move(a.title);
+                r.source = std::move(a.source);
+                r.path = std::move(a.path);
+                r.url = std::move(a.url);
                 // A story has copies when its story term exists. (The
                 // matcher's collapse count is only a lower bound, which
                 // depends on how the match ran, e.g. on how many shards.)
-                const std::string story = req.collapse ? it.get_collapse_key() : std::string();
-                if (!story.empty() && db.get_termfreq(schema::story_term(story)) > 0) {
-                    // The story term is a short posting list, so filtering it by
-                    // the query costs little: the matcher skips to its few docs.
-                    Xapian::Enquire dup(db);
-                    Xapian::Query members(Xapian::Query::OP_OR, Xapian::Query(schema::id_term(story)),
-                                          Xapian::Query(schema::story_term(story)));
-                    dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, members, full_query));
-                    dup.set_weighting_scheme(Xapian::BoolWeight());
-                    dup.set_sort_by_value(schema::kDateSlot,
-                                          false); // (remote shards take no KeyMaker)
-                    Xapian::MSet ds = dup.get_mset(0, 50);
-                    for (auto d = ds.begin(); d != ds.end(); ++d) {
-                        if (*d == *it) continue;
-                        StoredArticle c = decode_article(d.get_document().get_data());
-                        r.duplicates.push_back({c.id, c.source, c.date, c.title, c.path});
-                    }
-                    // Equal dates in article-id order, not document-number order.
-                    std::stable_sort(r.duplicates.begin(), r.duplicates.end(), [](const auto& x, const auto& y) {
-                        return x.date != y.date ? x.date < y.date : x.id < y.id;
-                    });
-                }
+                std::string story = req.collapse ? it.get_collapse_key() : std::string();
+                if (!story.empty() && db.get_termfreq(schema::story_term(story)) == 0) story.clear();
+                stories.push_back(std::move(story));
                 resp.results.push_back(std::move(r));
             }
+            add_other_versions(db, full_query, mset, stories, resp.results);
             resp.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             resp.explanation = query.get_description();
             if (req.time_limit > 0 && resp.seconds >= req.time_limit)
