@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <ostream>
+#include <string>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -71,8 +73,8 @@ std::string snippet_to_text(const std::string& s, bool color) {
     out.reserve(s.size());
     size_t i = 0;
     while (i < s.size()) {
-        size_t special = s.find_first_of("<&", i);
-        if (special == std::string::npos) special = s.size();
+        size_t special = i;
+        while (special < s.size() && s[special] != '<' && s[special] != '&') ++special;
         out.append(s, i, special - i); // plain text: copied as a run
         i = special;
         if (i == s.size()) break;
@@ -106,7 +108,25 @@ std::string snippet_to_text(const std::string& s, bool color) {
     return out;
 }
 
-void write_text(const SearchResponse& r, std::ostream& out, const TextStyle& style) {
+namespace {
+
+// The text output is built in memory and written at once: an ostream
+// insertion costs about a thousand instructions, a string append a few.
+struct Text {
+    std::string s;
+    Text& operator<<(const std::string& x) { return s += x, *this; }
+    Text& operator<<(const char* x) { return s += x, *this; }
+    Text& operator<<(char x) { return s += x, *this; }
+    template <typename N, typename = std::enable_if_t<std::is_integral_v<N>>>
+    Text& operator<<(N x) {
+        return s += std::to_string(x), *this;
+    }
+};
+
+} // namespace
+
+void write_text(const SearchResponse& r, std::ostream& stream, const TextStyle& style) {
+    Text out;
     const char* bold = style.color ? "\033[1m" : "";
     const char* dim = style.color ? "\033[2m" : "";
     const char* reset = style.color ? "\033[0m" : "";
@@ -156,6 +176,7 @@ void write_text(const SearchResponse& r, std::ostream& out, const TextStyle& sty
         facet("Sources", r.facets.source);
         facet("Dates", r.facets.date);
     }
+    stream.write(out.s.data(), static_cast<std::streamsize>(out.s.size()));
 }
 
 } // namespace news

@@ -9,8 +9,14 @@ namespace news {
 namespace {
 
 struct Word {
-    size_t begin, end; // byte offsets in the text
-    std::string lower; // lower-cased, as TermGenerator indexes it
+    uint32_t begin, end;  // byte offsets in the text
+    uint32_t lower, size; // the word lower-cased, as TermGenerator indexes it: Words::lowered[lower, +size)
+};
+
+struct Words {
+    std::vector<Word> list;
+    std::string lowered; // every word's lower-cased form, one after another
+    std::string_view lower(size_t i) const { return {lowered.data() + list[i].lower, list[i].size}; }
 };
 
 // Reads the character at byte `pos` of `text`: its code point (an invalid
@@ -35,46 +41,78 @@ bool is_wordchar(unsigned ch) {
 }
 
 // Words as Xapian's TermGenerator splits them: runs of word characters,
-// an apostrophe inside a word kept ("iran's"). ASCII is read byte by byte;
-// Xapian's Unicode tables only for the rest.
-std::vector<Word> split_words(const std::string& text) {
-    std::vector<Word> out;
-    out.reserve(text.size() / 5);
+// an apostrophe inside a word kept ("iran's"). Only words whose first byte
+// lower-cased is in `initial` (or is not ASCII) get their lower-cased form;
+// the others cannot match a query term and are only counted, for phrase
+// adjacency. ASCII is read byte by byte; Xapian's Unicode tables only for
+// the rest.
+Words split_words(const std::string& text, const std::array<bool, 256>& initial) {
+    Words out;
+    out.list.reserve(text.size() / 5);
+    std::string& lowered = out.lowered;
     const size_t n = text.size();
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    static constexpr auto kWord = [] {
+        std::array<bool, 256> t {};
+        for (int c = 0; c < 128; ++c)
+            t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        return t;
+    }();
+    auto ascii_word = [](unsigned char c) { return kWord[c]; };
+    auto lower = [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
     size_t i = 0;
     while (i < n) {
-        unsigned ch;
-        size_t len = char_at(text, i, ch);
-        if (!is_wordchar(ch)) {
-            i += len;
-            continue;
+        unsigned ch = p[i];
+        size_t len = 1;
+        if (ch < 0x80) {
+            if (!ascii_word(static_cast<unsigned char>(ch))) {
+                ++i;
+                continue;
+            }
+        } else {
+            len = char_at(text, i, ch);
+            if (!is_wordchar(ch)) {
+                i += len;
+                continue;
+            }
         }
         Word w;
-        w.begin = i;
+        w.begin = static_cast<uint32_t>(i);
+        w.lower = static_cast<uint32_t>(lowered.size());
+        const bool keep = ch >= 0x80 || initial[static_cast<unsigned char>(lower(static_cast<unsigned char>(ch)))];
         for (;;) {
-            if (ch < 0x80)
-                w.lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-            else
-                Xapian::Unicode::append_utf8(w.lower, Xapian::Unicode::tolower(ch));
-            i += len;
+            // A run of ASCII word characters, then what may continue the
+            // word: another word character, or an apostrophe before one.
+            size_t j = i;
+            while (j < n && ascii_word(p[j])) ++j;
+            if (keep)
+                for (size_t k = i; k < j; ++k) lowered += lower(p[k]);
+            i = j;
             if (i >= n) break;
-            len = char_at(text, i, ch);
-            if (is_wordchar(ch)) continue;
+            ch = p[i];
+            len = 1;
+            if (ch >= 0x80) {
+                len = char_at(text, i, ch);
+                if (is_wordchar(ch)) {
+                    if (keep) Xapian::Unicode::append_utf8(lowered, Xapian::Unicode::tolower(ch));
+                    i += len;
+                    continue;
+                }
+            }
             if ((ch == '\'' || ch == 0x2019) && i + len < n) {
                 unsigned next;
-                size_t next_len = char_at(text, i + len, next);
+                char_at(text, i + len, next);
                 if (is_wordchar(next)) {
-                    w.lower += '\'';
+                    if (keep) lowered += '\'';
                     i += len;
-                    ch = next;
-                    len = next_len;
                     continue;
                 }
             }
             break;
         }
-        w.end = i;
-        out.push_back(std::move(w));
+        w.end = static_cast<uint32_t>(i);
+        w.size = static_cast<uint32_t>(lowered.size() - w.lower);
+        out.list.push_back(w);
     }
     return out;
 }
@@ -105,24 +143,31 @@ bool word_term(const std::string& term, std::string& out) {
     return false;
 }
 
-// White space runs as one space, untrimmed; a run that spans a paragraph
-// break (two newlines) stays "\n\n" so formatters can show it.
-std::string flatten_space(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
+// Appends `s` HTML-escaped, white space runs as one space; a run that spans
+// a paragraph break (two newlines) stays "\n\n" so formatters can show it.
+void append_text(std::string& out, std::string_view s) {
     for (size_t i = 0; i < s.size();) {
         char c = s[i];
-        if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
-            out += c;
-            ++i;
+        switch (c) {
+        case ' ':
+        case '\n':
+        case '\t':
+        case '\r': {
+            int newlines = 0;
+            while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+                newlines += s[i++] == '\n';
+            out += newlines >= 2 ? "\n\n" : " ";
             continue;
         }
-        int newlines = 0;
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
-            newlines += s[i++] == '\n';
-        out += newlines >= 2 ? "\n\n" : " ";
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+        ++i;
     }
-    return out;
 }
 
 std::vector<std::string> leaf_terms(const Xapian::Query& q) {
@@ -135,19 +180,28 @@ std::vector<std::string> leaf_terms(const Xapian::Query& q) {
 
 Snippeter::Snippeter(const Xapian::Query& query) {
     collect(query, false);
+    // First bytes of the words that can match: a stem starts as its word
+    // does, "Zoil" as "oil".
     auto note = [&](const std::string& t) {
-        if (t.size() > 1 && t[0] == 'Z' && stem_initials_.find(t[1]) == std::string::npos) stem_initials_ += t[1];
+        if (t.size() > 1 && t[0] == 'Z') {
+            stem_initial_[static_cast<unsigned char>(t[1])] = true;
+            word_initial_[static_cast<unsigned char>(t[1])] = true;
+        } else if (!t.empty()) {
+            word_initial_[static_cast<unsigned char>(t[0])] = true;
+        }
     };
     for (const auto& w : words_) note(w);
+    for (const auto& w : wildcards_) note(w);
     for (const auto& p : phrases_)
         for (const auto& w : p.terms) note(w);
 }
 
-const std::string& Snippeter::stem_of(const std::string& lower) const {
+const std::string& Snippeter::stem_of(std::string_view lower) const {
     static const std::string none;
-    if (lower.empty() || stem_initials_.find(lower[0]) == std::string::npos) return none;
-    auto it = stems_.find(lower);
-    if (it == stems_.end()) it = stems_.emplace(lower, "Z" + stem_(lower)).first;
+    if (lower.empty() || !stem_initial_[static_cast<unsigned char>(lower[0])]) return none;
+    key_.assign(lower.data(), lower.size()); // (a lookup without allocating)
+    auto it = stems_.find(key_);
+    if (it == stems_.end()) it = stems_.emplace(key_, "Z" + stem_(key_)).first;
     return it->second;
 }
 
@@ -195,15 +249,20 @@ void Snippeter::collect(const Xapian::Query& q, bool filter_side) {
     }
 }
 
-bool Snippeter::word_matches(const std::string& lower, const std::string& stemmed, const std::string& term) const {
+bool Snippeter::word_matches(std::string_view lower, const std::string& stemmed, const std::string& term) const {
     return term == lower || term == stemmed;
 }
 
 std::string Snippeter::snippet(const StoredArticle& a) const {
     const std::string& text = a.body.empty() ? a.title : a.body;
-    std::vector<Word> words = split_words(text);
+    const Words split = split_words(text, word_initial_);
+    const std::vector<Word>& words = split.list;
     std::vector<const std::string*> stems(words.size());
-    for (size_t i = 0; i < words.size(); ++i) stems[i] = &stem_of(words[i].lower);
+    static const std::string none;
+    for (size_t i = 0; i < words.size(); ++i) {
+        const std::string_view lower = split.lower(i);
+        stems[i] = !lower.empty() && stem_initial_[static_cast<unsigned char>(lower[0])] ? &stem_of(lower) : &none;
+    }
 
     // Marked byte ranges, and which query part each came from.
     std::vector<std::pair<size_t, size_t>> marks;
@@ -212,7 +271,7 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
     int part = 0;
     for (const std::string& term : words_) {
         for (size_t i = 0; i < words.size(); ++i)
-            if (!marked[i] && word_matches(words[i].lower, *stems[i], term)) {
+            if (!marked[i] && word_matches(split.lower(i), *stems[i], term)) {
                 marked[i] = 1;
                 marks.emplace_back(words[i].begin, words[i].end);
                 part_of_mark.push_back(part);
@@ -221,7 +280,7 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
     }
     for (const std::string& prefix : wildcards_) {
         for (size_t i = 0; i < words.size(); ++i)
-            if (!marked[i] && words[i].lower.compare(0, prefix.size(), prefix) == 0) {
+            if (!marked[i] && split.lower(i).substr(0, prefix.size()) == prefix) {
                 marked[i] = 1;
                 marks.emplace_back(words[i].begin, words[i].end);
                 part_of_mark.push_back(part);
@@ -235,7 +294,7 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
             if (p.ordered) {
                 if (i + k > words.size()) break;
                 bool ok = true;
-                for (size_t j = 0; j < k && ok; ++j) ok = word_matches(words[i + j].lower, *stems[i + j], p.terms[j]);
+                for (size_t j = 0; j < k && ok; ++j) ok = word_matches(split.lower(i + j), *stems[i + j], p.terms[j]);
                 if (!ok) continue;
                 for (size_t j = 0; j < k; ++j) at.push_back(i + j);
             } else {
@@ -244,7 +303,7 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
                 std::vector<char> found(k, 0);
                 for (size_t j = i; j < words.size() && j < i + p.window; ++j)
                     for (size_t t = 0; t < k; ++t)
-                        if (!found[t] && word_matches(words[j].lower, *stems[j], p.terms[t])) {
+                        if (!found[t] && word_matches(split.lower(j), *stems[j], p.terms[t])) {
                             if (j == i || !at.empty()) {
                                 found[t] = 1;
                                 at.push_back(j);
@@ -284,9 +343,10 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
     if (!order.empty()) {
         long best = -1;
         size_t best_end = 0; // end of the last mark in the best window
+        std::vector<int> parts;
         for (size_t i = 0; i < order.size(); ++i) {
             size_t from = marks[order[i]].first;
-            std::vector<int> parts;
+            parts.clear();
             long count = 0;
             size_t last_end = from;
             for (size_t j = i; j < order.size() && marks[order[j]].second <= from + kLength - 40; ++j) {
@@ -338,7 +398,8 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
     std::string out;
     if (start > 0) out += "\u2026";
     size_t pos = start;
-    auto emit_text = [&](size_t from, size_t to) { out += html_escape(flatten_space(text.substr(from, to - from))); };
+    out.reserve(kLength + 256);
+    auto emit_text = [&](size_t from, size_t to) { append_text(out, std::string_view(text).substr(from, to - from)); };
     for (size_t i = 0; i < marks.size(); ++i) {
         size_t b = marks[i].first, e = marks[i].second;
         if (e <= pos || b >= stop) continue;

@@ -5,7 +5,9 @@
 // words under NOT are never marked.
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -30,15 +32,17 @@ private:
         bool ordered = true;
     };
     void collect(const Xapian::Query& q, bool filter_side);
-    bool word_matches(const std::string& lower, const std::string& stemmed, const std::string& term) const;
+    bool word_matches(std::string_view lower, const std::string& stemmed, const std::string& term) const;
 
     // Stemmed form "Zstem" of a lower-cased word, or "" when no query stem
     // could be it (stemming every word of every result is the slow part).
-    const std::string& stem_of(const std::string& lower) const;
+    const std::string& stem_of(std::string_view lower) const;
 
     Xapian::Stem stem_ {"english"};
-    std::string stem_initials_; // first letters of the query's stems
+    std::array<bool, 256> stem_initial_ {}; // first bytes of the query's stems
+    std::array<bool, 256> word_initial_ {}; // first bytes of anything a word can match
     mutable std::unordered_map<std::string, std::string> stems_;
+    mutable std::string key_;            // stem_of's lookup key
     std::vector<std::string> words_;     // free terms: "word" or "Zstem" (prefixes stripped)
     std::vector<std::string> wildcards_; // prefixes from word* queries
     std::vector<Phrase> phrases_;
