@@ -21,12 +21,6 @@ int to_int(std::string_view s) {
     return v;
 }
 
-int days_in_month(int y, int m) {
-    static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return kDays[m - 1];
-}
-
 int month_from_name(std::string_view s) {
     static const char* kNames[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
     if (s.size() < 3) return 0;
@@ -44,6 +38,12 @@ Date checked(int y, int m, int d, std::string_view text) {
 }
 
 } // namespace
+
+int days_in_month(int y, int m) {
+    static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+    return kDays[m - 1];
+}
 
 std::string Date::iso() const {
     char buf[16];

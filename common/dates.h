@@ -18,6 +18,7 @@ struct Date {
 };
 
 bool is_valid_day(int year, int month, int day);
+int days_in_month(int year, int month);
 
 // The day `days` after (or before, when negative) `d`.
 Date add_days(const Date& d, int days);

@@ -18,6 +18,19 @@ std::string entity_term(std::string_view type, std::string_view canonical_name) 
     return t;
 }
 
+std::string surname_term(std::string_view surname) {
+    std::string t = std::string(kSurnamePrefix) + to_lower(surname);
+    if (t.size() > 240) t.resize(240);
+    return t;
+}
+
+std::string_view person_surname(std::string_view canonical_name) {
+    std::string_view name = trim(canonical_name);
+    size_t space = name.find_last_of(' ');
+    if (space == std::string_view::npos) return {};
+    return name.substr(space + 1);
+}
+
 std::string source_term(std::string_view source) {
     std::string t = std::string(kSourcePrefix) + to_lower(trim(source));
     if (t.size() > 240) t.resize(240);

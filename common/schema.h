@@ -11,7 +11,7 @@
 namespace news::schema {
 
 // Version of the on-disk layout below; stored in metadata key kMetaSchema.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // ---- Term prefixes -------------------------------------------------------
 // Unique id: "Q" + the record's own id, or a stable hash of path and record.
@@ -22,6 +22,11 @@ inline constexpr std::string_view kTitlePrefix = "S";
 // "XEPLACE:united states". Boolean term plus a posting at the position of
 // each mention's first word.
 inline constexpr std::string_view kEntityPrefix = "XE";
+// Surname of a person named by more than one word: "XN" + the name's last
+// word in lower case ("XNtrump" for "Donald Trump"), a posting where the
+// entity term has one, so that person:Trump finds every Trump without
+// reading all person terms (schema 4).
+inline constexpr std::string_view kSurnamePrefix = "XN";
 // Date: "Y2026", "M202603", "D20260304" (boolean).
 inline constexpr std::string_view kYearPrefix = "Y";
 inline constexpr std::string_view kMonthPrefix = "M";
@@ -83,6 +88,11 @@ inline constexpr std::string_view kSegments = ".segments";
 std::string id_term(std::string_view id);
 std::string entity_term(std::string_view type, std::string_view canonical_name);
 std::string entity_type_prefix(std::string_view type); // "XEPLACE:"
+// "XN" + the word in lower case. A person's surname term is that of the
+// last word of a canonical name of more than one word (see person_surname).
+std::string surname_term(std::string_view surname);
+// The last word of a canonical name of more than one word, else "".
+std::string_view person_surname(std::string_view canonical_name);
 std::string source_term(std::string_view source);
 std::string file_term(std::string_view file_key);
 std::string year_term(int year);

@@ -7,7 +7,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <xapian.h>
@@ -34,12 +33,11 @@ public:
     std::string canonical(const std::string& type, const std::string& name) const;
 
 private:
-    void load() const;
     Xapian::Database db_;
     mutable std::once_flag loaded_;
-    mutable std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>>
-        by_alias_; // -> (type, name)
-    mutable bool stored_ = false;
+    // The stored table, searched as it is (a process per query would spend
+    // more building a map of its few hundred lines than looking up a name).
+    mutable std::string table_;
 };
 
 class QueryBuilder {
@@ -69,7 +67,10 @@ private:
 Xapian::Query entity_query(const Xapian::Database& db, const AliasTable& aliases, const std::string& type,
                            const std::string& value);
 
-// Query for a date range string as accepted by date: ("2026-03", "..2026-03-05").
-Xapian::Query date_range_query(const std::string& range);
+// Query for a date range string as accepted by date: ("2026-03",
+// "..2026-03-05"): the year, month and day terms that cover it in `db`
+// (open ends at its first and last dates), or a date value range when that
+// would take too many terms. Throws news::QueryError for a malformed range.
+Xapian::Query date_range_query(const Xapian::Database& db, const std::string& range);
 
 } // namespace news

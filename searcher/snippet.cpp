@@ -210,7 +210,7 @@ void Snippeter::collect(const Xapian::Query& q, bool filter_side) {
     if (op == Xapian::Query::LEAF_TERM) {
         for (const std::string& t : leaf_terms(q)) {
             std::string w;
-            if (t.rfind(schema::kEntityPrefix, 0) == 0)
+            if (t.rfind(schema::kEntityPrefix, 0) == 0 || t.rfind(schema::kSurnamePrefix, 0) == 0)
                 entities_.push_back(t);
             else if (!filter_side && word_term(t, w))
                 words_.push_back(w);
@@ -324,12 +324,15 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
     }
     if (!entities_.empty() && !a.body.empty()) {
         for (const StoredEntity& e : a.entities) {
-            std::string term = schema::entity_term(e.type, e.name);
-            if (std::find(entities_.begin(), entities_.end(), term) == entities_.end()) continue;
             if (e.end > text.size() || e.begin >= e.end) continue;
+            // The mention's entity term, or its surname term (person:Trump).
+            auto found = std::find(entities_.begin(), entities_.end(), schema::entity_term(e.type, e.name));
+            if (found == entities_.end() && e.type == schema::kTypePerson && !schema::person_surname(e.name).empty())
+                found =
+                    std::find(entities_.begin(), entities_.end(), schema::surname_term(schema::person_surname(e.name)));
+            if (found == entities_.end()) continue;
             marks.emplace_back(e.begin, e.end);
-            part_of_mark.push_back(
-                part + static_cast<int>(std::find(entities_.begin(), entities_.end(), term) - entities_.begin()));
+            part_of_mark.push_back(part + static_cast<int>(found - entities_.begin()));
         }
     }
 

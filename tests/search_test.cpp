@@ -7,6 +7,8 @@
 #include <sstream>
 #include <string>
 
+#include <xapian.h>
+
 #include "common/error.h"
 #include "indexer/pipeline.h"
 #include "searcher/search.h"
@@ -156,6 +158,49 @@ TEST_CASE("search: highlighting marks phrase occurrences, entity mentions and "
     s = run(db, "forces NOT Lisbon").results.at(0).snippet;
     CHECK(contains(s, "<mark>forces</mark>"));
     CHECK_FALSE(contains(s, "<mark>Lisbon</mark>"));
+}
+
+TEST_CASE("search: a bare surname finds every full name ending with it, in this schema and the last") {
+    TempDir dir;
+    write_file(dir.file("in/a.txt"), " date 2026-01-05 President Donald Trump met Ivanka Trump in Erbil. "
+                                     "Trump said little.");
+    write_file(dir.file("in/b.txt"), " date 2026-01-06 Melania Trump visited Paris.");
+    write_file(dir.file("in/c.txt"), " date 2026-01-07 Donald Duck visited Paris.");
+    std::string db = build(dir, {dir.file("in")});
+    auto ids = [](const SearchResponse& r) {
+        std::vector<std::string> v;
+        for (const auto& x : r.results) v.push_back(x.id);
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    SearchResponse now = run(db, "person:Trump", false);
+    REQUIRE(now.results.size() == 2);
+    for (const auto& r : now.results) CHECK(contains(r.snippet, " Trump</mark>"));
+    CHECK(contains(now.explanation, "XNtrump"));
+    CHECK(ids(run(db, "entity:Trump", false)) == ids(now));
+
+    // An index of schema 3 has no surname terms: the searcher reads the
+    // person terms instead and finds the same articles.
+    {
+        Xapian::WritableDatabase w(db);
+        std::vector<std::string> surnames;
+        for (auto t = w.allterms_begin("XN"); t != w.allterms_end("XN"); ++t) surnames.push_back(*t);
+        REQUIRE_FALSE(surnames.empty());
+        for (const std::string& term : surnames) {
+            std::vector<Xapian::docid> docs(w.postlist_begin(term), w.postlist_end(term));
+            for (Xapian::docid d : docs) {
+                Xapian::Document doc = w.get_document(d);
+                doc.remove_term(term);
+                w.replace_document(d, doc);
+            }
+        }
+        w.set_metadata("newssearch.schema", "3");
+        w.commit();
+    }
+    SearchResponse before = run(db, "person:Trump", false);
+    CHECK_FALSE(contains(before.explanation, "XNtrump"));
+    CHECK(ids(before) == ids(now));
+    for (const auto& r : before.results) CHECK(contains(r.snippet, " Trump</mark>"));
 }
 
 TEST_CASE("search: every limit says what it is") {

@@ -65,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         fuzz::require(r.from.empty() || r.from.size() == 8, "range start is YYYYMMDD");
         fuzz::require(r.to.empty() || r.to.size() == 8, "range end is YYYYMMDD");
         fuzz::require(r.from.empty() || r.to.empty() || r.from <= r.to, "range start <= end");
-        date_range_query(text);
+        date_range_query(*g_db, text);
     } catch (const QueryError&) {}
     return 0;
 }
