@@ -311,7 +311,11 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
                 for (size_t j = 0; j < k; ++j) at.push_back(i + j);
             } else {
                 // Every term somewhere in the window starting at word i, in
-                // any order (NEAR is unordered).
+                // any order (NEAR is unordered). The window starts with a
+                // match or not at all.
+                bool starts = false;
+                for (size_t t = 0; t < k && !starts; ++t) starts = word_matches(split.lower(i), *stems[i], p.terms[t]);
+                if (!starts) continue;
                 std::vector<char> found(k, 0);
                 for (size_t j = i; j < words.size() && j < i + p.window; ++j)
                     for (size_t t = 0; t < k; ++t)
