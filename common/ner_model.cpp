@@ -159,7 +159,36 @@ void Model::build_tables() {
         }
         if (toks.empty()) continue;
         gaz_.get(phrase_hash(toks)) |= g.kinds;
+        std::string low;
+        uint64_t h = 0x9ae16a3b2f90404fULL; // as phrase_hash, one token at a time
+        for (size_t k = 0; k + 1 < toks.size(); ++k) {
+            lower_into(toks[k], low);
+            h = hash_combine(h, hash_bytes(low));
+            gaz_.get(h) |= kGazPrefix;
+        }
         gaz_max_len_ = std::max(gaz_max_len_, static_cast<int>(toks.size()));
+    }
+}
+
+void Model::add_rows(const std::vector<uint64_t>& keys, std::array<int32_t, kLabels>& acc) const {
+    // Each lookup misses the cache twice (the hash slot, then the row):
+    // prefetch every slot, then every row, then add.
+    constexpr size_t kBatch = 64;
+    const int16_t* rows[kBatch];
+    for (size_t b = 0; b < keys.size(); b += kBatch) {
+        const size_t e = std::min(keys.size(), b + kBatch);
+        for (size_t i = b; i < e; ++i) index_.prefetch(keys[i]);
+        size_t n = 0;
+        for (size_t i = b; i < e; ++i) {
+            if (const int16_t* r = row(keys[i])) {
+                __builtin_prefetch(r);
+                __builtin_prefetch(r + kLabels - 1);
+                rows[n++] = r;
+            }
+        }
+        for (size_t j = 0; j < n; ++j) {
+            for (int l = 0; l < kLabels; ++l) acc[l] += rows[j][l];
+        }
     }
 }
 
@@ -338,7 +367,9 @@ void FeatureExtractor::prepare(const Doc& doc) {
             uint64_t h = 0x9ae16a3b2f90404fULL;
             for (int len = 1; len <= maxlen && i + len <= e; ++len) {
                 h = hash_combine(h, info_[i + len - 1].low);
-                const uint32_t kinds = model_.gaz_kinds(h);
+                const uint32_t* entry = model_.gaz_entry(h);
+                if (!entry) break; // no gazetteer phrase starts with these tokens
+                const uint32_t kinds = *entry & ~Model::kGazPrefix;
                 if (!kinds) continue;
                 for (int k = 0; k < kGazKinds; ++k) {
                     if (!(kinds & (1u << k))) continue;
@@ -440,11 +471,7 @@ void tag_doc(const Model& model, FeatureExtractor& fx, const Doc& doc, std::vect
         fx,
         [&model](const std::vector<uint64_t>& keys, std::array<float, kLabels>& scores) {
             std::array<int32_t, kLabels> acc {};
-            for (uint64_t k : keys) {
-                if (const int16_t* r = model.row(k)) {
-                    for (int l = 0; l < kLabels; ++l) acc[l] += r[l];
-                }
-            }
+            model.add_rows(keys, acc);
             for (int l = 0; l < kLabels; ++l) scores[l] = static_cast<float>(acc[l]);
         },
         [](size_t, const std::vector<uint64_t>&, const std::array<float, kLabels>&, int) { return -1; }, labels);

@@ -69,6 +69,14 @@ public:
         }
     }
     V* find(uint64_t key) { return const_cast<V*>(static_cast<const FlatMap*>(this)->find(key)); }
+    // Asks the CPU to fetch the slot where find(key) starts looking, so
+    // that a batch of lookups waits for memory once, not once per key.
+    void prefetch(uint64_t key) const {
+        if (keys_.empty()) return;
+        const size_t i = (key | 1) & (keys_.size() - 1);
+        __builtin_prefetch(&keys_[i]);
+        __builtin_prefetch(&vals_[i]);
+    }
     // Value for `key`, inserted as V{} when absent.
     V& get(uint64_t key) {
         if ((size_ + 1) * 2 > keys_.size()) reserve(size_ + 1 > 8 ? size_ * 2 : 16);
@@ -141,6 +149,9 @@ public:
         return r ? &rows_[static_cast<size_t>(*r) * kLabels] : nullptr;
     }
     size_t feature_count() const { return index_.size(); }
+    // Adds the weight rows of `keys` (unknown keys add nothing) to `acc`,
+    // fetching them from memory in parallel.
+    void add_rows(const std::vector<uint64_t>& keys, std::array<int32_t, kLabels>& acc) const;
 
     // Builds the lookup tables (word, gazetteer) after the lists changed.
     void build_tables();
@@ -155,8 +166,13 @@ public:
     int lower_ratio_bin(uint64_t lower_hash) const;
     uint32_t gaz_kinds(uint64_t phrase_hash) const {
         const uint32_t* k = gaz_.find(phrase_hash);
-        return k ? *k : 0;
+        return k ? *k & ~kGazPrefix : 0;
     }
+    // The kinds of a phrase, with kGazPrefix set when it begins a longer
+    // gazetteer phrase; nullptr when it is neither a phrase nor begins one
+    // (no longer phrase from here can match).
+    const uint32_t* gaz_entry(uint64_t phrase_hash) const { return gaz_.find(phrase_hash); }
+    static constexpr uint32_t kGazPrefix = 1u << 31;
     int gaz_max_len() const { return gaz_max_len_; }
     // The most frequent cased form of a lower-case word, or empty.
     std::string_view cased_form(std::string_view lower_word) const;

@@ -23,6 +23,8 @@ namespace fs = std::filesystem;
 namespace news {
 namespace {
 
+using Spelling = std::unordered_map<std::string, Xapian::termcount>;
+
 // Documents queued for one segment's writer. A segment is about one commit's
 // worth of postings (the pipeline checkpoints every kCommitTerms); while
 // one writer works off its backlog the next segment fills for another.
@@ -38,7 +40,10 @@ struct BulkWriter::Segment {
     std::string path;
     BoundedQueue<std::pair<Xapian::Document, std::vector<std::string>>> docs {kSegmentQueue};
     std::map<std::string, std::string> states; // files whose last article is in this segment or before
-    bool finished = false;                     // committed and closed (under Shared::m)
+    // Body words of the segment's articles, for the spelling table. The
+    // segment itself has none: the merge adds them to the index.
+    Spelling spelling;
+    bool finished = false; // committed and closed (under Shared::m)
     long long bytes = 0;
 };
 
@@ -57,6 +62,10 @@ struct BulkWriter::Shared {
     Xapian::docid index_last = 0;   // the index holds the articles up to here
     Xapian::doccount index_docs = 0;
     long long written = 0, index_bytes = 0;
+    // The merger's own: spelling counts of the finished segments, in
+    // document order, up to folded_upto, not yet in the index.
+    Spelling spelling;
+    Xapian::docid folded_upto = 0;
     std::vector<std::thread> writers;
     std::thread merger;
 
@@ -174,15 +183,13 @@ void BulkWriter::writer_loop() {
         try {
             // A segment is scratch until merged: no fsync.
             Xapian::WritableDatabase w(s.path, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
-            std::unordered_map<std::string, Xapian::termcount> spelling;
             Xapian::docid did = s.first;
             while (auto item = s.docs.pop()) {
-                for (std::string& word : item->second) ++spelling[std::move(word)];
+                for (std::string& word : item->second) ++s.spelling[std::move(word)];
                 // Past the last docid: added with this number, no lookup.
                 w.replace_document(did++, item->first);
             }
             if (shared_->failed) return;
-            for (const auto& [word, count] : spelling) w.add_spelling(word, count);
             w.commit();
             w.close();
             s.bytes = folder_bytes(s.path);
@@ -205,30 +212,40 @@ void BulkWriter::writer_loop() {
 void BulkWriter::merger_loop() {
     pthread_setname_np(pthread_self(), "news-merge");
     for (;;) {
-        std::vector<std::shared_ptr<Segment>> batch;
+        std::vector<std::shared_ptr<Segment>> batch, fold;
         bool last = false;
         {
             std::unique_lock<std::mutex> lk(shared_->m);
+            bool merge_now = false;
             auto ready = [&] {
                 if (shared_->stop) return true;
-                if (shared_->finishing) return true;
                 Xapian::doccount docs = 0;
                 size_t n = 0;
+                fold.clear();
                 for (const auto& s : shared_->order) {
                     if (!s->finished) break;
                     docs += s->last - s->first + 1;
                     ++n;
+                    if (s->last > shared_->folded_upto) fold.push_back(s);
                 }
                 bool wanted = shared_->durable_upto > shared_->index_last && docs >= shared_->index_docs;
-                return n > 0 && (wanted || n >= kMaxSegments);
+                merge_now = shared_->finishing || (n > 0 && (wanted || n >= kMaxSegments));
+                return merge_now || !fold.empty();
             };
             shared_->cv.wait(lk, ready);
             if (shared_->stop) return;
             last = shared_->finishing;
-            while (!shared_->order.empty() && shared_->order.front()->finished) {
+            while (merge_now && !shared_->order.empty() && shared_->order.front()->finished) {
                 batch.push_back(shared_->order.front());
                 shared_->order.pop_front();
             }
+        }
+        // A finished segment's words join the counts as soon as the ones
+        // before it are in, so that only one table of them waits for a merge.
+        for (const auto& seg : fold) {
+            for (auto& [word, count] : seg->spelling) shared_->spelling[word] += count;
+            seg->spelling = Spelling();
+            shared_->folded_upto = seg->last;
         }
         try {
             if (!batch.empty() || last) merge(std::move(batch), last);
@@ -255,10 +272,27 @@ void BulkWriter::merge(std::vector<std::shared_ptr<Segment>> batch, bool last) {
         for (auto& [k, v] : shared_->final_states) states[k] = v;
     }
     if (batch.empty() && states.empty()) return;
+    // The merged segments' words go in through a database of their own
+    // (spelling only, no documents) that the compaction merges with the
+    // rest: one spelling table per merge rather than one per segment, and
+    // the index's table stays compact.
+    const std::string spelling = (fs::path(dir_) / "spelling").string();
+    if (!shared_->spelling.empty()) {
+        fs::remove_all(spelling, ec);
+        Xapian::WritableDatabase w(spelling, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
+        for (const auto& [word, count] : shared_->spelling) w.add_spelling(word, count);
+        w.commit();
+        w.close();
+        shared_->spelling = Spelling();
+        long long bytes = folder_bytes(spelling);
+        std::lock_guard<std::mutex> lk(shared_->m);
+        shared_->written += bytes; // reported with the segments' bytes
+    }
     Xapian::doccount docs;
     {
         Xapian::Database src(db_);
         for (const auto& seg : batch) src.add_database(Xapian::Database(seg->path));
+        if (fs::exists(spelling, ec)) src.add_database(Xapian::Database(spelling));
         docs = src.get_doccount();
         src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER);
     }
@@ -272,6 +306,7 @@ void BulkWriter::merge(std::vector<std::shared_ptr<Segment>> batch, bool last) {
     swap_in_compacted(db_);
     shared_->lock = next; // the old index's lock goes with its last handle
     for (const auto& seg : batch) fs::remove_all(seg->path, ec);
+    fs::remove_all(spelling, ec);
     long long bytes = folder_bytes(db_);
     std::lock_guard<std::mutex> lk(shared_->m);
     if (!batch.empty()) shared_->index_last = batch.back()->last;

@@ -6,7 +6,10 @@
 // (DB.segments/<first docid>), written by whichever writer thread is free,
 // and finished segments are merged into the index by xapian-compact, which
 // keeps document numbers. The index is therefore the one a single writer
-// builds, whatever the number of threads.
+// builds, whatever the number of threads. Segments hold no spelling table:
+// their body words are counted in memory and each merge brings them in as
+// one spelling-only database, so the index's spelling frequencies are also
+// the ones a single writer records.
 //
 // The index changes only by merges, each a compaction into DB.compact-tmp
 // swapped in by two renames (as `newsindex compact` does), with the file

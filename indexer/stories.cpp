@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string_view>
 #include <unordered_set>
 
 #include "common/codec.h"
@@ -12,49 +13,65 @@
 namespace news {
 namespace {
 
-const std::unordered_set<std::string>& stop_words() {
-    static const std::unordered_set<std::string> kStop {
+// Words that say nothing about which story a text tells; none is longer
+// than kWordBytes.
+bool is_stop_word(std::string_view w) {
+    static const std::unordered_set<std::string_view> kStop {
         "a",     "an",    "the",   "of",    "to",    "in",    "on",     "for",   "and",   "or",   "but",  "with",
         "by",    "at",    "from",  "as",    "is",    "are",   "was",    "were",  "be",    "been", "has",  "have",
         "had",   "that",  "this",  "which", "who",   "it",    "its",    "their", "they",  "he",   "she",  "his",
         "her",   "not",   "no",    "would", "could", "will",  "said",   "says",  "say",   "also", "than", "then",
         "there", "these", "those", "into",  "over",  "after", "before", "about", "while", "such", "any",  "other",
         "more",  "most",  "some",  "can",   "may",   "s",     "t",      "we",    "i",     "you",  "our",  "if"};
-    return kStop;
+    return kStop.count(w) != 0;
 }
 
-// Lower-cased ASCII words and numbers; other letters kept as bytes.
-std::vector<std::string> content_words(const std::string& text) {
-    std::vector<std::string> out;
-    std::string w;
+// A content word counts by its first bytes only (a stem-like prefix).
+constexpr size_t kWordBytes = 6;
+
+} // namespace
+
+Shingles shingle(const std::string& text) {
+    // Content words: lower-cased ASCII words and numbers (1,000, 2.5 and
+    // 7-3/4 stay one word), other letters kept as bytes, stop words
+    // dropped, cut to kWordBytes. Each pair of neighbours is hashed as
+    // fnv1a64("first second"), without building the strings.
+    Shingles s;
+    char word[kWordBytes], prev[kWordBytes];
+    size_t len = 0, prev_len = 0, words = 0; // len: the whole word's, kept bytes at most kWordBytes
+    char last = 0;
     auto flush = [&] {
-        if (!w.empty() && !stop_words().count(w)) out.push_back(w.substr(0, 6));
-        w.clear();
+        if (len == 0) return;
+        const std::string_view cut(word, std::min(len, kWordBytes));
+        if (len > kWordBytes || !is_stop_word(cut)) {
+            if (words > 0)
+                s.hashes.push_back(
+                    static_cast<uint32_t>(fnv1a64(cut, fnv1a64(" ", fnv1a64(std::string_view(prev, prev_len)))) >> 16));
+            std::copy(cut.begin(), cut.end(), prev);
+            prev_len = cut.size();
+            ++words;
+        }
+        len = 0;
+    };
+    auto add = [&](char c) {
+        if (len < kWordBytes) word[len] = c;
+        ++len;
+        last = c;
     };
     for (char c : text) {
         auto u = static_cast<unsigned char>(c);
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || u >= 0x80) {
-            w += c;
+            add(c);
         } else if (c >= 'A' && c <= 'Z') {
-            w += static_cast<char>(c - 'A' + 'a');
-        } else if ((c == '.' || c == ',' || c == '-' || c == '/') && !w.empty() && w.back() >= '0' && w.back() <= '9') {
-            w += c; // 1,000, 2.5 and 7-3/4 stay one token
+            add(static_cast<char>(c - 'A' + 'a'));
+        } else if ((c == '.' || c == ',' || c == '-' || c == '/') && len > 0 && last >= '0' && last <= '9') {
+            add(c);
         } else {
             flush();
         }
     }
     flush();
-    return out;
-}
-
-} // namespace
-
-Shingles shingle(const std::string& text) {
-    std::vector<std::string> w = content_words(text);
-    Shingles s;
-    if (w.size() == 1) s.hashes.push_back(static_cast<uint32_t>(fnv1a64(w[0])));
-    for (size_t i = 0; i + 1 < w.size(); ++i)
-        s.hashes.push_back(static_cast<uint32_t>(fnv1a64(w[i] + ' ' + w[i + 1]) >> 16));
+    if (words == 1) s.hashes.push_back(static_cast<uint32_t>(fnv1a64(std::string_view(prev, prev_len))));
     std::sort(s.hashes.begin(), s.hashes.end());
     s.hashes.erase(std::unique(s.hashes.begin(), s.hashes.end()), s.hashes.end());
     return s;
