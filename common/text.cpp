@@ -111,9 +111,7 @@ std::string strip_controls(std::string_view s) {
     return out;
 }
 
-std::string html_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + s.size() / 8);
+void append_html_escaped(std::string& out, std::string_view s) {
     for (char c : s) {
         switch (c) {
         case '&': out += "&amp;"; break;
@@ -124,6 +122,12 @@ std::string html_escape(std::string_view s) {
         default: out += c;
         }
     }
+}
+
+std::string html_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + s.size() / 8);
+    append_html_escaped(out, s);
     return out;
 }
 

@@ -30,6 +30,7 @@ bool looks_binary(std::string_view s);
 std::string strip_controls(std::string_view s);
 
 std::string html_escape(std::string_view s);
+void append_html_escaped(std::string& out, std::string_view s); // html_escape(s) appended to out
 
 // Lower-cases as Unicode's default full case mapping does (ICU's root
 // locale): Xapian's simple case tables plus U+0130 and final sigma.

@@ -146,27 +146,15 @@ bool word_term(const std::string& term, std::string& out) {
 // Appends `s` HTML-escaped, white space runs as one space; a run that spans
 // a paragraph break (two newlines) stays "\n\n" so formatters can show it.
 void append_text(std::string& out, std::string_view s) {
+    auto space = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; };
     for (size_t i = 0; i < s.size();) {
-        char c = s[i];
-        switch (c) {
-        case ' ':
-        case '\n':
-        case '\t':
-        case '\r': {
-            int newlines = 0;
-            while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
-                newlines += s[i++] == '\n';
-            out += newlines >= 2 ? "\n\n" : " ";
-            continue;
-        }
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
-        }
-        ++i;
+        size_t j = i;
+        while (j < s.size() && !space(s[j])) ++j;
+        append_html_escaped(out, s.substr(i, j - i));
+        if (j == s.size()) break;
+        int newlines = 0;
+        for (i = j; i < s.size() && space(s[i]); ++i) newlines += s[i] == '\n';
+        out += newlines >= 2 ? "\n\n" : " ";
     }
 }
 
