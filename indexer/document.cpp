@@ -78,8 +78,8 @@ BuiltDocument DocumentBuilder::build(const Article& a, const std::string& id, co
         if (!a.body.empty()) tg_.index_text(Xapian::Utf8Iterator(tagged.data() + pos, m.begin - pos));
         if (!a.body.empty()) pos = m.begin;
         doc.add_posting(s::entity_term(m.type, m.name), tg_.get_termpos() + 1);
-        if (m.type == s::kTypePerson && !s::person_surname(m.name).empty())
-            doc.add_posting(s::surname_term(s::person_surname(m.name)), tg_.get_termpos() + 1);
+        if (std::string_view surname = s::person_surname(m.name); m.type == s::kTypePerson && !surname.empty())
+            doc.add_posting(s::surname_term(surname), tg_.get_termpos() + 1);
         if (!a.body.empty()) stored.entities.push_back({m.type, m.name, m.begin, m.end});
         ++distinct[{m.type, m.name}];
     }

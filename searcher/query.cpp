@@ -31,6 +31,10 @@ namespace {
 
 constexpr int kMaxNesting = 32;
 
+// The query language's fields: the entity fields first, then the others.
+constexpr const char* kFields[] = {"person", "org", "place", "misc", "entity", "title", "source", "date"};
+constexpr size_t kEntityFields = 5;
+
 std::string upper(std::string s) {
     for (char& c : s)
         if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
@@ -210,7 +214,6 @@ bool all_words_known(const std::string& typed, const Xapian::Database& db) {
     // parser never corrects a term with a prefix, and "04" of date:1987-04
     // is not a word of the articles.
     std::string free = typed;
-    static const char* const kFields[] = {"title", "source", "date", "person", "org", "place", "misc", "entity"};
     for (size_t i = 0; i < free.size(); ++i) {
         if (i > 0 && free[i - 1] != ' ' && free[i - 1] != '(' && free[i - 1] != '+' && free[i - 1] != '-') continue;
         for (const char* field : kFields) {
@@ -246,10 +249,6 @@ void check_nesting(const std::string& text) {
                          std::to_string(kMaxNesting) + " allowed");
 }
 
-} // namespace
-
-namespace {
-
 // The boolean date terms for the days of [from, to] (compact dates, empty
 // for open) in an archive whose articles are dated [first, last]: whole
 // years by their year term and whole months by their month term where the
@@ -283,6 +282,12 @@ std::vector<std::string> date_terms(const std::string& from, const std::string& 
         d = add_days(d, 1);
     }
     return terms;
+}
+
+// Whether the index has surname terms (schema 4 on).
+bool has_surname_terms(const Xapian::Database& db) {
+    const std::string version = db.get_metadata(std::string(schema::kMetaSchema));
+    return !version.empty() && std::atoi(version.c_str()) >= 4;
 }
 
 } // namespace
@@ -333,15 +338,6 @@ std::string AliasTable::canonical(const std::string& type, const std::string& na
     return n;
 }
 
-namespace {
-
-bool has_surname_terms(const Xapian::Database& db) {
-    const std::string version = db.get_metadata(std::string(schema::kMetaSchema));
-    return !version.empty() && std::atoi(version.c_str()) >= 4;
-}
-
-} // namespace
-
 Xapian::Query entity_query(const Xapian::Database& db, const AliasTable& aliases, const std::string& type,
                            const std::string& value) {
     std::string name = collapse_space(value);
@@ -363,17 +359,17 @@ Xapian::Query entity_query(const Xapian::Database& db, const AliasTable& aliases
         // ("Trump" -> "Donald Trump"): through their surname term, or in an
         // index from before surname terms (schema 3) by reading every
         // person's term.
-        if (t == schema::kTypePerson && canonical.find(' ') == std::string::npos && has_surname_terms(db)) {
+        if (t != schema::kTypePerson || canonical.find(' ') != std::string::npos) continue;
+        if (has_surname_terms(db)) {
             parts.emplace_back(schema::surname_term(canonical));
-        } else if (t == schema::kTypePerson && canonical.find(' ') == std::string::npos) {
-            const std::string prefix = schema::entity_type_prefix(t);
-            const std::string suffix = " " + to_lower(canonical);
-            for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
-                const std::string& full = *it;
-                if (full.size() > suffix.size() &&
-                    full.compare(full.size() - suffix.size(), suffix.size(), suffix) == 0)
-                    parts.emplace_back(full);
-            }
+            continue;
+        }
+        const std::string prefix = schema::entity_type_prefix(t);
+        const std::string suffix = " " + to_lower(canonical);
+        for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
+            const std::string& full = *it;
+            if (full.size() > suffix.size() && full.compare(full.size() - suffix.size(), suffix.size(), suffix) == 0)
+                parts.emplace_back(full);
         }
     }
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
@@ -389,9 +385,9 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db)
     qp_.add_prefix("title", std::string(schema::kTitlePrefix));
     qp_.add_boolean_prefix("source", (new SourceProcessor)->release());
     qp_.add_boolean_prefix("date", (new DateProcessor(db_, field_errors_))->release());
-    for (const char* field : {"person", "org", "place", "misc", "entity"})
-        qp_.add_boolean_prefix(field,
-                               (new EntityProcessor(db_, aliases_, type_for_field(field), field_errors_))->release());
+    for (size_t f = 0; f < kEntityFields; ++f)
+        qp_.add_boolean_prefix(
+            kFields[f], (new EntityProcessor(db_, aliases_, type_for_field(kFields[f]), field_errors_))->release());
 }
 
 ParsedQuery QueryBuilder::parse(const std::string& text) {

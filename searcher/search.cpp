@@ -223,19 +223,27 @@ void check_request(const SearchRequest& r) {
 // Lists each result's other versions: the articles of its story (the story
 // term's articles and the story's first article) that match the query too,
 // oldest first, at most kMaxVersions of a story (the result itself among
-// them). One match finds them for every result at once; the story terms are
-// short posting lists, so filtering them by the query costs little.
-void add_other_versions(const Xapian::Database& db, const Xapian::Query& full_query, const Xapian::MSet& mset,
-                        const std::vector<std::string>& stories, std::vector<Result>& results) {
+// them). `shown` has each result's story (collapse key, "" when not
+// folded) and document. A story has copies when its story term exists (the
+// matcher's collapse count is only a lower bound, which depends on how the
+// match ran, e.g. on how many shards). One match finds the versions of every
+// result at once; the story terms are short posting lists, so filtering them
+// by the query costs little.
+void add_other_versions(const Xapian::Database& db, const Xapian::Query& full_query,
+                        const std::vector<std::pair<std::string, Xapian::docid>>& shown, std::vector<Result>& results) {
     constexpr size_t kMaxVersions = 50;
     std::vector<Xapian::Query> members;
     std::map<std::string, size_t> result_of; // story -> index in results
     Xapian::doccount bound = 0;
-    for (size_t i = 0; i < stories.size(); ++i) {
-        if (stories[i].empty() || !result_of.emplace(stories[i], i).second) continue;
-        members.emplace_back(schema::id_term(stories[i]));
-        members.emplace_back(schema::story_term(stories[i]));
-        bound += db.get_termfreq(schema::story_term(stories[i])) + 1;
+    for (size_t i = 0; i < shown.size(); ++i) {
+        const std::string& story = shown[i].first;
+        if (story.empty() || result_of.count(story)) continue;
+        Xapian::doccount copies = db.get_termfreq(schema::story_term(story));
+        if (copies == 0) continue;
+        result_of.emplace(story, i);
+        members.emplace_back(schema::id_term(story));
+        members.emplace_back(schema::story_term(story));
+        bound += copies + 1;
     }
     if (members.empty()) return;
     Xapian::Enquire dup(db);
@@ -244,18 +252,13 @@ void add_other_versions(const Xapian::Database& db, const Xapian::Query& full_qu
     dup.set_weighting_scheme(Xapian::BoolWeight());
     dup.set_sort_by_value(schema::kDateSlot, false); // (remote shards take no KeyMaker)
     Xapian::MSet ds = dup.get_mset(0, bound);
-    std::vector<Xapian::docid> shown(stories.size(), 0);
-    {
-        size_t i = 0;
-        for (auto it = mset.begin(); it != mset.end() && i < shown.size(); ++it, ++i) shown[i] = *it;
-    }
-    std::vector<size_t> seen(stories.size(), 0);
+    std::vector<size_t> seen(shown.size(), 0);
     for (auto d = ds.begin(); d != ds.end(); ++d) {
         Xapian::Document doc = d.get_document();
         auto found = result_of.find(doc.get_value(schema::kStorySlot));
         if (found == result_of.end()) continue;
         size_t i = found->second;
-        if (++seen[i] > kMaxVersions || *d == shown[i]) continue;
+        if (++seen[i] > kMaxVersions || *d == shown[i].second) continue;
         StoredArticle c = decode_article(doc.get_data());
         results[i].duplicates.push_back({c.id, c.source, c.date, c.title, c.path});
     }
@@ -460,7 +463,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
 
             Snippeter snippeter(query);
             int rank = req.offset;
-            std::vector<std::string> stories; // per result: its story when the story has copies, else ""
+            std::vector<std::pair<std::string, Xapian::docid>> shown; // per result: story, document
             for (auto it = mset.begin(); it != mset.end(); ++it) {
                 Xapian::Document doc = it.get_document();
                 StoredArticle a = decode_article(doc.get_data());
@@ -475,15 +478,10 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 r.source = std::move(a.source);
                 r.path = std::move(a.path);
                 r.url = std::move(a.url);
-                // A story has copies when its story term exists. (The
-                // matcher's collapse count is only a lower bound, which
-                // depends on how the match ran, e.g. on how many shards.)
-                std::string story = req.collapse ? it.get_collapse_key() : std::string();
-                if (!story.empty() && db.get_termfreq(schema::story_term(story)) == 0) story.clear();
-                stories.push_back(std::move(story));
+                shown.emplace_back(req.collapse ? it.get_collapse_key() : std::string(), *it);
                 resp.results.push_back(std::move(r));
             }
-            add_other_versions(db, full_query, mset, stories, resp.results);
+            add_other_versions(db, full_query, shown, resp.results);
             resp.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             resp.explanation = query.get_description();
             if (req.time_limit > 0 && resp.seconds >= req.time_limit)

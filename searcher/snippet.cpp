@@ -331,9 +331,9 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
             if (e.end > text.size() || e.begin >= e.end) continue;
             // The mention's entity term, or its surname term (person:Trump).
             auto found = std::find(entities_.begin(), entities_.end(), schema::entity_term(e.type, e.name));
-            if (found == entities_.end() && e.type == schema::kTypePerson && !schema::person_surname(e.name).empty())
-                found =
-                    std::find(entities_.begin(), entities_.end(), schema::surname_term(schema::person_surname(e.name)));
+            const std::string_view surname = schema::person_surname(e.name);
+            if (found == entities_.end() && e.type == schema::kTypePerson && !surname.empty())
+                found = std::find(entities_.begin(), entities_.end(), schema::surname_term(surname));
             if (found == entities_.end()) continue;
             marks.emplace_back(e.begin, e.end);
             part_of_mark.push_back(part + static_cast<int>(found - entities_.begin()));
