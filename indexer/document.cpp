@@ -123,6 +123,11 @@ BuiltDocument DocumentBuilder::build(const Article& a, const std::string& id, co
             out.words.push_back(term);
     }
     doc.set_data(encode_article(stored));
+    // The term generator holds a handle on the document until its next
+    // set_document. Xapian counts handles without atomics, and the writer
+    // thread copies and drops this document while the worker builds the next
+    // one: let go of it here, so only the writer ever touches its count.
+    tg_.set_document(Xapian::Document());
     return out;
 }
 
