@@ -7,6 +7,17 @@
 #include "common/text.h"
 
 namespace news {
+namespace {
+
+// ICU's NFC instance, fetched before main: its one-time set-up then happens
+// before the indexer's reader threads exist, and they only read it.
+struct Nfc {
+    UErrorCode err = U_ZERO_ERROR;
+    const icu::Normalizer2* norm = icu::Normalizer2::getNFCInstance(err);
+};
+const Nfc kNfc;
+
+} // namespace
 
 std::string nfc(std::string_view s) {
     bool ascii = true;
@@ -16,9 +27,9 @@ std::string nfc(std::string_view s) {
             break;
         }
     if (ascii) return std::string(s);
+    if (U_FAILURE(kNfc.err)) throw Error(std::string("ICU NFC unavailable: ") + u_errorName(kNfc.err));
+    const icu::Normalizer2* norm = kNfc.norm;
     UErrorCode err = U_ZERO_ERROR;
-    const icu::Normalizer2* norm = icu::Normalizer2::getNFCInstance(err);
-    if (U_FAILURE(err)) throw Error(std::string("ICU NFC unavailable: ") + u_errorName(err));
     icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), s.size()));
     if (norm->isNormalized(u, err) && U_SUCCESS(err)) return std::string(s);
     err = U_ZERO_ERROR;

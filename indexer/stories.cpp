@@ -14,17 +14,16 @@ namespace news {
 namespace {
 
 // Words that say nothing about which story a text tells; none is longer
-// than kWordBytes.
-bool is_stop_word(std::string_view w) {
-    static const std::unordered_set<std::string_view> kStop {
-        "a",     "an",    "the",   "of",    "to",    "in",    "on",     "for",   "and",   "or",   "but",  "with",
-        "by",    "at",    "from",  "as",    "is",    "are",   "was",    "were",  "be",    "been", "has",  "have",
-        "had",   "that",  "this",  "which", "who",   "it",    "its",    "their", "they",  "he",   "she",  "his",
-        "her",   "not",   "no",    "would", "could", "will",  "said",   "says",  "say",   "also", "than", "then",
-        "there", "these", "those", "into",  "over",  "after", "before", "about", "while", "such", "any",  "other",
-        "more",  "most",  "some",  "can",   "may",   "s",     "t",      "we",    "i",     "you",  "our",  "if"};
-    return kStop.count(w) != 0;
-}
+// than kWordBytes. Built before main: the indexing threads only read it.
+const std::unordered_set<std::string_view> kStopWords {
+    "a",     "an",    "the",   "of",    "to",    "in",    "on",     "for",   "and",   "or",   "but",  "with",
+    "by",    "at",    "from",  "as",    "is",    "are",   "was",    "were",  "be",    "been", "has",  "have",
+    "had",   "that",  "this",  "which", "who",   "it",    "its",    "their", "they",  "he",   "she",  "his",
+    "her",   "not",   "no",    "would", "could", "will",  "said",   "says",  "say",   "also", "than", "then",
+    "there", "these", "those", "into",  "over",  "after", "before", "about", "while", "such", "any",  "other",
+    "more",  "most",  "some",  "can",   "may",   "s",     "t",      "we",    "i",     "you",  "our",  "if"};
+
+bool is_stop_word(std::string_view w) { return kStopWords.count(w) != 0; }
 
 // A content word counts by its first bytes only (a stem-like prefix).
 constexpr size_t kWordBytes = 6;

@@ -10,7 +10,7 @@ NEWS_PACKAGES=(
   libicu-dev libzstd-dev zstd zlib1g-dev libfcgi-dev
   libcli11-dev doctest-dev nlohmann-json3-dev libjemalloc-dev
   iso-codes tzdata python3 perl curl
-  lighttpd apache2-utils
+  lighttpd apache2-utils valgrind
 )
 
 ensure_packages() {

@@ -13,12 +13,14 @@ at least doubles a database compacts it (docids kept) into the index a
 --no-compact build writes, only smaller; small updates leave it alone; a swap
 killed between its two renames is put right by the next run; `newsindex
 compact` keeps a sharded layout and refuses while an indexing run writes.
+Thread safety: under valgrind's helgrind, no memory is shared between the
+indexing threads without synchronisation.
 
 The large input is Reuters-21578 from ../shared/data (converted to one text
 file per article with ../shared/acceptance/lib/reuters_to_txt.py); tests that
 need it are skipped with a message when it is absent. Standard library only.
 
-    robust_test.py --newsindex BIN --newssearch BIN --dump BIN --source DIR [unittest args]
+    robust_test.py --newsindex BIN --newssearch BIN --dump BIN --source DIR [--sanitized] [unittest args]
     robust_test.py --list          (one test id per line, for ctest)
 """
 
@@ -41,6 +43,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import ctest_unittest  # noqa: E402  (tests/ctest_unittest.py)
 
 NEWSINDEX = NEWSSEARCH = DUMP = SOURCE = None
+SANITIZED = False
 
 # Every wait in this file is bounded: a hung program fails the test instead
 # of hanging ctest (whose own TIMEOUT is the last guard).
@@ -528,6 +531,67 @@ def answers(db):
         code, resp = search(db, *q)
         out[" ".join(q)] = (code, result_shape(resp) if resp is not None else None)
     return out
+
+
+class ThreadSafety(unittest.TestCase):
+    """No memory is touched by two indexing threads without synchronisation.
+
+    newsindex runs under valgrind's helgrind, which reports every pair of
+    accesses to one location from two threads that no lock, condition or
+    thread start/join orders -- whether or not they happened to collide in
+    this run. It checks what a test of outputs cannot: Xapian's handles
+    (Document, Database, Stem...) count their references without atomics, so
+    a worker that kept a handle on a document the writer thread adds corrupts
+    the count only now and then, as a rare crash. Both ways articles reach
+    Xapian are covered (a fresh build through segment writers, a sharded build
+    through the ordering thread). Skipped in the sanitizer build (valgrind
+    cannot run it) and without Reuters-21578."""
+
+    ARTICLES = 200
+
+    @classmethod
+    def setUpClass(cls):
+        if SANITIZED:
+            raise unittest.SkipTest("valgrind cannot run a sanitizer build")
+        if not have_reuters():
+            raise unittest.SkipTest(f"Reuters-21578 is not in {reuters_dir()}")
+        cls.valgrind = shutil.which("valgrind")
+        if not cls.valgrind:
+            raise AssertionError("valgrind is missing (tools/setup.sh installs it)")
+        cls.tmp = tempfile.TemporaryDirectory(prefix="newssearch-helgrind-")
+        src = os.path.join(cls.tmp.name, "sgm")
+        converted = os.path.join(cls.tmp.name, "converted")
+        cls.input = os.path.join(cls.tmp.name, "reuters")
+        for d in (src, converted, cls.input):
+            os.mkdir(d)
+        os.symlink(os.path.join(reuters_dir(), "reut2-000.sgm"), os.path.join(src, "reut2-000.sgm"))
+        run([sys.executable, reuters_converter(), src, converted], check_code=0)
+        for name in sorted(os.listdir(converted))[: cls.ARTICLES]:
+            shutil.move(os.path.join(converted, name), os.path.join(cls.input, name))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def assertNoRace(self, threads, *extra):
+        db = tempfile.mkdtemp(prefix="db-", dir=self.tmp.name)
+        supp = os.path.join(SOURCE, "tests", "robust", "helgrind.supp")
+        code, out, err = run([self.valgrind, "--tool=helgrind", f"--suppressions={supp}", NEWSINDEX, "build",
+                              "--db", os.path.join(db, "index.db"), "--threads", str(threads), *extra, self.input])
+        self.assertEqual(code, 0, err[-4000:])
+        self.assertEqual(summary_counts(out), (self.ARTICLES, 0, 0, 0), out)
+        reports = [r for r in err.split("-" * 64) if "Possible data race" in r or "lock order" in r]
+        if reports:
+            self.fail(f"helgrind, --threads {threads} {' '.join(extra)}: {len(reports)} reports; the first:\n"
+                      f"{reports[0][:6000]}")
+
+    def test_fresh_build_threads_share_nothing_unsynchronised(self):
+        for threads in (1, 3):
+            self.assertNoRace(threads)
+
+    def test_sharded_build_threads_share_nothing_unsynchronised(self):
+        for threads in (1, 3):
+            self.assertNoRace(threads, "--shard-by", "month")
 
 
 class Compaction(unittest.TestCase):
@@ -1040,11 +1104,12 @@ class Compaction(unittest.TestCase):
 
 
 def main():
-    global NEWSINDEX, NEWSSEARCH, DUMP, SOURCE
+    global NEWSINDEX, NEWSSEARCH, DUMP, SOURCE, SANITIZED
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--newsindex")
     ap.add_argument("--newssearch")
     ap.add_argument("--dump")
+    ap.add_argument("--sanitized", action="store_true", help="the programs are a sanitizer build")
     ap.add_argument("--source", default=os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..")))
     ap.add_argument("--list", action="store_true", help="print the test ids and exit")
     opts, rest = ap.parse_known_args()
@@ -1055,6 +1120,7 @@ def main():
         ap.error("--newsindex, --newssearch and --dump are required")
     NEWSINDEX, NEWSSEARCH, DUMP = opts.newsindex, opts.newssearch, opts.dump
     SOURCE = os.path.abspath(opts.source)
+    SANITIZED = opts.sanitized
     return ctest_unittest.run(rest)
 
 
