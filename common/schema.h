@@ -83,6 +83,9 @@ inline constexpr std::string_view kMetaFile = "newssearch.file:";
 inline constexpr std::string_view kCompactTmp = ".compact-tmp";
 inline constexpr std::string_view kCompactOld = ".compact-old";
 inline constexpr std::string_view kSegments = ".segments";
+// Beside the database, DB + kRunLock: the file every writing newsindex run
+// holds an flock on (RunLock); it stays after the run.
+inline constexpr std::string_view kRunLock = ".lock";
 
 // ---- Helpers that build terms (the only code that concatenates prefixes) --
 std::string id_term(std::string_view id);

@@ -9,6 +9,7 @@
 
 #include "common/entities.h"
 #include "common/error.h"
+#include "common/schema.h"
 #include "indexer/stats.h"
 #include "indexer/store.h"
 
@@ -118,9 +119,13 @@ int IndexerCommands::run(std::ostream& out, std::ostream& err) {
     return 2;
 }
 
-void compact_index(const std::string& db, std::ostream& out) {
+void compact_index(const std::string& db_arg, std::ostream& out) {
     namespace fs = std::filesystem;
+    const std::string db = database_path(db_arg);
     std::error_code ec;
+    if (!fs::is_directory(db, ec) && !fs::exists(db + std::string(schema::kCompactOld), ec))
+        throw Error(db + ": no such database folder");
+    const RunLock run(db); // before any recovery: another run may be mid-swap
     const bool sharded = fs::exists(fs::path(db) / "sharding", ec);
     if (!sharded) recover_compaction(db); // a killed compaction of a single DB
     if (!fs::is_directory(db, ec)) throw Error(db + ": no such database folder");

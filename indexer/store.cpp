@@ -1,12 +1,15 @@
 #include "indexer/store.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string_view>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -86,7 +89,41 @@ ShardBy parse_shard_by(const std::string& s) {
     throw Error("--shard-by wants month or year, got '" + s + "'");
 }
 
-IndexStore::IndexStore(const std::string& path, ShardBy by) : path_(path), by_(by) {
+std::string database_path(const std::string& db) {
+    if (db.empty()) throw Error("--db: the database path is empty");
+    const fs::path p(db);
+    const fs::path last = p.filename();
+    if (!last.empty() && last != "." && last != "..") return db;
+    fs::path n = fs::absolute(p).lexically_normal();
+    if (n.filename().empty() && n != n.root_path()) n = n.parent_path();
+    return n.string();
+}
+
+RunLock::RunLock(const std::string& db) {
+    const std::string path = db + std::string(schema::kRunLock);
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+        // A folder we may not write beside: no compaction or fresh build
+        // can run there either, and Xapian's lock still guards the database.
+        if (errno == EACCES || errno == EROFS || errno == EPERM) return;
+        throw Error(path + ": cannot create: " + std::strerror(errno));
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        const int e = errno;
+        ::close(fd_);
+        fd_ = -1;
+        if (e == EWOULDBLOCK)
+            throw Error(db + ": an indexing run is writing to it (" + path + " is held); try again when it is done");
+        throw Error(path + ": cannot lock: " + std::strerror(e));
+    }
+}
+
+RunLock::~RunLock() {
+    if (fd_ >= 0) ::close(fd_); // (releases the flock)
+}
+
+IndexStore::IndexStore(const std::string& db, ShardBy by) : path_(database_path(db)), lock_(path_), by_(by) {
+    const std::string& path = path_;
     std::error_code ec;
     bool is_sharded = fs::exists(fs::path(path) / kShardingName, ec);
     bool is_single = fs::exists(fs::path(path) / "iamglass", ec);

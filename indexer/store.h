@@ -20,6 +20,30 @@ namespace news {
 
 enum class ShardBy { None, Month, Year };
 
+// The folder a --db names, as the sibling folders (DB.compact-tmp, ...) and
+// the run lock are named after it: "idx/" -> "idx"; ".", ".." and paths
+// ending in them -> absolute. Throws news::Error on "".
+std::string database_path(const std::string& db);
+
+// Held by every newsindex run that writes a database (build, compact) from
+// before it looks at anything next to the database until it is done: an
+// flock on the file DB.lock beside it, which stays. Xapian's own write lock
+// is only taken when the database opens, after leftovers of a killed run
+// (DB.compact-tmp, DB.compact-old, DB.segments) are put right, and a
+// compaction swaps the database folder itself; without this lock a second
+// run could remove the first one's copy in the making. Throws news::Error
+// ("an indexing run is writing to it") when another process holds it.
+class RunLock {
+public:
+    explicit RunLock(const std::string& db);
+    ~RunLock();
+    RunLock(const RunLock&) = delete;
+    RunLock& operator=(const RunLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
 class IndexStore {
 public:
     struct Shard {
@@ -32,8 +56,9 @@ public:
         Xapian::doccount docs_at_open = 0;                           // to tell a bulk load from an update
     };
 
-    // Opens or creates the index at `path`; throws news::Error when it cannot,
-    // or when it was written with another schema or sharding.
+    // Opens or creates the index at `path` (see database_path), holding its
+    // RunLock; throws news::Error when it cannot, when another run writes
+    // it, or when it was written with another schema or sharding.
     IndexStore(const std::string& path, ShardBy by);
     ~IndexStore();
     IndexStore(const IndexStore&) = delete;
@@ -71,6 +96,7 @@ private:
     void save_states() const;
 
     std::string path_;
+    RunLock lock_; // (taken before anything else is done)
     ShardBy by_;
     std::map<std::string, std::unique_ptr<Shard>> shards_;
     StoryFinder stories_;

@@ -26,6 +26,7 @@ need it are skipped with a message when it is absent. Standard library only.
 
 
 import argparse
+import fcntl
 import json
 import os
 import random
@@ -89,6 +90,13 @@ def build_args(db, roots, threads=None, commit_every=None):
 def dump(db):
     _, out, _ = run([DUMP, db], check_code=0)
     return json.loads(out)
+
+
+def contents(db):
+    """dump() without the revision, which every commit moves on."""
+    d = dump(db)
+    d.pop("revision", None)
+    return d
 
 
 def stats(db):
@@ -1101,6 +1109,42 @@ class Compaction(unittest.TestCase):
         code, out, err = self.compact(db)
         self.assertRegex(out.strip(), COMPACTED)
         self.assertEqual(stats(db)["documents"], documents + 1000)
+
+    def test_second_run_leaves_what_a_running_one_writes_alone(self):
+        """A run holds DB.lock from before it puts anything right beside the
+        database: a second build or compaction started meanwhile refuses
+        without touching the first one's compaction copy in the making."""
+        db = self.copy_db(self.full, os.path.join(self.dir, "index.db"))
+        before = contents(db)
+        # What a running build or compaction holds, as that run would.
+        with open(db + ".lock", "a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            copy = db + ".compact-tmp"
+            os.mkdir(copy)
+            with open(os.path.join(copy, "being-written"), "w") as f:
+                f.write("x")
+            for args in (["build", "--db", db, "--quiet", corpus_dir()], ["compact", "--db", db],
+                         ["build", "--db", db + "/", "--quiet", corpus_dir()]):
+                code, out, err = run([NEWSINDEX, *args])
+                self.assertEqual(code, 2, f"{args}: {out}{err}")
+                self.assertIn("an indexing run is writing to it", err, args)
+                self.assertTrue(os.path.exists(os.path.join(copy, "being-written")), f"{args} removed the copy")
+        # Released: the next run clears the copy the "killed" run left.
+        self.assertEqual(summary_counts(self.build(db, [corpus_dir()])), (0, 0, 0, 0))
+        self.assertFalse(os.path.exists(copy))
+        self.assertEqual(contents(db), before)
+
+    def test_db_path_with_a_trailing_slash(self):
+        """`--db DIR/` (as shells complete it) names DIR: the compaction copy
+        and the swap are beside DIR, not inside it."""
+        db = os.path.join(self.dir, "index.db")
+        out = self.build(db + "/", [corpus_dir()])
+        self.assertCompactedLine(out, db + "/")
+        self.assertEqual(sorted(os.listdir(self.dir)), ["index.db", "index.db.lock"])
+        self.assertEqual(contents(db), contents(self.full))
+        code, out, err = self.compact(db + "/")
+        self.assertRegex(out.strip(), COMPACTED)
+        self.assertEqual(contents(db), contents(self.full))
 
 
 def main():
