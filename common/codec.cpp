@@ -85,7 +85,7 @@ std::string encode_article(const StoredArticle& a) {
     // what reading one cost (3.4 -> 1.2 us an article on Reuters-21578; 5 %
     // of a whole newssearch run) for 19 % more bytes of document data. (So
     // that glass does not deflate these more compressible frames, newsindex
-    // keeps zlib off them: indexer/deflate_zstd.cpp.) Any zstd frame
+    // keeps zlib off them: indexer/no_deflate.cpp.) Any zstd frame
     // decodes, so older indexes read as before.
     thread_local std::unique_ptr<ZSTD_CCtx, CCtxFree> ctx = [] {
         std::unique_ptr<ZSTD_CCtx, CCtxFree> c(ZSTD_createCCtx());

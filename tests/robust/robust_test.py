@@ -602,6 +602,25 @@ class ThreadSafety(unittest.TestCase):
             self.assertNoRace(threads, "--shard-by", "month")
 
 
+class ZlibBypass(unittest.TestCase):
+    """newsindex defines zlib's deflate() (indexer/no_deflate.cpp) so that
+    glass stores document data, termlists and spelling as they are. Nothing
+    fails if the dynamic linker stops binding libxapian's calls to it -- the
+    index only gets smaller and slower to build -- so this checks the binding
+    itself: with every symbol bound at start-up, ld.so reports where
+    libxapian's `deflate` goes."""
+
+    def test_libxapian_deflate_binds_to_newsindex(self):
+        env = dict(os.environ, LD_BIND_NOW="1", LD_DEBUG="bindings")
+        p = subprocess.run([NEWSINDEX, "--help"], capture_output=True, env=env, timeout=RUN_TIMEOUT)
+        self.assertEqual(p.returncode, 0)
+        lines = [l for l in p.stderr.decode("utf-8", "replace").splitlines()
+                 if "libxapian" in l and "`deflate'" in l]
+        self.assertTrue(lines, "ld.so reported no binding of libxapian's deflate")
+        for line in lines:
+            self.assertRegex(line, r"to \S*newsindex \[0\]: normal symbol `deflate'", line)
+
+
 class Compaction(unittest.TestCase):
     """newsindex build compacts every database (or shard) the run at least
     doubled, keeping docids, and says so on a second stdout line; --no-compact
