@@ -29,8 +29,8 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
         ->add_option(
             "--threads", build_opt_.threads,
             "Threads that read, decompress and parse files, and as many that tag articles and build documents; "
-            "a fresh build also writes through as many (default: cores), an update through one writer of "
-            "its own (default: cores - 1, at least 1). The index is the same whatever the number")
+            "a fresh build also writes through half as many, at least one (default: cores), an update through "
+            "one writer of its own (default: cores - 1, at least 1). The index is the same whatever the number")
         ->check(CLI::Range(0u, 256u));
     build_->add_option("--shard-by", shard_by_, "Write one database per month or year")
         ->check(CLI::IsMember({"month", "year"}));
