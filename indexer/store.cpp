@@ -101,6 +101,13 @@ std::string database_path(const std::string& db) {
 
 RunLock::RunLock(const std::string& db) {
     const std::string path = db + std::string(schema::kRunLock);
+    // The folder a new database goes in, created as the database would be.
+    const fs::path parent = fs::path(db).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !fs::is_directory(parent, ec)) {
+        fs::create_directories(parent, ec);
+        if (ec) throw Error(parent.string() + ": cannot create folder: " + ec.message());
+    }
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) {
         // A folder we may not write beside: no compaction or fresh build

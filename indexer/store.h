@@ -27,7 +27,8 @@ std::string database_path(const std::string& db);
 
 // Held by every newsindex run that writes a database (build, compact) from
 // before it looks at anything next to the database until it is done: an
-// flock on the file DB.lock beside it, which stays. Xapian's own write lock
+// flock on the file DB.lock beside it, which stays (the folder it goes in
+// is created when missing, as for a new database). Xapian's own write lock
 // is only taken when the database opens, after leftovers of a killed run
 // (DB.compact-tmp, DB.compact-old, DB.segments) are put right, and a
 // compaction swaps the database folder itself; without this lock a second

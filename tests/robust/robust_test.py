@@ -1153,6 +1153,15 @@ class Compaction(unittest.TestCase):
         self.assertFalse(os.path.exists(copy))
         self.assertEqual(contents(db), before)
 
+    def test_db_in_folders_that_do_not_exist_yet(self):
+        """--db a/b/index.db creates a/b, for a single database as for a
+        sharded one (their lock file DB.lock goes beside the database)."""
+        for options in ((), ("--shard-by", "month")):
+            db = os.path.join(self.dir, "new-" + "-".join(options).strip("-"), "a", "b", "index.db")
+            self.assertEqual(summary_counts(self.build(db, [corpus_dir()], *options))[0],
+                             summary_counts(self.full_out)[0], options)
+            self.assertTrue(os.path.exists(db + ".lock"), options)
+
     def test_db_path_with_a_trailing_slash(self):
         """`--db DIR/` (as shells complete it) names DIR: the compaction copy
         and the swap are beside DIR, not inside it."""
