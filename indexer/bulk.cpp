@@ -26,7 +26,7 @@ namespace {
 using Spelling = std::unordered_map<std::string, Xapian::termcount>;
 
 // Documents queued for one segment's writer. A segment is about one commit's
-// worth of postings (the pipeline checkpoints every kCommitTerms); while
+// worth of postings (the pipeline checkpoints every kSegmentTerms); while
 // one writer works off its backlog the next segment fills for another.
 constexpr size_t kSegmentQueue = 768;
 // Finished segments waiting for a merge; past this many they are merged
