@@ -158,13 +158,14 @@ void Model::build_tables() {
             start = sp + 1;
         }
         if (toks.empty()) continue;
-        gaz_.get(phrase_hash(toks)) |= g.kinds;
+        // phrase_hash one token at a time: every shorter run of the phrase's
+        // first tokens is marked as a prefix, the whole phrase gets its kinds.
         std::string low;
-        uint64_t h = 0x9ae16a3b2f90404fULL; // as phrase_hash, one token at a time
-        for (size_t k = 0; k + 1 < toks.size(); ++k) {
+        uint64_t h = kPhraseHashSeed;
+        for (size_t k = 0; k < toks.size(); ++k) {
             lower_into(toks[k], low);
             h = hash_combine(h, hash_bytes(low));
-            gaz_.get(h) |= kGazPrefix;
+            gaz_.get(h) |= k + 1 < toks.size() ? kGazPrefix : g.kinds;
         }
         gaz_max_len_ = std::max(gaz_max_len_, static_cast<int>(toks.size()));
     }
@@ -312,7 +313,7 @@ Model Model::parse(std::string_view bytes) {
 }
 
 uint64_t phrase_hash(const std::vector<std::string>& tokens) {
-    uint64_t h = 0x9ae16a3b2f90404fULL;
+    uint64_t h = kPhraseHashSeed;
     std::string low;
     for (const std::string& t : tokens) {
         lower_into(t, low);
@@ -364,7 +365,7 @@ void FeatureExtractor::prepare(const Doc& doc) {
         for (size_t i = b; i < e; ++i) info_[i].allcaps_sent = allcaps;
         const int maxlen = model_.gaz_max_len();
         for (size_t i = b; i < e; ++i) {
-            uint64_t h = 0x9ae16a3b2f90404fULL;
+            uint64_t h = kPhraseHashSeed;
             for (int len = 1; len <= maxlen && i + len <= e; ++len) {
                 h = hash_combine(h, info_[i + len - 1].low);
                 const uint32_t* entry = model_.gaz_entry(h);

@@ -187,7 +187,10 @@ private:
     int gaz_max_len_ = 0;
 };
 
-// Hash of a token sequence for gazetteer lookup: tokens lower-cased.
+// Hash of a token sequence for gazetteer lookup: tokens lower-cased, each
+// folded in by hash_combine from kPhraseHashSeed (so a phrase's hash extends
+// its prefix's one token at a time).
+inline constexpr uint64_t kPhraseHashSeed = 0x9ae16a3b2f90404fULL;
 uint64_t phrase_hash(const std::vector<std::string>& tokens);
 
 // A document as the decoder sees it: normalised tokens and sentence starts.
