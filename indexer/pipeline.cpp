@@ -191,10 +191,10 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
         if (ec || !fs::exists(st)) throw Error(root + ": no such file or directory");
         std::string root_key = fs::weakly_canonical(fs::absolute(rp)).string();
         root_keys.push_back(root_key);
-        auto add = [&](const fs::path& p, const std::string& rel) {
+        auto add = [&](const fs::path& p, const std::string& rel, std::string key = {}) {
             FileTask t;
             t.path = p.string();
-            t.key = fs::weakly_canonical(fs::absolute(p)).string();
+            t.key = key.empty() ? fs::weakly_canonical(fs::absolute(p)).string() : std::move(key);
             t.rel = rel;
             t.format = format_for_path(t.path);
             files.push_back(std::move(t));
@@ -226,7 +226,19 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
             }
             // The root's own name is part of the id, so a/x.txt and b/x.txt
             // given as two roots stay two articles.
-            add(it->path(), (fs::path(root_key).filename() / fs::relative(it->path(), rp)).string());
+            if (it->is_symlink()) {
+                add(it->path(), (fs::path(root_key).filename() / fs::relative(it->path(), rp)).string());
+                continue;
+            }
+            // Not a link, and the iterator follows no linked folders: the
+            // file's canonical path is the root's and its path inside the
+            // root, without resolving every folder of it again (three
+            // canonical paths a file were most of a 0.7 s start on the
+            // 21,578 files of Reuters-21578).
+            std::string sub = it->path().native().substr(rp.native().size());
+            sub.erase(0, sub.find_first_not_of('/'));
+            add(it->path(), (fs::path(root_key).filename() / sub).string(),
+                root_key + (root_key.back() == '/' ? "" : "/") + sub);
         }
     }
     std::sort(files.begin(), files.end(), [](const FileTask& a, const FileTask& b) { return a.key < b.key; });
