@@ -294,6 +294,43 @@ TEST_CASE("pipeline: files of the same name under two roots keep both articles")
     CHECK(has_word(t.file("db"), "porto"));
 }
 
+// A file's key is its canonical path, however the root is written: a
+// re-run through another spelling of the root (trailing slash, "..", a
+// linked folder) reads nothing again. A linked file is keyed by its target.
+TEST_CASE("pipeline: file keys are canonical paths whatever the root's spelling") {
+    TempDir t;
+    const std::string root = t.file("articles");
+    write_file(root + "/x.txt", " date 2026-01-01 Trams return to Lisbon.");
+    write_file(root + "/sub/y.txt", " date 2026-01-02 Bridges close in Porto.");
+    const std::string target = write_file(t.file("elsewhere/z.txt"), " date 2026-01-03 Ferries resume in Faro.");
+    fs::create_symlink("../elsewhere/z.txt", root + "/link.txt");
+    fs::create_directory_symlink(root, t.file("alias"));
+    const std::string db = t.file("db");
+    BuildSummary s = build(db, {root});
+    CHECK(s.indexed == 3);
+
+    const std::string canonical_root = fs::canonical(root).string();
+    std::set<std::string> keys;
+    {
+        Xapian::Database x(db);
+        const std::string prefix(schema::kMetaFile);
+        for (auto k = x.metadata_keys_begin(prefix); k != x.metadata_keys_end(prefix); ++k)
+            keys.insert((*k).substr(prefix.size()));
+    }
+    CHECK(keys == std::set<std::string> {canonical_root + "/x.txt", canonical_root + "/sub/y.txt",
+                                         fs::canonical(target).string()});
+
+    for (const std::string& spelling : {root + "/", root + "/../articles", t.file("alias"), t.file("alias/")}) {
+        CAPTURE(spelling);
+        BuildSummary again = build(db, {spelling});
+        CHECK(again.files_scanned == 3);
+        CHECK(again.files_indexed == 0);
+        CHECK(again.removed == 0);
+        CHECK(again.indexed == 0);
+    }
+    CHECK(doc_count(db) == 3);
+}
+
 // Regression: two records with the same own id in different files once
 // shared one Q term silently, both counted as indexed. DESIGN.md: nothing
 // is silently dropped.
