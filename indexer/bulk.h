@@ -19,7 +19,8 @@
 // index (or until the end of the run), so the index is rewritten a
 // logarithmic number of times. Segments end every commit's worth of
 // postings; merges happen only at the commits the user asked for
-// (--commit-every, --commit-seconds) and at the end.
+// (--commit-every, --commit-seconds; the pipeline asks for none in the last
+// eighth of the input) and at the end.
 #pragma once
 
 #include <map>

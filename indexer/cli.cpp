@@ -43,7 +43,8 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
     build_
         ->add_option("--commit-every", build_opt_.commit_every,
                      "At most this many articles between commits (default 20000; long articles commit sooner, every "
-                     "~400,000 terms, which keeps Xapian's buffer small and fast)")
+                     "~400,000 terms, which keeps Xapian's buffer small and fast; a fresh build commits less often, "
+                     "see README)")
         ->check(CLI::PositiveNumber);
     build_->add_option("--commit-seconds", build_opt_.commit_seconds, "At most this long between commits (default 30)")
         ->check(CLI::Range(0.1, 86400.0));

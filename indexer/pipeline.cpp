@@ -557,6 +557,15 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             bool durable = since_commit >= opt.commit_every ||
                            (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
                                                     std::chrono::duration<double>(opt.commit_seconds));
+            // A fresh build's commit is a merge that rewrites the whole index,
+            // and the end of the run merges everything again. Once less than
+            // an eighth of the input is left to read, that end is near: the
+            // commit is left to it. The articles read so far become durable
+            // a little later, the whole run sooner (Reuters-21578, two cores:
+            // the default commit at 20,000 of 20,841 articles came 0.5 s
+            // before the end of the input, and its merge held the final one
+            // back by 0.5-0.7 s).
+            if (durable && bulk && (total_bytes - bytes_done) * 8 < bytes_done) durable = false;
             if (durable || terms_since_commit >= (bulk ? kSegmentTerms : kCommitTerms)) {
                 // A segment ends every kSegmentTerms postings, for speed; the
                 // index takes them in at the commits asked for.
@@ -564,6 +573,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     bulk->checkpoint(durable);
                 else
                     store.commit();
+                if (durable || !bulk) ++sum.commits;
                 terms_since_commit = 0;
                 if (durable || !bulk) {
                     since_commit = 0;

@@ -41,6 +41,7 @@ struct BuildSummary {
     std::map<std::string, long> repair_reasons;
     double seconds = 0;
     long long compacted_from = 0, compacted_to = 0; // bytes, when the run compacted
+    long commits = 0; // commits during the run (a fresh build's: merges asked for), not counting the last
 
     std::string line() const; // "indexed N, updated U, removed R, skipped S (...)"
 };

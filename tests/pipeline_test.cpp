@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <sstream>
@@ -415,4 +416,33 @@ TEST_CASE("pipeline: a fresh build through segments is the index one writer buil
     opt.compact = true;
     BuildSummary again = build_index(opt, log);
     CHECK(again.indexed + again.updated + again.files_indexed == 0);
+}
+
+// A fresh build's commits are merges that rewrite the index; none is asked
+// for in the last eighth of the input, where the final merge is near. The
+// single writer (--no-compact) commits as asked.
+TEST_CASE("pipeline: a fresh build asks for no commit in the last eighth of its input") {
+    TempDir t;
+    for (int i = 1; i <= 16; ++i) {
+        char text[80];
+        std::snprintf(text, sizeof text, " date 2026-01-%02d Ferry number %02d docks in Bergen.\n", i, i);
+        write_file(t.file("in/" + std::to_string(100 + i) + ".txt"), text);
+    }
+    auto commits = [&](const std::string& db, long every, bool compact) {
+        BuildOptions opt;
+        opt.db = t.file(db);
+        opt.roots = {t.file("in")};
+        opt.threads = 2;
+        opt.commit_every = every;
+        opt.compact = compact;
+        opt.progress = BuildOptions::Progress::Never;
+        std::ostringstream log;
+        BuildSummary s = build_index(opt, log);
+        CHECK(s.indexed == 16);
+        CHECK(Xapian::Database(opt.db).get_doccount() == 16);
+        return s.commits;
+    };
+    CHECK(commits("a.db", 4, true) == 3);   // after 4, 8 and 12 articles; at 16 the run ends
+    CHECK(commits("b.db", 15, true) == 0);  // 15 of 16 read: left to the end
+    CHECK(commits("c.db", 15, false) == 1); // one writer: as asked
 }
