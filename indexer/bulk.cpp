@@ -9,6 +9,7 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -32,6 +33,12 @@ constexpr size_t kSegmentQueue = 768;
 // Finished segments waiting for a merge; past this many they are merged
 // whether or not they hold as many articles as the index (open files).
 constexpr size_t kMaxSegments = 256;
+// Words added to the merger's spelling database between its commits (a
+// commit frees what Xapian holds in memory for the new words' fragments).
+constexpr size_t kSpellingCommit = 500000;
+
+// The merger's spelling database, among the segments.
+std::string spelling_folder(const std::string& segments) { return (fs::path(segments) / "spelling").string(); }
 
 } // namespace
 
@@ -62,9 +69,17 @@ struct BulkWriter::Shared {
     Xapian::docid index_last = 0;   // the index holds the articles up to here
     Xapian::doccount index_docs = 0;
     long long written = 0, index_bytes = 0;
-    // The merger's own: spelling counts of the finished segments, in
-    // document order, up to folded_upto, not yet in the index.
-    Spelling spelling;
+    // The merger's own: a spelling-only database (no documents) with the
+    // words of the finished segments, in document order, up to folded_upto,
+    // not yet in the index. Words go in as each segment finishes, while the
+    // other threads still index: Xapian works out a new word's fragments
+    // as it is added, which the merge at the end of a run used to wait for
+    // (0.25-0.3 s of Reuters-21578's 43,000 words; the run took 0.2 s less
+    // on two cores, median of seven, and 20 MB more memory at its peak).
+    // Uncommitted until a merge (or kSpellingCommit additions), so that a
+    // word repeated by later segments only raises its count in memory.
+    std::optional<Xapian::WritableDatabase> spelling;
+    size_t spelling_added = 0;
     Xapian::docid folded_upto = 0;
     std::vector<std::thread> writers;
     std::thread merger;
@@ -240,14 +255,25 @@ void BulkWriter::merger_loop() {
                 shared_->order.pop_front();
             }
         }
-        // A finished segment's words join the counts as soon as the ones
-        // before it are in, so that only one table of them waits for a merge.
-        for (const auto& seg : fold) {
-            for (auto& [word, count] : seg->spelling) shared_->spelling[word] += count;
-            seg->spelling = Spelling();
-            shared_->folded_upto = seg->last;
-        }
         try {
+            // A finished segment's words join the spelling database as soon
+            // as the ones before it are in, so that only one table of them
+            // waits for a merge.
+            for (const auto& seg : fold) {
+                if (!shared_->spelling) {
+                    std::error_code ec;
+                    fs::remove_all(spelling_folder(dir_), ec);
+                    shared_->spelling.emplace(spelling_folder(dir_), Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
+                }
+                for (const auto& [word, count] : seg->spelling) shared_->spelling->add_spelling(word, count);
+                shared_->spelling_added += seg->spelling.size();
+                if (shared_->spelling_added >= kSpellingCommit) {
+                    shared_->spelling->commit(); // (frees what Xapian holds in memory for it)
+                    shared_->spelling_added = 0;
+                }
+                seg->spelling = Spelling();
+                shared_->folded_upto = seg->last;
+            }
             if (!batch.empty() || last) merge(std::move(batch), last);
         } catch (const Xapian::Error& e) {
             shared_->fail(db_ + ": merging segments failed: " + e.get_description());
@@ -272,18 +298,16 @@ void BulkWriter::merge(std::vector<std::shared_ptr<Segment>> batch, bool last) {
         for (auto& [k, v] : shared_->final_states) states[k] = v;
     }
     if (batch.empty() && states.empty()) return;
-    // The merged segments' words go in through a database of their own
+    // The merged segments' words go in through the spelling database
     // (spelling only, no documents) that the compaction merges with the
     // rest: one spelling table per merge rather than one per segment, and
     // the index's table stays compact.
-    const std::string spelling = (fs::path(dir_) / "spelling").string();
-    if (!shared_->spelling.empty()) {
-        fs::remove_all(spelling, ec);
-        Xapian::WritableDatabase w(spelling, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
-        for (const auto& [word, count] : shared_->spelling) w.add_spelling(word, count);
-        w.commit();
-        w.close();
-        shared_->spelling = Spelling();
+    const std::string spelling = spelling_folder(dir_);
+    if (shared_->spelling) {
+        shared_->spelling->commit();
+        shared_->spelling->close();
+        shared_->spelling.reset();
+        shared_->spelling_added = 0;
         long long bytes = folder_bytes(spelling);
         std::lock_guard<std::mutex> lk(shared_->m);
         shared_->written += bytes; // reported with the segments' bytes

@@ -7,9 +7,10 @@
 // and finished segments are merged into the index by xapian-compact, which
 // keeps document numbers. The index is therefore the one a single writer
 // builds, whatever the number of threads. Segments hold no spelling table:
-// their body words are counted in memory and each merge brings them in as
-// one spelling-only database, so the index's spelling frequencies are also
-// the ones a single writer records.
+// their body words are counted in memory, added to one spelling-only
+// database as each segment finishes, and each merge brings that database in,
+// so the index's spelling frequencies are also the ones a single writer
+// records.
 //
 // The index changes only by merges, each a compaction into DB.compact-tmp
 // swapped in by two renames (as `newsindex compact` does), with the file
