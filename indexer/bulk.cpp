@@ -26,9 +26,10 @@ namespace {
 
 using Spelling = std::unordered_map<std::string, Xapian::termcount>;
 
-// Documents queued for one segment's writer. A segment is about 1,200,000
-// postings (the pipeline checkpoints every kSegmentTerms); while one writer
-// works off its backlog the next segment fills for another.
+// Documents queued for one segment's writer. With several writers a
+// segment is 150,000 postings (the pipeline's kSharedSegmentTerms, about 500
+// Reuters articles), which the queue takes whole: while one writer works
+// off its backlog the next segment fills for another.
 constexpr size_t kSegmentQueue = 768;
 // A segment's writer commits it every this many postings (distinct terms of
 // its articles): Xapian buffers a commit's changes in maps keyed by term and

@@ -18,9 +18,9 @@
 // last merge, which opens and searches, and a re-run reads the rest. A merge
 // waits until the finished segments hold at least as many articles as the
 // index (or until the end of the run), so the index is rewritten a
-// logarithmic number of times. Segments end every 1,200,000 postings (their
-// writer commits them every 150,000); merges happen only at the commits the
-// user asked for
+// logarithmic number of times. Segments end every 1,200,000 postings with
+// one writer, every 150,000 with several (a writer commits its segment every
+// 150,000); merges happen only at the commits the user asked for
 // (--commit-every, --commit-seconds; the pipeline asks for none in the last
 // eighth of the input) and at the end.
 #pragma once

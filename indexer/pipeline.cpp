@@ -49,14 +49,18 @@ constexpr size_t kBatchArticles = 128;
 // at 400,000 terms per commit (~1000 articles) against 23.5 s at 10,000
 // articles, with a third of the memory; Reuters-21578: 13.0 s against 15.6 s.
 constexpr size_t kCommitTerms = 400000;
-// A fresh build's segments are longer: its writer commits each one every
-// kSegmentFlushTerms (indexer/bulk.cpp), so that Xapian's maps stay small
-// enough for the cache whatever the segment's length, and fewer segments
-// make a quicker merge, which at the end of a run is all that runs.
-// Reuters-21578, --threads 2 --commit-seconds 86400 under cachegrind: the
-// same instructions in all (78.4 G) for 25 segments of 150,000 terms and 4
-// of 1,200,000; the final merge 0.82 -> 0.62 s on two cores.
+// A fresh build with one segment writer makes long segments: the writer
+// commits each one every kSegmentFlushTerms (indexer/bulk.cpp), so that
+// Xapian's maps stay small enough for the cache whatever the segment's
+// length, and fewer segments make a quicker merge, which at the end of a
+// run is all that runs. Reuters-21578, --threads 2 --commit-seconds 86400
+// under cachegrind: the same instructions in all (78.4 G) for 25 segments
+// of 150,000 terms and 4 of 1,200,000; the final merge 0.82 -> 0.62 s on
+// two cores. With several writers a segment stays short enough for its
+// queue (kSegmentQueue articles) to take it whole, so that the next one
+// fills for another writer meanwhile.
 constexpr size_t kSegmentTerms = 1200000;
+constexpr size_t kSharedSegmentTerms = 150000;
 
 // Readers and workers make what the writing threads consume, and there are
 // more of them than cores: they run a few nice levels below the rest, so
@@ -360,7 +364,9 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     // per article, and the workers run below it (yield_to_writers): half as
     // many writers as workers keep the cores busy without a second writer's
     // maps contending for the cache (two cores: one writer 10.1 s, two 10.4).
-    if (fresh) bulk = std::make_unique<BulkWriter>(single->path, single->db, std::max(1u, nthreads / 2));
+    const unsigned segment_writers = std::max(1u, nthreads / 2);
+    if (fresh) bulk = std::make_unique<BulkWriter>(single->path, single->db, segment_writers);
+    const size_t segment_terms = segment_writers == 1 ? kSegmentTerms : kSharedSegmentTerms;
     std::unordered_set<std::string> ids; // this run's, when writing segments
     const EntityTagger& tagger = EntityTagger::instance();
     BoundedQueue<Batch> work(nthreads * 4);
@@ -566,8 +572,8 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             // before the end of the input, and its merge held the final one
             // back by 0.5-0.7 s).
             if (durable && bulk && (total_bytes - bytes_done) * 8 < bytes_done) durable = false;
-            if (durable || terms_since_commit >= (bulk ? kSegmentTerms : kCommitTerms)) {
-                // A segment ends every kSegmentTerms postings, for speed; the
+            if (durable || terms_since_commit >= (bulk ? segment_terms : kCommitTerms)) {
+                // A segment ends every segment_terms postings, for speed; the
                 // index takes them in at the commits asked for.
                 if (bulk)
                     bulk->checkpoint(durable);
