@@ -195,6 +195,7 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
         if (ec || !fs::exists(st)) throw Error(root + ": no such file or directory");
         std::string root_key = fs::weakly_canonical(fs::absolute(rp)).string();
         root_keys.push_back(root_key);
+        const fs::path root_name = fs::path(root_key).filename();
         auto add = [&](const fs::path& p, const std::string& rel, std::string key = {}) {
             FileTask t;
             t.path = p.string();
@@ -231,7 +232,7 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
             // The root's own name is part of the id, so a/x.txt and b/x.txt
             // given as two roots stay two articles.
             if (it->is_symlink()) {
-                add(it->path(), (fs::path(root_key).filename() / fs::relative(it->path(), rp)).string());
+                add(it->path(), (root_name / fs::relative(it->path(), rp)).string());
                 continue;
             }
             // Not a link, and the iterator follows no linked folders: the
@@ -241,8 +242,7 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
             // 21,578 files of Reuters-21578).
             std::string sub = it->path().native().substr(rp.native().size());
             sub.erase(0, sub.find_first_not_of('/'));
-            add(it->path(), (fs::path(root_key).filename() / sub).string(),
-                root_key + (root_key.back() == '/' ? "" : "/") + sub);
+            add(it->path(), (root_name / sub).string(), root_key + (root_key.back() == '/' ? "" : "/") + sub);
         }
     }
     std::sort(files.begin(), files.end(), [](const FileTask& a, const FileTask& b) { return a.key < b.key; });
@@ -579,9 +579,9 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     bulk->checkpoint(durable);
                 else
                     store.commit();
-                if (durable || !bulk) ++sum.commits;
                 terms_since_commit = 0;
                 if (durable || !bulk) {
+                    ++sum.commits;
                     since_commit = 0;
                     last_commit = std::chrono::steady_clock::now();
                 }
