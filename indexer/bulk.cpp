@@ -52,10 +52,11 @@ std::string spelling_folder(const std::string& segments) { return (fs::path(segm
 struct BulkWriter::Segment {
     Xapian::docid first = 0, last = 0; // last: set when the segment ends
     std::string path;
-    BoundedQueue<std::pair<Xapian::Document, std::vector<std::string>>> docs {kSegmentQueue};
+    BoundedQueue<Xapian::Document> docs {kSegmentQueue};
     std::map<std::string, std::string> states; // files whose last article is in this segment or before
-    // Body words of the segment's articles, for the spelling table. The
-    // segment itself has none: the merge adds them to the index.
+    // Body words of the segment's articles, for the spelling table, counted
+    // by add() (not by the segment's writer, which limits a two-core
+    // build). The segment itself has none: the merge adds them to the index.
     Spelling spelling;
     bool finished = false; // committed and closed (under Shared::m)
     long long bytes = 0;
@@ -160,7 +161,10 @@ void BulkWriter::start_segment() {
 void BulkWriter::add(Xapian::Document&& doc, std::vector<std::string>&& words) {
     check();
     if (!current_) start_segment();
-    if (!current_->docs.push({std::move(doc), std::move(words)})) check();
+    // (The merger reads the counts once the segment's writer has finished
+    // it, which it does only after the queue below is closed.)
+    for (std::string& word : words) ++current_->spelling[std::move(word)];
+    if (!current_->docs.push(std::move(doc))) check();
     current_->last = next_docid_++;
 }
 
@@ -207,15 +211,14 @@ void BulkWriter::writer_loop() {
             Xapian::WritableDatabase w(s.path, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
             Xapian::docid did = s.first;
             size_t terms = 0;
-            while (auto item = s.docs.pop()) {
-                terms += item->first.termlist_count();
+            while (auto doc = s.docs.pop()) {
+                terms += doc->termlist_count();
                 if (terms >= kSegmentFlushTerms) {
                     w.commit();
                     terms = 0;
                 }
-                for (std::string& word : item->second) ++s.spelling[std::move(word)];
                 // Past the last docid: added with this number, no lookup.
-                w.replace_document(did++, item->first);
+                w.replace_document(did++, *doc);
             }
             if (shared_->failed) return;
             w.commit();
