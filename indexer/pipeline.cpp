@@ -115,29 +115,34 @@ public:
     // Reader side: false when the run is stopping.
     bool wait_to_start(size_t file) {
         std::unique_lock<std::mutex> lk(m_);
-        cv_.wait(lk, [&] { return file < writing_ + window_ || stopping_; });
+        readers_cv_.wait(lk, [&] { return file < writing_ + window_ || stopping_; });
         return !stopping_;
     }
     bool reserve(size_t file) {
         std::unique_lock<std::mutex> lk(m_);
-        cv_.wait(lk, [&] {
+        readers_cv_.wait(lk, [&] {
             return (outstanding_[file] < per_file_ && (in_flight_ < total_ || file == writing_)) || stopping_;
         });
         ++outstanding_[file];
         ++in_flight_;
         return !stopping_;
     }
-    // Worker side.
+    // Worker side. Wakes the writer only with the batch it waits for:
+    // readers wait for what take() changes, not for this, and a file of one
+    // article is a batch of its own, so waking every waiting thread at each
+    // batch made a context switch or two per article.
     void put(Batch b) {
         std::lock_guard<std::mutex> lk(m_);
-        ready_.emplace(std::make_pair(b.file, b.chunk), std::move(b));
-        cv_.notify_all();
+        const auto key = std::make_pair(b.file, b.chunk);
+        ready_.emplace(key, std::move(b));
+        if (key == wanted_) writer_cv_.notify_one();
     }
     // Writer side: nullopt only when the run is stopping.
     std::optional<Batch> take(size_t file, size_t chunk) {
         std::unique_lock<std::mutex> lk(m_);
         auto key = std::make_pair(file, chunk);
-        cv_.wait(lk, [&] { return ready_.count(key) || stopping_; });
+        wanted_ = key;
+        writer_cv_.wait(lk, [&] { return ready_.count(key) || stopping_; });
         auto it = ready_.find(key);
         if (it == ready_.end()) return std::nullopt;
         Batch b = std::move(it->second);
@@ -145,18 +150,20 @@ public:
         --outstanding_[file];
         --in_flight_;
         if (b.last) writing_ = file + 1;
-        cv_.notify_all();
+        readers_cv_.notify_all();
         return b;
     }
     void stop() {
         std::lock_guard<std::mutex> lk(m_);
         stopping_ = true;
-        cv_.notify_all();
+        readers_cv_.notify_all();
+        writer_cv_.notify_all();
     }
 
 private:
     std::mutex m_;
-    std::condition_variable cv_;
+    std::condition_variable readers_cv_, writer_cv_;
+    std::pair<size_t, size_t> wanted_ {SIZE_MAX, SIZE_MAX}; // the batch take() waits for
     std::map<std::pair<size_t, size_t>, Batch> ready_;
     std::vector<size_t> outstanding_;
     size_t writing_ = 0, in_flight_ = 0;
