@@ -1,5 +1,6 @@
 // Tests for indexer/pipeline.*: a build into a temporary database, and the
-// incremental re-runs that only touch what changed on disk.
+// incremental re-runs that only touch what changed on disk; and for
+// indexer/document.*, the documents the pipeline writes.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -11,8 +12,10 @@
 
 #include <xapian.h>
 
+#include "common/entities.h"
 #include "common/error.h"
 #include "common/schema.h"
+#include "indexer/document.h"
 #include "indexer/pipeline.h"
 #include "tests/test_util.h"
 
@@ -445,4 +448,45 @@ TEST_CASE("pipeline: a fresh build asks for no commit in the last eighth of its 
     CHECK(commits("a.db", 4, true) == 3);   // after 4, 8 and 12 articles; at 16 the run ends
     CHECK(commits("b.db", 15, true) == 0);  // 15 of 16 read: left to the end
     CHECK(commits("c.db", 15, false) == 1); // one writer: as asked
+}
+
+// DocumentBuilder keeps a table of the stems it has computed (indexer/
+// document.cpp), which grows, and starts again after 200,000 words: the
+// stems are Xapian's English stems throughout.
+TEST_CASE("document: body stems are Xapian's English stems, past the stem table's growth and reset") {
+    DocumentBuilder builder(EntityTagger::instance());
+    Xapian::Stem english("english");
+    const char* suffixes[] = {"ing", "ed", "ions", "ly", "y", "ness", "ational", ""}; // ('y': "...ly" -> "...li")
+    long next = 0, checked = 0;
+    for (int d = 0; d < 52; ++d) {
+        Article a;
+        a.title = "reports";
+        std::set<std::string> expected {"Z" + english("reports")};
+        for (int w = 0; w < 5000; ++w, ++next) {
+            std::string word;
+            for (long n = next + 1; n > 0; n /= 26) word += static_cast<char>('a' + n % 26);
+            // (Words repeat across documents too, so lookups find them.)
+            word += suffixes[next % 8];
+            a.body += word + " ";
+            expected.insert("Z" + english(word));
+            if (w % 2 == 0) {
+                const std::string often = std::string("walking") + suffixes[w % 8];
+                a.body += often + " ";
+                expected.insert("Z" + english(often));
+            }
+        }
+        BuiltDocument b = builder.build(a, "id" + std::to_string(d), "p", "k");
+        std::set<std::string> stems;
+        for (auto t = b.doc.termlist_begin(); t != b.doc.termlist_end(); ++t)
+            if ((*t).size() > 1 && (*t)[0] == 'Z' && (*t)[1] >= 'a' && (*t)[1] <= 'z') stems.insert(*t);
+        CAPTURE(d);
+        std::string diff;
+        for (const auto& t : stems) if (!expected.count(t)) diff += " +" + t;
+        for (const auto& t : expected) if (!stems.count(t)) diff += " -" + t;
+        CAPTURE(diff.substr(0, 300));
+        CHECK(stems == expected);
+        checked += static_cast<long>(stems.size());
+    }
+    CHECK(next > 250000); // (past the 200,000 words after which the table starts again)
+    CHECK(checked > 250000);
 }
