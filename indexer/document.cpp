@@ -30,7 +30,8 @@ public:
         size_t i = h & mask;
         for (; slots_[i].hash != 0; i = (i + 1) & mask) {
             const Slot& s = slots_[i];
-            if (s.hash == h && s.word_size == word.size() && word.compare(0, word.size(), &text_[s.at], s.word_size) == 0)
+            if (s.hash == h && s.word_size == word.size() &&
+                word.compare(0, word.size(), &text_[s.at], s.word_size) == 0)
                 return std::string(&text_[s.at + s.word_size], s.stem_size);
         }
         std::string stem = stem_(word);

@@ -24,12 +24,12 @@
 // clears the 128 KiB match table of Xapian's memLevel 9 each time: two
 // resets an article in the segment writer, the thread that limits a
 // two-core build, and one a spelling entry in the merge (callgrind over
-// 3,000 Reuters-21578 articles: 40,482 resets, 5.3 GB cleared). The one-shot calls above never use the
-// table, so deflateReset() here resets the stream only (zlib's
-// deflateResetKeep(), what deflateReset() does before clearing the table)
-// and marks it in `reserved`, a field zlib leaves to its callers; the
-// first call that lets zlib work on a marked stream does the full reset
-// before it.
+// 3,000 Reuters-21578 articles: 40,482 resets, 5.3 GB cleared). The
+// one-shot calls above never use the table, so deflateReset() here resets
+// the stream only (zlib's deflateResetKeep(), what deflateReset() does
+// before clearing the table) and marks it in `reserved`, a field zlib
+// leaves to its callers; the first call that lets zlib work on a marked
+// stream does the full reset before it.
 #include <dlfcn.h>
 #include <zlib.h>
 

@@ -481,8 +481,10 @@ TEST_CASE("document: body stems are Xapian's English stems, past the stem table'
             if ((*t).size() > 1 && (*t)[0] == 'Z' && (*t)[1] >= 'a' && (*t)[1] <= 'z') stems.insert(*t);
         CAPTURE(d);
         std::string diff;
-        for (const auto& t : stems) if (!expected.count(t)) diff += " +" + t;
-        for (const auto& t : expected) if (!stems.count(t)) diff += " -" + t;
+        for (const auto& t : stems)
+            if (!expected.count(t)) diff += " +" + t;
+        for (const auto& t : expected)
+            if (!stems.count(t)) diff += " -" + t;
         CAPTURE(diff.substr(0, 300));
         CHECK(stems == expected);
         checked += static_cast<long>(stems.size());
