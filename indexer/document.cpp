@@ -27,8 +27,7 @@ public:
     std::string operator()(const std::string& word) override {
         const uint64_t h = std::hash<std::string_view>()(word) | 1; // (0 marks an empty slot)
         const size_t mask = slots_.size() - 1;
-        size_t i = h & mask;
-        for (; slots_[i].hash != 0; i = (i + 1) & mask) {
+        for (size_t i = h & mask; slots_[i].hash != 0; i = (i + 1) & mask) {
             const Slot& s = slots_[i];
             if (s.hash == h && s.word_size == word.size() &&
                 word.compare(0, word.size(), &text_[s.at], s.word_size) == 0)
@@ -36,18 +35,10 @@ public:
         }
         std::string stem = stem_(word);
         if (word.size() > UINT16_MAX || stem.size() > UINT16_MAX) return stem;
-        if (words_ >= kMaxWords) { // bounded: a new corpus's words take over
-            clear();
-        } else if ((words_ + 1) * 2 <= slots_.size()) {
-            slots_[i] = {h, static_cast<uint32_t>(text_.size()), static_cast<uint16_t>(word.size()),
-                         static_cast<uint16_t>(stem.size())};
-            text_ += word;
-            text_ += stem;
-            ++words_;
-            return stem;
-        } else {
+        if (words_ >= kMaxWords)
+            clear(); // bounded: a new corpus's words take over
+        else if ((words_ + 1) * 2 > slots_.size())
             grow();
-        }
         insert(h, word, stem);
         return stem;
     }

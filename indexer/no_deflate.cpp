@@ -53,12 +53,21 @@ int full_reset_if_marked(z_streamp strm) {
     return reset ? reset(strm) : Z_STREAM_ERROR;
 }
 
+// zlib's `fn` on `strm`, after the full reset its mark asks for.
+template <class... Params, class... Args>
+int after_full_reset(int (*fn)(z_streamp, Params...), z_streamp strm, Args... args) {
+    if (int rc = full_reset_if_marked(strm); rc != Z_OK) return rc;
+    return fn ? fn(strm, args...) : Z_STREAM_ERROR;
+}
+
 } // namespace
 
 extern "C" int deflateReset(z_streamp strm) {
     static const auto keep = zlib<ResetFn>("deflateResetKeep");
-    static const auto reset = zlib<ResetFn>("deflateReset");
-    if (!keep) return reset ? reset(strm) : Z_STREAM_ERROR;
+    if (!keep) {
+        static const auto reset = zlib<ResetFn>("deflateReset");
+        return reset ? reset(strm) : Z_STREAM_ERROR;
+    }
     const int rc = keep(strm);
     if (rc == Z_OK) strm->reserved = kTableNotCleared;
     return rc;
@@ -67,46 +76,39 @@ extern "C" int deflateReset(z_streamp strm) {
 extern "C" int deflate(z_streamp strm, int flush) {
     if (strm && flush == Z_FINISH && strm->total_in == 0) return Z_BUF_ERROR;
     static const auto fn = zlib<int (*)(z_streamp, int)>("deflate");
-    if (int rc = full_reset_if_marked(strm); rc != Z_OK) return rc;
-    return fn ? fn(strm, flush) : Z_STREAM_ERROR;
+    return after_full_reset(fn, strm, flush);
 }
 
 // The other calls that read or set up the match state between a reset and
 // the first deflate(): the full reset first, so they work as in zlib.
 extern "C" int deflateSetDictionary(z_streamp strm, const Bytef* dictionary, uInt length) {
     static const auto fn = zlib<int (*)(z_streamp, const Bytef*, uInt)>("deflateSetDictionary");
-    if (int rc = full_reset_if_marked(strm); rc != Z_OK) return rc;
-    return fn ? fn(strm, dictionary, length) : Z_STREAM_ERROR;
+    return after_full_reset(fn, strm, dictionary, length);
 }
 
 extern "C" int deflateGetDictionary(z_streamp strm, Bytef* dictionary, uInt* length) {
     static const auto fn = zlib<int (*)(z_streamp, Bytef*, uInt*)>("deflateGetDictionary");
-    if (int rc = full_reset_if_marked(strm); rc != Z_OK) return rc;
-    return fn ? fn(strm, dictionary, length) : Z_STREAM_ERROR;
+    return after_full_reset(fn, strm, dictionary, length);
 }
 
 extern "C" int deflateParams(z_streamp strm, int level, int strategy) {
     static const auto fn = zlib<int (*)(z_streamp, int, int)>("deflateParams");
-    if (int rc = full_reset_if_marked(strm); rc != Z_OK) return rc;
-    return fn ? fn(strm, level, strategy) : Z_STREAM_ERROR;
+    return after_full_reset(fn, strm, level, strategy);
 }
 
 extern "C" int deflateTune(z_streamp strm, int good_length, int max_lazy, int nice_length, int max_chain) {
     static const auto fn = zlib<int (*)(z_streamp, int, int, int, int)>("deflateTune");
-    if (int rc = full_reset_if_marked(strm); rc != Z_OK) return rc;
-    return fn ? fn(strm, good_length, max_lazy, nice_length, max_chain) : Z_STREAM_ERROR;
+    return after_full_reset(fn, strm, good_length, max_lazy, nice_length, max_chain);
 }
 
 extern "C" int deflatePrime(z_streamp strm, int bits, int value) {
     static const auto fn = zlib<int (*)(z_streamp, int, int)>("deflatePrime");
-    if (int rc = full_reset_if_marked(strm); rc != Z_OK) return rc;
-    return fn ? fn(strm, bits, value) : Z_STREAM_ERROR;
+    return after_full_reset(fn, strm, bits, value);
 }
 
 extern "C" int deflateSetHeader(z_streamp strm, gz_headerp head) {
     static const auto fn = zlib<int (*)(z_streamp, gz_headerp)>("deflateSetHeader");
-    if (int rc = full_reset_if_marked(strm); rc != Z_OK) return rc;
-    return fn ? fn(strm, head) : Z_STREAM_ERROR;
+    return after_full_reset(fn, strm, head);
 }
 
 extern "C" int deflateCopy(z_streamp dest, z_streamp source) {
