@@ -229,9 +229,19 @@ void check_request(const SearchRequest& r) {
 // match ran, e.g. on how many shards). One match finds the versions of every
 // result at once; the story terms are short posting lists, so filtering them
 // by the query costs little.
-void add_other_versions(const Xapian::Database& db, const Xapian::Query& full_query,
-                        const std::vector<std::pair<std::string, Xapian::docid>>& shown, std::vector<Result>& results) {
+//
+// With `weighting` (the main match's scheme) the versions are scored as the
+// main match scored them, and a story whose result has a version of equal
+// score and smaller article id gets that version as its result instead: the
+// main match, in plain relevance order, kept the copy with the lower
+// document number, and the order of results must not depend on those.
+// Returns, per result, the document that replaces it (0: none); its entry
+// in `duplicates` is already the replaced result.
+std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, const Xapian::Query& full_query,
+                                              const std::vector<std::pair<std::string, Xapian::docid>>& shown,
+                                              std::vector<Result>& results, const Xapian::Weight* weighting) {
     constexpr size_t kMaxVersions = 50;
+    std::vector<Xapian::docid> better(shown.size(), 0);
     std::vector<Xapian::Query> members;
     std::map<std::string, size_t> result_of; // story -> index in results
     Xapian::doccount bound = 0;
@@ -245,27 +255,66 @@ void add_other_versions(const Xapian::Database& db, const Xapian::Query& full_qu
         members.emplace_back(schema::story_term(story));
         bound += copies + 1;
     }
-    if (members.empty()) return;
+    if (members.empty()) return better;
     Xapian::Enquire dup(db);
-    dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
-                                Xapian::Query(Xapian::Query::OP_OR, members.begin(), members.end()), full_query));
-    dup.set_weighting_scheme(Xapian::BoolWeight());
+    Xapian::Query story_docs(Xapian::Query::OP_OR, members.begin(), members.end());
+    if (weighting) {
+        dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, full_query, story_docs));
+        dup.set_weighting_scheme(*weighting);
+    } else {
+        dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, story_docs, full_query));
+        dup.set_weighting_scheme(Xapian::BoolWeight());
+    }
     dup.set_sort_by_value(schema::kDateSlot, false); // (remote shards take no KeyMaker)
     Xapian::MSet ds = dup.get_mset(0, bound);
+    struct Version {
+        Xapian::docid did;
+        double score;
+    };
+    std::vector<std::vector<Version>> versions(shown.size()); // as listed in duplicates
     std::vector<size_t> seen(shown.size(), 0);
+    std::vector<double> score(shown.size());
+    for (size_t i = 0; i < shown.size(); ++i) score[i] = results[i].score;
     for (auto d = ds.begin(); d != ds.end(); ++d) {
         Xapian::Document doc = d.get_document();
         auto found = result_of.find(doc.get_value(schema::kStorySlot));
         if (found == result_of.end()) continue;
         size_t i = found->second;
+        if (*d == shown[i].second) score[i] = d.get_weight(); // (as this match scores the versions)
         if (++seen[i] > kMaxVersions || *d == shown[i].second) continue;
         StoredArticle c = decode_article(doc.get_data());
         results[i].duplicates.push_back({c.id, c.source, c.date, c.title, c.path});
+        versions[i].push_back({*d, d.get_weight()});
+    }
+    for (size_t i = 0; weighting && i < shown.size(); ++i) {
+        constexpr size_t kNone = static_cast<size_t>(-1);
+        size_t pick = kNone;
+        for (size_t k = 0; k < versions[i].size(); ++k) {
+            const std::string& best = pick == kNone ? results[i].id : results[i].duplicates[pick].id;
+            if (versions[i][k].score >= score[i] && results[i].duplicates[k].id < best) pick = k;
+        }
+        if (pick == kNone) continue;
+        better[i] = versions[i][pick].did;
+        const Result& r = results[i];
+        results[i].duplicates[pick] = {r.id, r.source, r.date, r.title, r.path};
     }
     // Equal dates in article-id order, not document-number order.
     for (Result& r : results)
         std::stable_sort(r.duplicates.begin(), r.duplicates.end(),
                          [](const auto& x, const auto& y) { return x.date != y.date ? x.date < y.date : x.id < y.id; });
+    return better;
+}
+
+// Whether the page [lead, lead + limit) of an MSet in plain relevance order
+// holds the same results as relevance-then-id order would: no result just
+// before or just after it (the MSet's first item when `lead` is 1, the one
+// after the page) has the score of the page's first or last result.
+bool page_settled(const Xapian::MSet& m, Xapian::doccount lead, Xapian::doccount limit) {
+    const Xapian::doccount n = m.size();
+    if (n <= lead) return true; // (nothing on the page)
+    if (lead && m[0].get_weight() == m[lead].get_weight()) return false;
+    const Xapian::doccount last = std::min(n, lead + limit) - 1;
+    return last + 1 >= n || m[last].get_weight() != m[last + 1].get_weight();
 }
 
 // Whether matching `q` could take `seconds`. Xapian's time limit arms a
@@ -376,7 +425,12 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             }
 
             Xapian::Enquire enq(db);
-            if (archive) enq.set_weighting_scheme(ArchiveBM25Weight(archive));
+            std::unique_ptr<Xapian::Weight> weighting;
+            if (archive)
+                weighting = std::make_unique<ArchiveBM25Weight>(archive);
+            else
+                weighting = std::make_unique<Xapian::BM25Weight>();
+            enq.set_weighting_scheme(*weighting);
             if (!req.like_id.empty()) {
                 std::string id_term = schema::id_term(req.like_id);
                 Xapian::PostingIterator p = db.postlist_begin(id_term);
@@ -400,11 +454,6 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             }
             Xapian::Query full_query = query;
             enq.set_query(query);
-            switch (req.sort) {
-            case SortOrder::Relevance: enq.set_sort_by_relevance_then_value(schema::kIdSlot, false); break;
-            case SortOrder::Newest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, true); break;
-            case SortOrder::Oldest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, false); break;
-            }
             if (req.collapse) enq.set_collapse_key(schema::kStorySlot);
             const bool timed = may_take(db, query, req.time_limit, impl_->remote);
             if (timed) enq.set_time_limit(req.time_limit);
@@ -417,8 +466,39 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 spy_in_matcher = true;
                 check_at_least = db.get_doccount();
             }
-            Xapian::MSet mset = enq.get_mset(static_cast<Xapian::doccount>(req.offset),
-                                             static_cast<Xapian::doccount>(req.limit), check_at_least);
+            // Relevance order breaks equal scores by article id, so that the
+            // order of results does not depend on document numbers (which
+            // differ between one database and shards of it). Asked of Xapian,
+            // that reads the id of every candidate document. So the match
+            // runs in plain relevance order, one result wider on each side
+            // of the page: when no score at the page's edges is shared with
+            // a result outside it, the page holds the results that the id
+            // order would, only ordered (and a folded story represented) by
+            // document number, which is put right below. Else the match runs
+            // again in relevance-then-id order. (Not with the facet spy in
+            // the matcher, which would count twice.)
+            bool reorder = req.sort == SortOrder::Relevance && !spy_in_matcher;
+            switch (req.sort) {
+            case SortOrder::Relevance:
+                if (reorder)
+                    enq.set_sort_by_relevance();
+                else
+                    enq.set_sort_by_relevance_then_value(schema::kIdSlot, false);
+                break;
+            case SortOrder::Newest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, true); break;
+            case SortOrder::Oldest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, false); break;
+            }
+            const auto offset = static_cast<Xapian::doccount>(req.offset);
+            const auto limit = static_cast<Xapian::doccount>(req.limit);
+            const Xapian::doccount lead = reorder && offset > 0 ? 1 : 0;
+            Xapian::MSet mset = enq.get_mset(offset - lead, limit + lead + (reorder ? 1 : 0), check_at_least);
+            if (reorder && !page_settled(mset, lead, limit)) {
+                enq.set_sort_by_relevance_then_value(schema::kIdSlot, false);
+                mset = enq.get_mset(offset, limit, check_at_least);
+                reorder = false;
+            }
+            const Xapian::doccount page_begin = reorder ? lead : 0;
+            const Xapian::doccount page_end = std::min(mset.size(), page_begin + limit);
             resp.total_estimate = static_cast<long>(mset.get_matches_estimated());
             resp.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
             if (req.facets && !impl_->remote && db.size() == 1) {
@@ -462,15 +542,9 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             }
 
             Snippeter snippeter(query);
-            int rank = req.offset;
-            std::vector<std::pair<std::string, Xapian::docid>> shown; // per result: story, document
-            for (auto it = mset.begin(); it != mset.end(); ++it) {
-                Xapian::Document doc = it.get_document();
+            auto fill = [&](Result& r, const Xapian::Document& doc) {
                 StoredArticle a = decode_article(doc.get_data());
-                Result r;
-                r.rank = ++rank;
                 r.id = std::move(a.id);
-                r.score = it.get_weight();
                 r.snippet = snippeter.snippet(a);
                 r.entities = count_entities(a);
                 r.date = std::move(a.date);
@@ -478,10 +552,26 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 r.source = std::move(a.source);
                 r.path = std::move(a.path);
                 r.url = std::move(a.url);
+            };
+            std::vector<std::pair<std::string, Xapian::docid>> shown; // per result: story, document
+            for (Xapian::doccount i = page_begin; i < page_end; ++i) {
+                Xapian::MSetIterator it = mset[i];
+                Result r;
+                r.score = it.get_weight();
+                fill(r, it.get_document());
                 shown.emplace_back(req.collapse ? it.get_collapse_key() : std::string(), *it);
                 resp.results.push_back(std::move(r));
             }
-            add_other_versions(db, full_query, shown, resp.results);
+            std::vector<Xapian::docid> better =
+                add_other_versions(db, full_query, shown, resp.results, reorder ? weighting.get() : nullptr);
+            for (size_t i = 0; i < better.size(); ++i)
+                if (better[i]) fill(resp.results[i], db.get_document(better[i]));
+            if (reorder)
+                std::stable_sort(resp.results.begin(), resp.results.end(), [](const Result& x, const Result& y) {
+                    return x.score != y.score ? x.score > y.score : x.id < y.id;
+                });
+            for (size_t i = 0; i < resp.results.size(); ++i)
+                resp.results[i].rank = req.offset + static_cast<int>(i) + 1;
             resp.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             resp.explanation = query.get_description();
             if (req.time_limit > 0 && resp.seconds >= req.time_limit)

@@ -108,6 +108,54 @@ TEST_CASE("search: the seed reprint folds into the Reuters story") {
     for (const auto& x : all.results) CHECK(x.duplicates.empty());
 }
 
+TEST_CASE("search: equal scores go in article-id order, and a story's equal copies show the smallest id") {
+    // One text four times: two copies a day apart (one story, first indexed
+    // "m-copy") and two far from them in time (stories of their own). Every
+    // article scores the same, so only the ids order them; the document
+    // numbers (m-copy 1, c-copy 2, z-year 3, a-year 4) must not.
+    const std::string body = "Dockworkers at the harbour of Leixoes walked out on Monday over pay, halting "
+                             "container traffic, the union said. Talks with the port authority resume next week.";
+    std::string lines;
+    for (const auto& [id, date] : std::vector<std::pair<std::string, std::string>> {
+             {"m-copy", "2025-03-02"}, {"c-copy", "2025-03-01"}, {"z-year", "2023-06-01"}, {"a-year", "2021-06-01"}})
+        lines += "{\"id\": \"" + id + "\", \"date\": \"" + date + "\", \"title\": \"Port strike\", \"body\": \"" +
+                 body + "\"}\n";
+    TempDir dir;
+    write_file(dir.file("in/wire.jsonl"), lines);
+    const std::string db = build(dir, {dir.file("in")});
+    auto ids = [](const SearchResponse& r) {
+        std::vector<std::string> out;
+        for (const Result& x : r.results) {
+            out.push_back(x.id);
+            CHECK(x.score == r.results[0].score);
+        }
+        return out;
+    };
+    auto page = [&](int offset, int limit, bool collapse) {
+        SearchRequest req;
+        req.query = "dockworkers";
+        req.offset = offset;
+        req.limit = limit;
+        req.collapse = collapse;
+        return run(db, req);
+    };
+    // The whole list on one page; the folded story shows c-copy, m-copy is
+    // its other version.
+    SearchResponse all = page(0, 10, true);
+    CHECK(ids(all) == std::vector<std::string> {"a-year", "c-copy", "z-year"});
+    REQUIRE(all.results.size() == 3);
+    REQUIRE(all.results[1].duplicates.size() == 1);
+    CHECK(all.results[1].duplicates[0].id == "m-copy");
+    CHECK(all.results[1].date == "2025-03-01");
+    CHECK(all.results[1].rank == 2);
+    // Pages that cut between equal scores.
+    CHECK(ids(page(0, 2, true)) == std::vector<std::string> {"a-year", "c-copy"});
+    CHECK(ids(page(1, 1, true)) == std::vector<std::string> {"c-copy"});
+    CHECK(ids(page(2, 5, true)) == std::vector<std::string> {"z-year"});
+    CHECK(ids(page(0, 10, false)) == std::vector<std::string> {"a-year", "c-copy", "m-copy", "z-year"});
+    CHECK(ids(page(1, 2, false)) == std::vector<std::string> {"c-copy", "m-copy"});
+}
+
 TEST_CASE("search: two write-ups of one report stay apart") {
     SearchResponse r = run(corpus_db(), "\"Wall Street Journal\"");
     CHECK(r.results.size() == 2);
