@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -9,6 +10,7 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -305,16 +307,73 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, const 
     return better;
 }
 
-// Whether the page [lead, lead + limit) of an MSet in plain relevance order
-// holds the same results as relevance-then-id order would: no result just
-// before or just after it (the MSet's first item when `lead` is 1, the one
-// after the page) has the score of the page's first or last result.
-bool page_settled(const Xapian::MSet& m, Xapian::doccount lead, Xapian::doccount limit) {
-    const Xapian::doccount n = m.size();
-    if (n <= lead) return true; // (nothing on the page)
-    if (lead && m[0].get_weight() == m[lead].get_weight()) return false;
-    const Xapian::doccount last = std::min(n, lead + limit) - 1;
-    return last + 1 >= n || m[last].get_weight() != m[last + 1].get_weight();
+// One result of a page: its document, score and story (the collapse key,
+// "" when not folded).
+struct Hit {
+    Xapian::docid did;
+    double score;
+    std::string story;
+};
+
+// The results [offset, offset + limit) of `enq` in plain relevance order,
+// folded into stories when `fold` (a story where its best article ranks,
+// shown by that article), and the total. Xapian's own folding reads the
+// story of every document the matcher weighs (a value read each, all over
+// the value table); this reads the story of the articles down to one story
+// past the page, fetching more when copies fill it. Returns false, and
+// leaves the page empty, when a result just before or after the page has
+// the score of its first or last result: which of them is on the page then
+// depends on how equal scores are ordered.
+bool relevance_page(Xapian::Enquire& enq, bool fold, Xapian::doccount offset, Xapian::doccount limit,
+                    std::vector<Hit>& page, SearchResponse& resp) {
+    const Xapian::doccount want = offset + limit + 1; // results, one past the page
+    Xapian::doccount fetch = fold ? want + want / 4 + 4 : want;
+    std::vector<Hit> hits;
+    for (;;) {
+        Xapian::MSet m = enq.get_mset(0, fetch);
+        const bool every = m.size() < fetch; // every match is in m
+        hits.clear();
+        std::unordered_set<std::string> stories;
+        Xapian::doccount looked = 0;
+        for (auto it = m.begin(); it != m.end() && (every || hits.size() < want); ++it, ++looked) {
+            std::string story;
+            if (fold) {
+                story = it.get_document().get_value(schema::kStorySlot);
+                // (a document without a story is a story of its own)
+                if (!story.empty() && !stories.insert(story).second) continue;
+            }
+            hits.push_back({*it, it.get_weight(), std::move(story)});
+        }
+        if (hits.size() < want && !every) {
+            fetch *= 2;
+            continue;
+        }
+        if (every) {
+            resp.total_estimate = static_cast<long>(hits.size());
+            resp.total_exact = true;
+        } else if (fold) {
+            // Stories as often among the matches as among those looked at,
+            // to two significant figures (what an estimate can claim).
+            const double rate = static_cast<double>(hits.size()) / looked;
+            double estimate = m.get_matches_estimated() * rate;
+            double unit = 1;
+            while (estimate >= 100 * unit) unit *= 10;
+            estimate = std::round(estimate / unit) * unit;
+            resp.total_estimate = std::max(static_cast<long>(hits.size()), static_cast<long>(estimate));
+            resp.total_exact = false;
+        } else {
+            resp.total_estimate = static_cast<long>(m.get_matches_estimated());
+            resp.total_exact = m.get_matches_lower_bound() == m.get_matches_upper_bound();
+        }
+        break;
+    }
+    const size_t n = hits.size(), begin = std::min<size_t>(offset, n), end = std::min<size_t>(n, offset + limit);
+    if (begin < end) {
+        if (begin > 0 && hits[begin - 1].score == hits[begin].score) return false;
+        if (end < n && hits[end - 1].score == hits[end].score) return false;
+    }
+    page.assign(std::make_move_iterator(hits.begin() + begin), std::make_move_iterator(hits.begin() + end));
+    return true;
 }
 
 // Whether matching `q` could take `seconds`. Xapian's time limit arms a
@@ -454,7 +513,6 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             }
             Xapian::Query full_query = query;
             enq.set_query(query);
-            if (req.collapse) enq.set_collapse_key(schema::kStorySlot);
             const bool timed = may_take(db, query, req.time_limit, impl_->remote);
             if (timed) enq.set_time_limit(req.time_limit);
             Xapian::doccount check_at_least = 0;
@@ -469,38 +527,38 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             // Relevance order breaks equal scores by article id, so that the
             // order of results does not depend on document numbers (which
             // differ between one database and shards of it). Asked of Xapian,
-            // that reads the id of every candidate document. So the match
-            // runs in plain relevance order, one result wider on each side
-            // of the page: when no score at the page's edges is shared with
-            // a result outside it, the page holds the results that the id
+            // that reads the id of every document the matcher weighs, and
+            // folding stories reads their story. So the page is first taken
+            // in plain relevance order (relevance_page): when it does not
+            // cut between equal scores, it holds the results that the id
             // order would, only ordered (and a folded story represented) by
-            // document number, which is put right below. Else the match runs
-            // again in relevance-then-id order. (Not with the facet spy in
-            // the matcher, which would count twice.)
-            bool reorder = req.sort == SortOrder::Relevance && !spy_in_matcher;
-            switch (req.sort) {
-            case SortOrder::Relevance:
-                if (reorder)
-                    enq.set_sort_by_relevance();
-                else
-                    enq.set_sort_by_relevance_then_value(schema::kIdSlot, false);
-                break;
-            case SortOrder::Newest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, true); break;
-            case SortOrder::Oldest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, false); break;
+            // document number, which is put right below. Else Xapian
+            // collapses and orders by relevance then id. (Not with the facet
+            // spy in the matcher, which would count twice, nor folding over
+            // remote shards, where each story read is a round trip, or under
+            // a time limit, which each further fetch would start again.)
+            std::vector<Hit> page;
+            bool reorder =
+                req.sort == SortOrder::Relevance && !spy_in_matcher && !(req.collapse && (impl_->remote || timed));
+            if (reorder) {
+                enq.set_sort_by_relevance();
+                reorder = relevance_page(enq, req.collapse, static_cast<Xapian::doccount>(req.offset),
+                                         static_cast<Xapian::doccount>(req.limit), page, resp);
             }
-            const auto offset = static_cast<Xapian::doccount>(req.offset);
-            const auto limit = static_cast<Xapian::doccount>(req.limit);
-            const Xapian::doccount lead = reorder && offset > 0 ? 1 : 0;
-            Xapian::MSet mset = enq.get_mset(offset - lead, limit + lead + (reorder ? 1 : 0), check_at_least);
-            if (reorder && !page_settled(mset, lead, limit)) {
-                enq.set_sort_by_relevance_then_value(schema::kIdSlot, false);
-                mset = enq.get_mset(offset, limit, check_at_least);
-                reorder = false;
+            if (!reorder) {
+                switch (req.sort) {
+                case SortOrder::Relevance: enq.set_sort_by_relevance_then_value(schema::kIdSlot, false); break;
+                case SortOrder::Newest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, true); break;
+                case SortOrder::Oldest: enq.set_sort_by_value_then_relevance(schema::kDateSlot, false); break;
+                }
+                if (req.collapse) enq.set_collapse_key(schema::kStorySlot);
+                Xapian::MSet mset = enq.get_mset(static_cast<Xapian::doccount>(req.offset),
+                                                 static_cast<Xapian::doccount>(req.limit), check_at_least);
+                resp.total_estimate = static_cast<long>(mset.get_matches_estimated());
+                resp.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+                for (auto it = mset.begin(); it != mset.end(); ++it)
+                    page.push_back({*it, it.get_weight(), req.collapse ? it.get_collapse_key() : std::string()});
             }
-            const Xapian::doccount page_begin = reorder ? lead : 0;
-            const Xapian::doccount page_end = std::min(mset.size(), page_begin + limit);
-            resp.total_estimate = static_cast<long>(mset.get_matches_estimated());
-            resp.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
             if (req.facets && !impl_->remote && db.size() == 1) {
                 // One database: a boolean match lists every matching
                 // document (no weights, no sorting, no collapsing), then their
@@ -554,18 +612,17 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 r.url = std::move(a.url);
             };
             std::vector<std::pair<std::string, Xapian::docid>> shown; // per result: story, document
-            for (Xapian::doccount i = page_begin; i < page_end; ++i) {
-                Xapian::MSetIterator it = mset[i];
+            for (Hit& hit : page) {
                 Result r;
-                r.score = it.get_weight();
-                fill(r, it.get_document());
-                shown.emplace_back(req.collapse ? it.get_collapse_key() : std::string(), *it);
+                r.score = hit.score;
+                fill(r, db.get_document(hit.did, Xapian::DOC_ASSUME_VALID)); // (found by the match: no check)
+                shown.emplace_back(std::move(hit.story), hit.did);
                 resp.results.push_back(std::move(r));
             }
             std::vector<Xapian::docid> better =
                 add_other_versions(db, full_query, shown, resp.results, reorder ? weighting.get() : nullptr);
             for (size_t i = 0; i < better.size(); ++i)
-                if (better[i]) fill(resp.results[i], db.get_document(better[i]));
+                if (better[i]) fill(resp.results[i], db.get_document(better[i], Xapian::DOC_ASSUME_VALID));
             if (reorder)
                 std::stable_sort(resp.results.begin(), resp.results.end(), [](const Result& x, const Result& y) {
                     return x.score != y.score ? x.score > y.score : x.id < y.id;

@@ -156,6 +156,39 @@ TEST_CASE("search: equal scores go in article-id order, and a story's equal copi
     CHECK(ids(page(1, 2, false)) == std::vector<std::string> {"c-copy", "m-copy"});
 }
 
+TEST_CASE("search: a story with more copies than the page asks for leaves room for the next story") {
+    // Eight copies of one wire story, then one other article that scores
+    // lower: folding must look past every copy to fill a page of two.
+    const std::string wire = "Dockworkers at the harbour of Leixoes walked out on Monday over pay, halting "
+                             "container traffic, the union said.";
+    std::string lines;
+    for (int i = 0; i < 8; ++i)
+        lines += "{\"id\": \"copy-" + std::to_string(i) + "\", \"date\": \"2025-05-0" + std::to_string(1 + i % 3) +
+                 "\", \"title\": \"Port strike\", \"body\": \"" + wire + "\"}\n";
+    lines += "{\"id\": \"other\", \"date\": \"2024-01-10\", \"title\": \"Shipping\", \"body\": \"Ferry crews and "
+             "dockworkers in Vigo met the owners on Friday; the talks about new rosters for the winter season "
+             "went on late into the night without an agreement.\"}\n";
+    TempDir dir;
+    write_file(dir.file("in/wire.jsonl"), lines);
+    const std::string db = build(dir, {dir.file("in")});
+    SearchRequest req;
+    req.query = "dockworkers";
+    req.limit = 2;
+    SearchResponse r = run(db, req);
+    REQUIRE(r.results.size() == 2);
+    CHECK(r.results[0].id == "copy-0");
+    CHECK(r.results[0].duplicates.size() == 7);
+    CHECK(r.results[1].id == "other");
+    CHECK(r.total_estimate == 2);
+    CHECK(r.total_exact);
+    req.limit = 1;
+    req.offset = 1;
+    r = run(db, req);
+    REQUIRE(r.results.size() == 1);
+    CHECK(r.results[0].id == "other");
+    CHECK(r.results[0].rank == 2);
+}
+
 TEST_CASE("search: two write-ups of one report stay apart") {
     SearchResponse r = run(corpus_db(), "\"Wall Street Journal\"");
     CHECK(r.results.size() == 2);
