@@ -331,6 +331,9 @@ bool relevance_page(Xapian::Enquire& enq, bool fold, Xapian::doccount offset, Xa
     std::vector<Hit> hits;
     for (;;) {
         Xapian::MSet m = enq.get_mset(0, fetch);
+        // A query of filters alone scores every match 0: the id order is
+        // all there is, and only Xapian can apply it.
+        if (m.size() > 1 && m.get_max_possible() == 0) return false;
         const bool every = m.size() < fetch; // every match is in m
         hits.clear();
         std::unordered_set<std::string> stories;
