@@ -14,6 +14,7 @@
 #include <deque>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -358,6 +359,49 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
         sum.removed += store.delete_articles(s::file_term(key));
         store.set_file_state(key, "");
     }
+    // Files moved since the last run: a recorded file outside these roots
+    // that is no longer on disk, whose bytes a file new to the index has.
+    // Left alone, its articles would keep their old path, and the new
+    // file's would be skipped as already indexed (records with ids of their
+    // own) or indexed a second time (ids from the path); so it is gone too,
+    // and the new file is indexed in its place. (A recorded file that is
+    // missing with no such twin stays: its folder may only be unmounted.)
+    std::set<long long> new_sizes;
+    for (const FileTask& t : tasks)
+        if (!t.existed) new_sizes.insert(t.state.size);
+    std::map<long long, std::vector<std::pair<std::string, std::string>>> missing; // size -> (key, hash)
+    for (const std::string& key : new_sizes.empty() ? std::vector<std::string>() : store.file_keys()) {
+        if (under_root(key, root_keys)) continue;
+        s::FileState prev;
+        try {
+            prev = s::FileState::decode(store.file_state(key));
+        } catch (const Error&) {
+            continue;
+        }
+        struct stat st {};
+        if (!new_sizes.count(prev.size) || ::stat(key.c_str(), &st) == 0) continue;
+        missing[prev.size].emplace_back(key, prev.content_hash);
+    }
+    long moved = 0;
+    for (FileTask& t : tasks) {
+        auto same_size = missing.find(t.state.size);
+        if (t.existed || same_size == missing.end()) continue;
+        try {
+            t.state.content_hash = hash_file(t.key);
+        } catch (const std::exception&) {
+            continue; // (the reader reports it)
+        }
+        for (auto& [key, hash] : same_size->second)
+            if (!key.empty() && hash == t.state.content_hash) {
+                sum.removed += store.delete_articles(s::file_term(key));
+                store.set_file_state(key, "");
+                key.clear();
+                ++moved;
+                break;
+            }
+    }
+    if (moved)
+        log << moved << " file" << (moved == 1 ? "" : "s") << " moved since the last run: indexed from the new place\n";
 
     // A fresh build writes through parallel segments (indexer/bulk.h); it
     // ends in a compaction, so not with --no-compact. Otherwise one writer
@@ -402,7 +446,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                 Batch b;
                 b.first = true;
                 try {
-                    t.state.content_hash = hash_file(t.key);
+                    if (t.state.content_hash.empty()) t.state.content_hash = hash_file(t.key);
                     if (t.existed && t.state.content_hash == t.old_hash) {
                         b.fatal = "="; // unchanged content: only the file state is refreshed
                     } else {

@@ -191,6 +191,32 @@ TEST_CASE("pipeline: deleting a file removes its articles") {
     CHECK(doc_count(c.db) == 2);
 }
 
+TEST_CASE("pipeline: a moved folder's articles move with it; a vanished one's stay") {
+    MiniCorpus c;
+    build(c.db, {c.root});
+    std::string other = write_file(c.dir.file("other/x.txt"), "Fishermen in Galway report record catches.\n");
+    build(c.db, {c.dir.file("other")});
+    REQUIRE(doc_count(c.db) == 5);
+    // The corpus moves (its records keep their ids, the text file's id
+    // comes from its path); the other folder vanishes without a twin.
+    const std::string moved = c.dir.file("moved");
+    fs::rename(c.root, moved);
+    fs::remove_all(c.dir.file("other"));
+    std::string log;
+    BuildSummary s = build(c.db, {moved}, &log);
+    CHECK(s.skipped == 0); // (no "already indexed" records)
+    CHECK(s.indexed == 4);
+    CHECK(s.removed == 4);
+    CHECK(log.find("3 files moved since the last run") != std::string::npos);
+    CHECK(doc_count(c.db) == 5);
+    std::set<std::string> want;
+    for (const char* f : {"a.txt", "sub/b.jsonl", "c.trec"})
+        want.insert(schema::file_term(fs::canonical(moved + "/" + f).string()));
+    want.insert(schema::file_term(fs::weakly_canonical(other).string()));
+    CHECK(terms_with_prefix(c.db, schema::kFilePrefix) == want);
+    CHECK(build(c.db, {moved}).files_indexed == 0);
+}
+
 TEST_CASE("pipeline: indexing a second root leaves the first root's articles alone") {
     MiniCorpus c;
     build(c.db, {c.root});
