@@ -1,6 +1,11 @@
 #include "searcher/snippet.h"
 
 #include <algorithm>
+#include <cstdint>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "common/schema.h"
 #include "common/text.h"
@@ -40,36 +45,76 @@ bool is_wordchar(unsigned ch) {
     return Xapian::Unicode::is_wordchar(ch);
 }
 
+// One bit per byte of a text, bit i % 64 of bits[i / 64]: which bytes are
+// ASCII word characters [0-9A-Za-z_] (`word`), and which are 0x80 or above,
+// parts of UTF-8 sequences (`high`). Sixteen bytes at a time where SSE2 is.
+struct ByteClasses {
+    std::vector<uint64_t> word, high;
+
+    explicit ByteClasses(std::string_view text) : word(text.size() / 64 + 1), high(text.size() / 64 + 1) {
+        const size_t n = text.size();
+        const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+        size_t i = 0;
+#ifdef __SSE2__
+        // x - lo < count (unsigned) as a signed compare: flip the top bit.
+        auto in_range = [](__m128i v, char lo, int count) {
+            const __m128i flipped = _mm_xor_si128(_mm_sub_epi8(v, _mm_set1_epi8(lo)), _mm_set1_epi8(char(0x80)));
+            return _mm_cmplt_epi8(flipped, _mm_set1_epi8(static_cast<char>(0x80 + count)));
+        };
+        for (; i + 16 <= n; i += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+            const __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26); // (either case)
+            const __m128i w =
+                _mm_or_si128(_mm_or_si128(in_range(v, '0', 10), letter), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+            word[i / 64] |= uint64_t(static_cast<uint16_t>(_mm_movemask_epi8(w))) << (i % 64);
+            high[i / 64] |= uint64_t(static_cast<uint16_t>(_mm_movemask_epi8(v))) << (i % 64);
+        }
+#endif
+        for (; i < n; ++i) {
+            const unsigned c = p[i];
+            const bool w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            word[i / 64] |= uint64_t(w) << (i % 64);
+            high[i / 64] |= uint64_t(c >= 0x80) << (i % 64);
+        }
+    }
+
+    // The first byte at or after `i` (before `n`) that is not an ASCII word
+    // character, or `n`.
+    size_t word_end(size_t i, size_t n) const {
+        for (; i < n; i = (i / 64 + 1) * 64)
+            if (uint64_t rest = ~word[i / 64] >> (i % 64)) return std::min(n, i + __builtin_ctzll(rest));
+        return n;
+    }
+    // The first byte at or after `i` (before `n`) that is an ASCII word
+    // character or 0x80 and above, or `n`.
+    size_t next_candidate(size_t i, size_t n) const {
+        for (; i < n; i = (i / 64 + 1) * 64)
+            if (uint64_t rest = (word[i / 64] | high[i / 64]) >> (i % 64))
+                return std::min(n, i + __builtin_ctzll(rest));
+        return n;
+    }
+};
+
 // Words as Xapian's TermGenerator splits them: runs of word characters,
 // an apostrophe inside a word kept ("iran's"). Only words whose first byte
 // lower-cased is in `initial` (or is not ASCII) get their lower-cased form;
-// the others cannot match a query term and are only counted, for phrase
-// adjacency. ASCII is read byte by byte; Xapian's Unicode tables only for
-// the rest.
-Words split_words(const std::string& text, const std::array<bool, 256>& initial) {
+// the others cannot match a query term and are only listed, for phrase
+// adjacency, when `every` (else left out). ASCII is read through
+// ByteClasses; Xapian's Unicode tables only for the rest.
+Words split_words(const std::string& text, const std::array<bool, 256>& initial, bool every) {
     Words out;
     out.list.reserve(text.size() / 5);
     std::string& lowered = out.lowered;
+    lowered.reserve(text.size());
     const size_t n = text.size();
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    static constexpr auto kWord = [] {
-        std::array<bool, 256> t {};
-        for (int c = 0; c < 128; ++c)
-            t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-        return t;
-    }();
-    auto ascii_word = [](unsigned char c) { return kWord[c]; };
+    const ByteClasses classes(text);
     auto lower = [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
     size_t i = 0;
-    while (i < n) {
+    while ((i = classes.next_candidate(i, n)) < n) {
         unsigned ch = p[i];
         size_t len = 1;
-        if (ch < 0x80) {
-            if (!ascii_word(static_cast<unsigned char>(ch))) {
-                ++i;
-                continue;
-            }
-        } else {
+        if (ch >= 0x80) {
             len = char_at(text, i, ch);
             if (!is_wordchar(ch)) {
                 i += len;
@@ -83,10 +128,12 @@ Words split_words(const std::string& text, const std::array<bool, 256>& initial)
         for (;;) {
             // A run of ASCII word characters, then what may continue the
             // word: another word character, or an apostrophe before one.
-            size_t j = i;
-            while (j < n && ascii_word(p[j])) ++j;
-            if (keep)
-                for (size_t k = i; k < j; ++k) lowered += lower(p[k]);
+            const size_t j = classes.word_end(i, n);
+            if (keep) {
+                const size_t at = lowered.size();
+                lowered.append(text, i, j - i);
+                for (size_t k = at; k < lowered.size(); ++k) lowered[k] = lower(static_cast<unsigned char>(lowered[k]));
+            }
             i = j;
             if (i >= n) break;
             ch = p[i];
@@ -112,7 +159,7 @@ Words split_words(const std::string& text, const std::array<bool, 256>& initial)
         }
         w.end = static_cast<uint32_t>(i);
         w.size = static_cast<uint32_t>(lowered.size() - w.lower);
-        out.list.push_back(w);
+        if (keep || every) out.list.push_back(w);
     }
     return out;
 }
@@ -249,7 +296,8 @@ bool Snippeter::word_matches(std::string_view lower, const std::string& stemmed,
 
 std::string Snippeter::snippet(const StoredArticle& a) const {
     const std::string& text = a.body.empty() ? a.title : a.body;
-    const Words split = split_words(text, word_initial_);
+    // (Only phrases need the words that cannot match, to count positions.)
+    const Words split = split_words(text, word_initial_, !phrases_.empty());
     const std::vector<Word>& words = split.list;
     std::vector<const std::string*> stems(words.size());
     static const std::string none;

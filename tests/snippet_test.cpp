@@ -100,3 +100,29 @@ TEST_CASE("snippet: a match deep in a long article is shown, cut with an ellipsi
     CHECK(snippet_to_text(s, false).size() <= Snippeter::kLength + 2 * std::string("\u2026").size());
     CHECK(s.size() < long_text_bytes());
 }
+
+TEST_CASE("snippet: a word is found wherever it starts and ends in the text") {
+    // Words are split sixteen bytes at a time: put the match at every offset
+    // across several such blocks, at the text's end or before more text,
+    // after filler words of letters, digits and underscores. A word
+    // character after it (ASCII or not) makes it another word.
+    const Snippeter s(Xapian::Query("kurdish"));
+    const std::string filler = "ab_1 Cd9 xyz_ 42 ";
+    const std::vector<std::pair<std::string, bool>> tails = {
+        {"", false}, {",", false}, {" militias", false}, {"-led", false}, {"_", true},
+        {"0", true}, {"9", true},  {"z", true},          {"Z", true},     {"\xC3\xA9t\xC3\xA9", true}};
+    for (size_t k = 0; k < 150; ++k)
+        for (const auto& [tail, joined] : tails) {
+            StoredArticle a;
+            std::string lead;
+            while (lead.size() < k) lead += filler;
+            lead.resize(k);
+            a.body = lead + " Kurdish" + tail;
+            const std::string out = s.snippet(a);
+            CHECK_MESSAGE(contains(out, "<mark>Kurdish</mark>") == !joined, "offset ", k, ", tail '", tail, "': ", out);
+        }
+    StoredArticle a;
+    a.body = std::string(60, 'x') + " \xC3\x84rger Kurdish_2 kurdish";
+    const std::string out = s.snippet(a);
+    CHECK(contains(out, "Kurdish_2 <mark>kurdish</mark>"));
+}
