@@ -112,16 +112,22 @@ std::string strip_controls(std::string_view s) {
 }
 
 void append_html_escaped(std::string& out, std::string_view s) {
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+    size_t from = 0; // (runs without a special character are copied whole)
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char* entity;
+        switch (s[i]) {
+        case '&': entity = "&amp;"; break;
+        case '<': entity = "&lt;"; break;
+        case '>': entity = "&gt;"; break;
+        case '"': entity = "&quot;"; break;
+        case '\'': entity = "&#39;"; break;
+        default: continue;
         }
+        out.append(s, from, i - from);
+        out += entity;
+        from = i + 1;
     }
+    out.append(s, from, s.size() - from);
 }
 
 std::string html_escape(std::string_view s) {

@@ -35,6 +35,12 @@ TEST_CASE("text: NFC normalisation") {
 TEST_CASE("text: HTML escaping covers every special character") {
     CHECK(html_escape("<script>alert('x') & \"y\"</script>") ==
           "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
+    CHECK(html_escape("AT&T's \xC3\xA9t\xC3\xA9") == "AT&amp;T&#39;s \xC3\xA9t\xC3\xA9");
+    CHECK(html_escape("plain words") == "plain words");
+    CHECK(html_escape("") == "");
+    std::string out = "<b>";
+    append_html_escaped(out, "1 < 2");
+    CHECK(out == "<b>1 &lt; 2");
 }
 
 TEST_CASE("text: binary detection and control characters") {
