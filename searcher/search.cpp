@@ -537,12 +537,12 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             // order would, only ordered (and a folded story represented) by
             // document number, which is put right below. Else Xapian
             // collapses and orders by relevance then id. (Not with the facet
-            // spy in the matcher, which would count twice, nor folding over
-            // remote shards, where each story read is a round trip, or under
-            // a time limit, which each further fetch would start again.)
+            // spy in the matcher, which would count twice, nor under a time
+            // limit, which a second match would start again, nor folding
+            // over remote shards, where each story read is a round trip.)
             std::vector<Hit> page;
             bool reorder =
-                req.sort == SortOrder::Relevance && !spy_in_matcher && !(req.collapse && (impl_->remote || timed));
+                req.sort == SortOrder::Relevance && !spy_in_matcher && !timed && !(req.collapse && impl_->remote);
             if (reorder) {
                 enq.set_sort_by_relevance();
                 reorder = relevance_page(enq, req.collapse, static_cast<Xapian::doccount>(req.offset),
