@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -372,15 +373,17 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     std::map<long long, std::vector<std::pair<std::string, std::string>>> missing; // size -> (key, hash)
     for (const std::string& key : new_sizes.empty() ? std::vector<std::string>() : store.file_keys()) {
         if (under_root(key, root_keys)) continue;
-        s::FileState prev;
-        try {
-            prev = s::FileState::decode(store.file_state(key));
-        } catch (const Error&) {
-            continue;
-        }
+        // (the size leads the recorded state: most keys stop there)
+        const std::string state = store.file_state(key);
+        long long size = -1;
+        std::from_chars(state.data(), state.data() + state.size(), size);
         struct stat st {};
-        if (!new_sizes.count(prev.size) || ::stat(key.c_str(), &st) == 0) continue;
-        missing[prev.size].emplace_back(key, prev.content_hash);
+        if (!new_sizes.count(size) || ::stat(key.c_str(), &st) == 0) continue;
+        try {
+            missing[size].emplace_back(key, s::FileState::decode(state).content_hash);
+        } catch (const Error&) {
+            // (a corrupt state: not a twin of anything)
+        }
     }
     long moved = 0;
     for (FileTask& t : tasks) {
