@@ -361,19 +361,27 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
         store.set_file_state(key, "");
     }
     // Files moved since the last run: a recorded file outside these roots
-    // that is no longer on disk, whose bytes a file new to the index has.
-    // Left alone, its articles would keep their old path, and the new
-    // file's would be skipped as already indexed (records with ids of their
-    // own) or indexed a second time (ids from the path); so it is gone too,
-    // and the new file is indexed in its place. (A recorded file that is
-    // missing with no such twin stays: its folder may only be unmounted.)
+    // that is no longer on disk, whose name and bytes a file new to the
+    // index has. Left alone, its articles would keep their old path, and the
+    // new file's would be skipped as already indexed (records with ids of
+    // their own) or indexed a second time (ids from the path); so it is gone
+    // too, and the new file is indexed in its place. (A recorded file that
+    // is missing with no such twin stays: its folder may only be unmounted.)
+    // Only recorded files of a new file's name and size are looked for on
+    // disk (a folder moved keeps its files' names): an archive of many
+    // files recorded elsewhere costs a name comparison each.
     std::set<long long> new_sizes;
+    std::set<std::string> new_names;
+    auto name_of = [](const std::string& key) { return key.substr(key.rfind('/') + 1); };
     for (const FileTask& t : tasks)
-        if (!t.existed) new_sizes.insert(t.state.size);
+        if (!t.existed) {
+            new_sizes.insert(t.state.size);
+            new_names.insert(name_of(t.key));
+        }
     std::map<long long, std::vector<std::pair<std::string, std::string>>> missing; // size -> (key, hash)
     for (const std::string& key : new_sizes.empty() ? std::vector<std::string>() : store.file_keys()) {
-        if (under_root(key, root_keys)) continue;
-        // (the size leads the recorded state: most keys stop there)
+        if (under_root(key, root_keys) || !new_names.count(name_of(key))) continue;
+        // (the size leads the recorded state)
         const std::string state = store.file_state(key);
         long long size = -1;
         std::from_chars(state.data(), state.data() + state.size(), size);
