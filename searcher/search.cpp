@@ -539,10 +539,14 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             // collapses and orders by relevance then id. (Not with the facet
             // spy in the matcher, which would count twice, nor under a time
             // limit, which a second match would start again, nor folding
-            // over remote shards, where each story read is a round trip.)
+            // over remote shards, where each story read is a round trip, or
+            // for a page thousands of stories deep, where reading the stories
+            // one article at a time costs more than Xapian's reading them in
+            // document order: `said` at offset 9000, 0.10 s against 0.07.)
+            constexpr int kMaxFoldDepth = 4000;
             std::vector<Hit> page;
-            bool reorder =
-                req.sort == SortOrder::Relevance && !spy_in_matcher && !timed && !(req.collapse && impl_->remote);
+            bool reorder = req.sort == SortOrder::Relevance && !spy_in_matcher && !timed &&
+                           !(req.collapse && (impl_->remote || req.offset + req.limit > kMaxFoldDepth));
             if (reorder) {
                 enq.set_sort_by_relevance();
                 reorder = relevance_page(enq, req.collapse, static_cast<Xapian::doccount>(req.offset),
