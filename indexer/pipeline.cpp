@@ -353,8 +353,9 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
         tasks.push_back(std::move(f));
     }
     // Files recorded under these roots that are gone.
+    const std::vector<std::string> recorded = store.file_keys();
     std::vector<std::string> gone;
-    for (const std::string& key : store.file_keys())
+    for (const std::string& key : recorded)
         if (under_root(key, root_keys) && !present.count(key)) gone.push_back(key);
     for (const std::string& key : gone) {
         sum.removed += store.delete_articles(s::file_term(key));
@@ -379,8 +380,9 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             new_names.insert(name_of(t.key));
         }
     std::map<long long, std::vector<std::pair<std::string, std::string>>> missing; // size -> (key, hash)
-    for (const std::string& key : new_sizes.empty() ? std::vector<std::string>() : store.file_keys()) {
-        if (under_root(key, root_keys) || !new_names.count(name_of(key))) continue;
+    for (const std::string& key : recorded) {
+        // (the gone ones above are all under the roots)
+        if (new_sizes.empty() || under_root(key, root_keys) || !new_names.count(name_of(key))) continue;
         // (the size leads the recorded state)
         const std::string state = store.file_state(key);
         long long size = -1;

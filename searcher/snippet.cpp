@@ -81,16 +81,21 @@ struct ByteClasses {
     // The first byte at or after `i` (before `n`) that is not an ASCII word
     // character, or `n`.
     size_t word_end(size_t i, size_t n) const {
-        for (; i < n; i = (i / 64 + 1) * 64)
-            if (uint64_t rest = ~word[i / 64] >> (i % 64)) return std::min(n, i + __builtin_ctzll(rest));
-        return n;
+        return first(i, n, [&](size_t k) { return ~word[k]; });
     }
     // The first byte at or after `i` (before `n`) that is an ASCII word
     // character or 0x80 and above, or `n`.
     size_t next_candidate(size_t i, size_t n) const {
+        return first(i, n, [&](size_t k) { return word[k] | high[k]; });
+    }
+
+private:
+    // The first byte at or after `i` (before `n`) whose bit is set in
+    // bits(i / 64), or `n`.
+    template <class Bits>
+    static size_t first(size_t i, size_t n, Bits bits) {
         for (; i < n; i = (i / 64 + 1) * 64)
-            if (uint64_t rest = (word[i / 64] | high[i / 64]) >> (i % 64))
-                return std::min(n, i + __builtin_ctzll(rest));
+            if (uint64_t rest = bits(i / 64) >> (i % 64)) return std::min(n, i + __builtin_ctzll(rest));
         return n;
     }
 };
