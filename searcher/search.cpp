@@ -222,15 +222,41 @@ void check_request(const SearchRequest& r) {
     if (r.facet_size < 1 || r.facet_size > 100) throw QueryError("facet size must be between 1 and 100");
 }
 
+// Matches exactly the documents of an ascending list, each with weight 0:
+// the other-versions match's filter. (Cheaper than an OR of the stories'
+// terms, whose posting lists were read already to find the documents; a
+// local database only, as it cannot be sent to a remote one.)
+class DocidListSource : public Xapian::PostingSource {
+public:
+    explicit DocidListSource(std::vector<Xapian::docid> docids) : docids_(std::move(docids)) {}
+    Xapian::PostingSource* clone() const override { return new DocidListSource(docids_); }
+    void init(const Xapian::Database&) override { started_ = false, pos_ = 0; }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return static_cast<Xapian::doccount>(docids_.size()); }
+    Xapian::doccount get_termfreq_max() const override { return static_cast<Xapian::doccount>(docids_.size()); }
+    void next(double) override { pos_ += started_ ? 1 : 0, started_ = true; }
+    void skip_to(Xapian::docid did, double) override {
+        started_ = true;
+        pos_ = static_cast<size_t>(std::lower_bound(docids_.begin() + pos_, docids_.end(), did) - docids_.begin());
+    }
+    bool at_end() const override { return started_ && pos_ >= docids_.size(); }
+    Xapian::docid get_docid() const override { return docids_[pos_]; }
+    std::string get_description() const override { return "DocidListSource(" + std::to_string(docids_.size()) + ")"; }
+
+private:
+    std::vector<Xapian::docid> docids_;
+    size_t pos_ = 0;
+    bool started_ = false;
+};
+
 // Lists each result's other versions: the articles of its story (the story
 // term's articles and the story's first article) that match the query too,
-// oldest first, at most kMaxVersions of a story (the result itself among
-// them). `shown` has each result's story (collapse key, "" when not
-// folded) and document. A story has copies when its story term exists (the
-// matcher's collapse count is only a lower bound, which depends on how the
-// match ran, e.g. on how many shards). One match finds the versions of every
-// result at once; the story terms are short posting lists, so filtering them
-// by the query costs little.
+// oldest first (equal dates by article id), the kMaxVersions oldest when a
+// story has more. `shown` has each result's story (collapse key, "" when
+// not folded) and document. A story has copies when its story term has
+// articles (the matcher's collapse count is only a lower bound, which
+// depends on how the match ran, e.g. on how many shards). One match finds
+// the versions of every result at once.
 //
 // With `weighting` (the main match's scheme) the versions are scored as the
 // main match scored them, and a story whose result has a version of equal
@@ -239,71 +265,136 @@ void check_request(const SearchRequest& r) {
 // document number, and the order of results must not depend on those.
 // Returns, per result, the document that replaces it (0: none); its entry
 // in `duplicates` is already the replaced result.
-std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, const Xapian::Query& full_query,
+std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool remote, const Xapian::Query& full_query,
                                               const std::vector<std::pair<std::string, Xapian::docid>>& shown,
                                               std::vector<Result>& results, const Xapian::Weight* weighting) {
     constexpr size_t kMaxVersions = 50;
     std::vector<Xapian::docid> better(shown.size(), 0);
-    std::vector<Xapian::Query> members;
     std::map<std::string, size_t> result_of; // story -> index in results
-    Xapian::doccount bound = 0;
-    for (size_t i = 0; i < shown.size(); ++i) {
-        const std::string& story = shown[i].first;
-        if (story.empty() || result_of.count(story)) continue;
-        Xapian::doccount copies = db.get_termfreq(schema::story_term(story));
-        if (copies == 0) continue;
-        result_of.emplace(story, i);
-        members.emplace_back(schema::id_term(story));
-        members.emplace_back(schema::story_term(story));
-        bound += copies + 1;
-    }
-    if (members.empty()) return better;
-    Xapian::Enquire dup(db);
-    Xapian::Query story_docs(Xapian::Query::OP_OR, members.begin(), members.end());
-    if (weighting) {
-        dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, full_query, story_docs));
-        dup.set_weighting_scheme(*weighting);
-    } else {
-        dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, story_docs, full_query));
-        dup.set_weighting_scheme(Xapian::BoolWeight());
-    }
-    dup.set_sort_by_value(schema::kDateSlot, false); // (remote shards take no KeyMaker)
-    Xapian::MSet ds = dup.get_mset(0, bound);
+    std::vector<double> score(shown.size());
+    for (size_t i = 0; i < shown.size(); ++i) score[i] = results[i].score;
     struct Version {
         Xapian::docid did;
         double score;
     };
-    std::vector<std::vector<Version>> versions(shown.size()); // as listed in duplicates
-    std::vector<size_t> seen(shown.size(), 0);
-    std::vector<double> score(shown.size());
-    for (size_t i = 0; i < shown.size(); ++i) score[i] = results[i].score;
-    for (auto d = ds.begin(); d != ds.end(); ++d) {
-        Xapian::Document doc = d.get_document();
-        auto found = result_of.find(doc.get_value(schema::kStorySlot));
-        if (found == result_of.end()) continue;
-        size_t i = found->second;
-        if (*d == shown[i].second) score[i] = d.get_weight(); // (as this match scores the versions)
-        if (++seen[i] > kMaxVersions || *d == shown[i].second) continue;
-        StoredArticle c = decode_article(doc.get_data());
-        results[i].duplicates.push_back({c.id, c.source, c.date, c.title, c.path});
-        versions[i].push_back({*d, d.get_weight()});
+    std::vector<std::vector<Version>> versions(shown.size());
+
+    Xapian::Enquire dup(db);
+    Xapian::BoolWeight unweighted;
+    dup.set_weighting_scheme(weighting ? *weighting : unweighted);
+    if (!remote && db.size() == 1) {
+        // The story's documents come from its posting lists, and only they
+        // are matched.
+        std::vector<std::pair<Xapian::docid, size_t>> docs; // document, result
+        for (size_t i = 0; i < shown.size(); ++i) {
+            const std::string& story = shown[i].first;
+            if (story.empty() || result_of.count(story)) continue;
+            // (The frequency first: it reads through the database's own
+            // cursor, which keeps its blocks, where a posting list starts
+            // a new one. Most stories have no copies.)
+            const std::string copies = schema::story_term(story);
+            if (db.get_termfreq(copies) == 0) continue; // (and the result is the story's first article)
+            for (auto p = db.postlist_begin(copies); p != db.postlist_end(copies); ++p) docs.emplace_back(*p, i);
+            if (results[i].id != story) { // a copy is shown: its story's first article is a version
+                const std::string first = schema::id_term(story);
+                auto p = db.postlist_begin(first);
+                if (p != db.postlist_end(first)) docs.emplace_back(*p, i);
+            }
+            docs.emplace_back(shown[i].second, i);
+            result_of.emplace(story, i);
+        }
+        if (docs.empty()) return better;
+        std::sort(docs.begin(), docs.end());
+        docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+        std::vector<Xapian::docid> dids(docs.size());
+        for (size_t k = 0; k < docs.size(); ++k) dids[k] = docs[k].first;
+        auto* source = new DocidListSource(dids);
+        dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, full_query, Xapian::Query(source->release())));
+        Xapian::MSet ds = dup.get_mset(0, static_cast<Xapian::doccount>(dids.size()));
+        for (auto d = ds.begin(); d != ds.end(); ++d) {
+            size_t i = std::lower_bound(docs.begin(), docs.end(), std::make_pair(*d, size_t {0}))->second;
+            if (*d == shown[i].second)
+                score[i] = d.get_weight(); // (as this match scores the versions)
+            else
+                versions[i].push_back({*d, d.get_weight()});
+        }
+    } else {
+        // Shards: the stories' terms, and the story of each document found.
+        std::vector<Xapian::Query> members;
+        Xapian::doccount bound = 0;
+        for (size_t i = 0; i < shown.size(); ++i) {
+            const std::string& story = shown[i].first;
+            if (story.empty() || result_of.count(story)) continue;
+            Xapian::doccount copies = db.get_termfreq(schema::story_term(story));
+            if (copies == 0) continue;
+            result_of.emplace(story, i);
+            members.emplace_back(schema::id_term(story));
+            members.emplace_back(schema::story_term(story));
+            bound += copies + 1;
+        }
+        if (members.empty()) return better;
+        Xapian::Query story_docs(Xapian::Query::OP_OR, members.begin(), members.end());
+        dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, full_query, story_docs));
+        Xapian::MSet ds = dup.get_mset(0, bound);
+        for (auto d = ds.begin(); d != ds.end(); ++d) {
+            auto found = result_of.find(d.get_document().get_value(schema::kStorySlot));
+            if (found == result_of.end()) continue;
+            size_t i = found->second;
+            if (*d == shown[i].second)
+                score[i] = d.get_weight();
+            else
+                versions[i].push_back({*d, d.get_weight()});
+        }
     }
-    for (size_t i = 0; weighting && i < shown.size(); ++i) {
+
+    for (size_t i = 0; i < shown.size(); ++i) {
+        std::vector<Version>& v = versions[i];
+        if (v.empty()) continue;
+        // Each version's date and article id: from its record when it may
+        // be listed, else from its values (a story of many versions).
+        struct Key {
+            std::string date, id;
+            std::optional<DocRef> ref;
+        };
+        std::vector<Key> keys(v.size());
+        const bool few = v.size() <= kMaxVersions;
+        for (size_t k = 0; k < v.size(); ++k) {
+            Xapian::Document doc = db.get_document(v[k].did, Xapian::DOC_ASSUME_VALID);
+            if (few) {
+                StoredArticle c = decode_article(doc.get_data());
+                keys[k] = {c.date, c.id, DocRef {c.id, c.source, c.date, c.title, c.path}};
+            } else {
+                keys[k] = {doc.get_value(schema::kDateSlot), doc.get_value(schema::kIdSlot), std::nullopt};
+            }
+        }
+        // The result shown for the story: the version of smallest article id
+        // among those scoring as high as the result.
         constexpr size_t kNone = static_cast<size_t>(-1);
         size_t pick = kNone;
-        for (size_t k = 0; k < versions[i].size(); ++k) {
-            const std::string& best = pick == kNone ? results[i].id : results[i].duplicates[pick].id;
-            if (versions[i][k].score >= score[i] && results[i].duplicates[k].id < best) pick = k;
+        for (size_t k = 0; weighting && k < v.size(); ++k) {
+            const std::string& best = pick == kNone ? results[i].id : keys[pick].id;
+            if (v[k].score >= score[i] && keys[k].id < best) pick = k;
         }
-        if (pick == kNone) continue;
-        better[i] = versions[i][pick].did;
-        const Result& r = results[i];
-        results[i].duplicates[pick] = {r.id, r.source, r.date, r.title, r.path};
+        if (pick != kNone) {
+            better[i] = v[pick].did;
+            const Result& r = results[i];
+            std::string date = few ? r.date : db.get_document(shown[i].second).get_value(schema::kDateSlot);
+            keys[pick] = {date, r.id, DocRef {r.id, r.source, r.date, r.title, r.path}};
+        }
+        std::vector<size_t> order(v.size());
+        for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+        std::sort(order.begin(), order.end(), [&keys](size_t x, size_t y) {
+            return keys[x].date != keys[y].date ? keys[x].date < keys[y].date : keys[x].id < keys[y].id;
+        });
+        if (order.size() > kMaxVersions) order.resize(kMaxVersions);
+        for (size_t k : order) {
+            if (!keys[k].ref) {
+                StoredArticle c = decode_article(db.get_document(v[k].did, Xapian::DOC_ASSUME_VALID).get_data());
+                keys[k].ref = DocRef {c.id, c.source, c.date, c.title, c.path};
+            }
+            results[i].duplicates.push_back(std::move(*keys[k].ref));
+        }
     }
-    // Equal dates in article-id order, not document-number order.
-    for (Result& r : results)
-        std::stable_sort(r.duplicates.begin(), r.duplicates.end(),
-                         [](const auto& x, const auto& y) { return x.date != y.date ? x.date < y.date : x.id < y.id; });
     return better;
 }
 
@@ -626,8 +717,8 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 shown.emplace_back(std::move(hit.story), hit.did);
                 resp.results.push_back(std::move(r));
             }
-            std::vector<Xapian::docid> better =
-                add_other_versions(db, full_query, shown, resp.results, reorder ? weighting.get() : nullptr);
+            std::vector<Xapian::docid> better = add_other_versions(db, impl_->remote, full_query, shown, resp.results,
+                                                                   reorder ? weighting.get() : nullptr);
             for (size_t i = 0; i < better.size(); ++i)
                 if (better[i]) fill(resp.results[i], db.get_document(better[i], Xapian::DOC_ASSUME_VALID));
             if (reorder)

@@ -189,6 +189,44 @@ TEST_CASE("search: a story with more copies than the page asks for leaves room f
     CHECK(r.results[0].rank == 2);
 }
 
+TEST_CASE("search: a story of more than 50 versions lists its 50 oldest; a copy the query misses is not listed") {
+    // Sixty copies of one wire story over three days, and one more copy
+    // whose last sentence differs: "container" finds only the sixty.
+    const std::string wire = "Dockworkers at the harbour of Leixoes walked out on Monday over pay, halting "
+                             "container traffic, the union said. Talks with the port authority resume next week.";
+    std::string lines;
+    auto two = [](int i) { return std::string(i < 10 ? "0" : "") + std::to_string(i); };
+    for (int i = 0; i < 60; ++i)
+        lines += "{\"id\": \"copy-" + two(i) + "\", \"date\": \"2025-05-0" + std::to_string(3 - i % 3) +
+                 "\", \"title\": \"Port strike\", \"body\": \"" + wire + "\"}\n";
+    lines += "{\"id\": \"copy-aa\", \"date\": \"2025-05-01\", \"title\": \"Port strike\", \"body\": \"" +
+             wire.substr(0, wire.find(" halting")) +
+             ", the union said. Talks with the port authority resume next "
+             "week.\"}\n";
+    TempDir dir;
+    write_file(dir.file("in/wire.jsonl"), lines);
+    const std::string db = build(dir, {dir.file("in")});
+    SearchResponse r = run(db, "container");
+    REQUIRE(r.results.size() == 1);
+    CHECK(r.results[0].id == "copy-00");
+    // The 59 others by date, then id: 20 of May 1st (copy-02, -05, ...),
+    // 20 of the 2nd, the first 10 of the 3rd (copy-00 is the result).
+    std::vector<std::string> want;
+    for (int day = 0; day < 3; ++day)
+        for (int i = 2 - day; i < 60 && want.size() < 50; i += 3)
+            if (i != 0) want.push_back("copy-" + two(i));
+    std::vector<std::string> got;
+    for (const DocRef& d : r.results[0].duplicates) got.push_back(d.id);
+    CHECK(got == want);
+    // The differing copy is of the story too: a query it matches finds it,
+    // shortest and so best-ranked, as the story's result.
+    SearchResponse all = run(db, "leixoes");
+    REQUIRE(all.results.size() == 1);
+    CHECK(all.results[0].id == "copy-aa");
+    REQUIRE(all.results[0].duplicates.size() == 50);
+    CHECK(all.results[0].duplicates[0].id == "copy-02");
+}
+
 TEST_CASE("search: two write-ups of one report stay apart") {
     SearchResponse r = run(corpus_db(), "\"Wall Street Journal\"");
     CHECK(r.results.size() == 2);
