@@ -229,8 +229,10 @@ Snippeter::Snippeter(const Xapian::Query& query) {
             // what it keeps (dying -> die; over the 45,000 words of
             // Reuters-21578 never more, and one for words over six letters),
             // so only words that start with the stem but for its last two
-            // letters can stem to it.
-            stem_heads_.push_back(t.substr(1, std::max<size_t>(1, t.size() - 3)));
+            // letters can stem to it. Nor is a stem ever longer than its
+            // word (the algorithm only takes off or swaps endings; none of
+            // the 45,000 words of Reuters-21578 grows), so "of" is not "oil".
+            stem_heads_.push_back({t.substr(1, std::max<size_t>(1, t.size() - 3)), t.size() - 1});
             word_initial_[static_cast<unsigned char>(t[1])] = true;
         } else if (!t.empty()) {
             word_initial_[static_cast<unsigned char>(t[0])] = true;
@@ -310,8 +312,8 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
         const std::string_view lower = split.lower(i);
         stems[i] = &none;
         if (lower.empty() || !stem_initial_[static_cast<unsigned char>(lower[0])]) continue;
-        for (const std::string& head : stem_heads_)
-            if (lower.compare(0, head.size(), head) == 0) {
+        for (const StemHead& h : stem_heads_)
+            if (lower.size() >= h.size && lower.compare(0, h.head.size(), h.head) == 0) {
                 stems[i] = &stem_of(lower);
                 break;
             }

@@ -40,7 +40,11 @@ private:
 
     Xapian::Stem stem_ {"english"};
     std::array<bool, 256> stem_initial_ {}; // first bytes of the query's stems
-    std::vector<std::string> stem_heads_;   // the query's stems but for their last two letters
+    struct StemHead {
+        std::string head; // a query stem but for its last two letters
+        size_t size;      // the stem's length: no shorter word stems to it
+    };
+    std::vector<StemHead> stem_heads_;
     std::array<bool, 256> word_initial_ {}; // first bytes of anything a word can match
     mutable std::unordered_map<std::string, std::string> stems_;
     mutable std::string key_;            // stem_of's lookup key
