@@ -10,8 +10,12 @@
 // goes through what quest does: QueryParser (English stemmer, STEM_SOME,
 // default operator AND, default flags plus wildcards), the top --limit of an
 // MSet, and each hit's document data -- the in-process baseline for the
-// search library. Used by tools/bench; a query that fails prints
-// "error <n> <message>".
+// search library. With --versus OMEGA_DB --versus-queries FILE (the same
+// queries in QueryParser's language) the search library and that baseline
+// take turns query by query (which goes first alternating), so that a
+// machine whose speed drifts weighs on both alike; the baseline's lines are
+// then "xq" and "xall". Used by tools/bench; a query that fails
+// prints "error <n> <message>".
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -44,6 +48,7 @@ struct Options {
     bool facets = false;
     bool server = false;
     bool xapian = false;
+    std::string versus, versus_queries; // the baseline taking turns
     int limit = 10;
 };
 
@@ -65,10 +70,15 @@ bool parse(int argc, char** argv, Options& o) {
             o.server = true;
         else if (a == "--xapian")
             o.xapian = true;
+        else if (a == "--versus")
+            o.versus = next();
+        else if (a == "--versus-queries")
+            o.versus_queries = next();
         else
             return false;
     }
-    return !o.db.empty() && !o.queries.empty() && o.runs > 0 && o.limit > 0;
+    return !o.db.empty() && !o.queries.empty() && o.runs > 0 && o.limit > 0 &&
+           o.versus.empty() == o.versus_queries.empty() && !(o.xapian && !o.versus.empty());
 }
 
 // The quest equivalent: parse, match, fetch the data of every hit.
@@ -94,21 +104,40 @@ private:
     Xapian::QueryParser qp_;
 };
 
+std::vector<std::string> read_queries(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw news::Error(path + ": cannot open");
+    std::vector<std::string> queries;
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line[0] != '#') queries.push_back(line);
+    return queries;
+}
+
+void print_all(const char* tag, const std::vector<double>& all) {
+    double sum = 0;
+    for (double t : all) sum += t;
+    std::printf("%s\t%zu\t%.3f\t%.3f\t%.3f\t%.3f\n", tag, all.size(), percentile(all, 0.5), percentile(all, 0.99),
+                all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()),
+                all.empty() ? 0.0 : sum / static_cast<double>(all.size()));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     Options opt;
     if (!parse(argc, argv, opt)) {
-        std::cerr << "usage: query_bench --db DB --queries FILE [--runs N] "
-                     "[--limit N] [--facets] [--server] [--xapian]\n";
+        std::cerr << "usage: query_bench --db DB --queries FILE [--runs N] [--limit N] [--facets] [--server] "
+                     "[--xapian | --versus OMEGA_DB --versus-queries FILE]\n";
         return 2;
     }
     try {
-        std::ifstream in(opt.queries);
-        if (!in) throw news::Error(opt.queries + ": cannot open");
-        std::vector<std::string> queries;
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty() && line[0] != '#') queries.push_back(line);
+        const std::vector<std::string> queries = read_queries(opt.queries);
+        std::vector<std::string> versus_queries;
+        if (!opt.versus.empty()) {
+            versus_queries = read_queries(opt.versus_queries);
+            if (versus_queries.size() != queries.size())
+                throw news::Error(opt.versus_queries + ": not as many queries as " + opt.queries);
+        }
 
         std::unique_ptr<news::Searcher> searcher;
         std::unique_ptr<PlainXapian> plain;
@@ -116,8 +145,9 @@ int main(int argc, char** argv) {
             plain = std::make_unique<PlainXapian>(opt.db);
         else
             searcher = std::make_unique<news::Searcher>(opt.db);
+        if (!opt.versus.empty()) plain = std::make_unique<PlainXapian>(opt.versus);
         if (searcher && opt.server) searcher->keep_facet_table();
-        std::vector<double> all;
+        std::vector<double> all, versus_all;
         using clock = std::chrono::steady_clock;
         int failed = 0;
         for (size_t n = 0; n < queries.size(); ++n) {
@@ -125,14 +155,30 @@ int main(int argc, char** argv) {
             req.query = queries[n];
             req.facets = opt.facets;
             req.limit = opt.limit;
-            std::vector<double> ms;
-            long estimate = 0;
+            std::vector<double> ms, versus_ms;
+            long estimate = 0, versus_estimate = 0;
             try {
-                for (int r = 0; r <= opt.runs; ++r) { // run 0 warms the caches
-                    const auto t0 = clock::now();
-                    estimate = plain ? plain->search(req.query, req.limit) : searcher->search(req).total_estimate;
-                    const double t = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
-                    if (r > 0) ms.push_back(t);
+                // Ours, the baseline, or both taking turns (ours first for
+                // odd query numbers), each with its own warm-up run: turns
+                // by run would have each evict the other's working set from
+                // the caches. Alone, the baseline is --xapian's.
+                const std::string& plain_query = searcher && plain ? versus_queries[n] : req.query;
+                std::vector<double>& plain_ms = searcher ? versus_ms : ms;
+                long& plain_estimate = searcher ? versus_estimate : estimate;
+                std::vector<bool> turns; // true: ours
+                if (searcher) turns.push_back(true);
+                if (plain) turns.push_back(false);
+                if (n % 2) std::reverse(turns.begin(), turns.end());
+                for (bool ours : turns) {
+                    for (int r = 0; r <= opt.runs; ++r) { // run 0 warms the caches
+                        const auto t0 = clock::now();
+                        if (ours)
+                            estimate = searcher->search(req).total_estimate;
+                        else
+                            plain_estimate = plain->search(plain_query, req.limit);
+                        const double t = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+                        if (r > 0) (ours ? ms : plain_ms).push_back(t);
+                    }
                 }
             } catch (const news::Error& e) {
                 std::printf("error\t%zu\t%s\n", n + 1, e.what());
@@ -146,12 +192,14 @@ int main(int argc, char** argv) {
             all.insert(all.end(), ms.begin(), ms.end());
             std::printf("q\t%zu\t%.3f\t%.3f\t%.3f\t%ld\t%s\n", n + 1, percentile(ms, 0.5), percentile(ms, 0.99),
                         *std::max_element(ms.begin(), ms.end()), estimate, queries[n].c_str());
+            if (versus_ms.empty()) continue;
+            versus_all.insert(versus_all.end(), versus_ms.begin(), versus_ms.end());
+            std::printf("xq\t%zu\t%.3f\t%.3f\t%.3f\t%ld\t%s\n", n + 1, percentile(versus_ms, 0.5),
+                        percentile(versus_ms, 0.99), *std::max_element(versus_ms.begin(), versus_ms.end()),
+                        versus_estimate, versus_queries[n].c_str());
         }
-        double sum = 0;
-        for (double t : all) sum += t;
-        std::printf("all\t%zu\t%.3f\t%.3f\t%.3f\t%.3f\n", all.size(), percentile(all, 0.5), percentile(all, 0.99),
-                    all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()),
-                    all.empty() ? 0.0 : sum / static_cast<double>(all.size()));
+        print_all("all", all);
+        if (!opt.versus.empty()) print_all("xall", versus_all);
         return failed ? 1 : 0;
     } catch (const std::exception& e) {
         std::cerr << "query_bench: " << e.what() << "\n";
