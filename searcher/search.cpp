@@ -224,30 +224,70 @@ void check_request(const SearchRequest& r) {
 
 // Matches exactly the documents of an ascending list, each with weight 0:
 // the other-versions match's filter. (Cheaper than an OR of the stories'
-// terms, whose posting lists were read already to find the documents; a
-// local database only, as it cannot be sent to a remote one.)
+// terms, whose posting lists were read already to find the documents.)
+// Over local shards, `shards` lists each one's UUID in the database's order:
+// Xapian searches each shard with a clone, which takes its own documents
+// (document d of n shards is shard (d - 1) % n's (d - 1) / n + 1). Not for
+// remote shards: a remote server cannot run it.
 class DocidListSource : public Xapian::PostingSource {
 public:
-    explicit DocidListSource(std::vector<Xapian::docid> docids) : docids_(std::move(docids)) {}
-    Xapian::PostingSource* clone() const override { return new DocidListSource(docids_); }
-    void init(const Xapian::Database&) override { started_ = false, pos_ = 0; }
+    DocidListSource(std::vector<Xapian::docid> docids, std::vector<std::string> shards)
+        : docids_(std::move(docids)), shards_(std::move(shards)) {}
+    Xapian::PostingSource* clone() const override { return new DocidListSource(docids_, shards_); }
+    void init(const Xapian::Database& db) override {
+        started_ = false, pos_ = 0;
+        local_.clear();
+        const size_t n = shards_.size();
+        if (n <= 1) {
+            local_ = docids_;
+            return;
+        }
+        const size_t k =
+            static_cast<size_t>(std::find(shards_.begin(), shards_.end(), db.get_uuid()) - shards_.begin());
+        if (k == n) throw Error("other versions: a shard that is not among the database's");
+        for (Xapian::docid d : docids_)
+            if ((d - 1) % n == k) local_.push_back(static_cast<Xapian::docid>((d - 1) / n + 1));
+    }
     Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return static_cast<Xapian::doccount>(docids_.size()); }
-    Xapian::doccount get_termfreq_max() const override { return static_cast<Xapian::doccount>(docids_.size()); }
+    Xapian::doccount get_termfreq_est() const override { return static_cast<Xapian::doccount>(local_.size()); }
+    Xapian::doccount get_termfreq_max() const override { return static_cast<Xapian::doccount>(local_.size()); }
     void next(double) override { pos_ += started_ ? 1 : 0, started_ = true; }
     void skip_to(Xapian::docid did, double) override {
         started_ = true;
-        pos_ = static_cast<size_t>(std::lower_bound(docids_.begin() + pos_, docids_.end(), did) - docids_.begin());
+        pos_ = static_cast<size_t>(std::lower_bound(local_.begin() + pos_, local_.end(), did) - local_.begin());
     }
-    bool at_end() const override { return started_ && pos_ >= docids_.size(); }
-    Xapian::docid get_docid() const override { return docids_[pos_]; }
+    bool at_end() const override { return started_ && pos_ >= local_.size(); }
+    Xapian::docid get_docid() const override { return local_[pos_]; }
     std::string get_description() const override { return "DocidListSource(" + std::to_string(docids_.size()) + ")"; }
 
 private:
-    std::vector<Xapian::docid> docids_;
+    std::vector<Xapian::docid> docids_; // in the whole database's numbering
+    std::vector<std::string> shards_;
+    std::vector<Xapian::docid> local_; // this shard's, in its numbering
     size_t pos_ = 0;
     bool started_ = false;
 };
+
+// The UUIDs of a database's shards, in order (one for a single database);
+// empty when they cannot tell the shards apart (copies of one database) or
+// when one is remote.
+std::vector<std::string> shard_uuids(const Xapian::Database& db, bool remote) {
+    if (remote) return {};
+    std::vector<std::string> out;
+    const std::string all = db.get_uuid();
+    for (size_t at = 0; at <= all.size();) {
+        size_t end = all.find(':', at);
+        if (end == std::string::npos) end = all.size();
+        out.push_back(all.substr(at, end - at));
+        at = end + 1;
+    }
+    std::vector<std::string> sorted = out;
+    std::sort(sorted.begin(), sorted.end());
+    if (out.size() != db.size() || std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end() ||
+        std::find(out.begin(), out.end(), "") != out.end())
+        return {};
+    return out;
+}
 
 // Lists each result's other versions: the articles of its story (the story
 // term's articles and the story's first article) that match the query too,
@@ -282,7 +322,8 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
     Xapian::Enquire dup(db);
     Xapian::BoolWeight unweighted;
     dup.set_weighting_scheme(weighting ? *weighting : unweighted);
-    if (!remote && db.size() == 1) {
+    std::vector<std::string> shards = shard_uuids(db, remote);
+    if (!shards.empty()) {
         // The story's documents come from its posting lists, and only they
         // are matched.
         std::vector<std::pair<Xapian::docid, size_t>> docs; // document, result
@@ -308,7 +349,7 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
         docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
         std::vector<Xapian::docid> dids(docs.size());
         for (size_t k = 0; k < docs.size(); ++k) dids[k] = docs[k].first;
-        auto* source = new DocidListSource(dids);
+        auto* source = new DocidListSource(dids, std::move(shards));
         dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, full_query, Xapian::Query(source->release())));
         Xapian::MSet ds = dup.get_mset(0, static_cast<Xapian::doccount>(dids.size()));
         for (auto d = ds.begin(); d != ds.end(); ++d) {
@@ -319,7 +360,8 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
                 versions[i].push_back({*d, d.get_weight()});
         }
     } else {
-        // Shards: the stories' terms, and the story of each document found.
+        // Remote shards: the stories' terms, and the story of each document
+        // found.
         std::vector<Xapian::Query> members;
         Xapian::doccount bound = 0;
         for (size_t i = 0; i < shown.size(); ++i) {
