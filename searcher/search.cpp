@@ -360,8 +360,8 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
                 versions[i].push_back({*d, d.get_weight()});
         }
     } else {
-        // Remote shards: the stories' terms, and the story of each document
-        // found.
+        // Remote shards (or shards that cannot be told apart): the stories'
+        // terms, and the story of each document found.
         std::vector<Xapian::Query> members;
         Xapian::doccount bound = 0;
         for (size_t i = 0; i < shown.size(); ++i) {
