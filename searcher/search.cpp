@@ -318,6 +318,14 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
         double score;
     };
     std::vector<std::vector<Version>> versions(shown.size());
+    // A document the match found for result i: the result itself (its score
+    // as this match gives it) or one of its versions.
+    auto take = [&](size_t i, const Xapian::MSetIterator& d) {
+        if (*d == shown[i].second)
+            score[i] = d.get_weight();
+        else
+            versions[i].push_back({*d, d.get_weight()});
+    };
 
     Xapian::Enquire dup(db);
     Xapian::BoolWeight unweighted;
@@ -353,11 +361,7 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
         dup.set_query(Xapian::Query(Xapian::Query::OP_FILTER, full_query, Xapian::Query(source->release())));
         Xapian::MSet ds = dup.get_mset(0, static_cast<Xapian::doccount>(dids.size()));
         for (auto d = ds.begin(); d != ds.end(); ++d) {
-            size_t i = std::lower_bound(docs.begin(), docs.end(), std::make_pair(*d, size_t {0}))->second;
-            if (*d == shown[i].second)
-                score[i] = d.get_weight(); // (as this match scores the versions)
-            else
-                versions[i].push_back({*d, d.get_weight()});
+            take(std::lower_bound(docs.begin(), docs.end(), std::make_pair(*d, size_t {0}))->second, d);
         }
     } else {
         // Remote shards (or shards that cannot be told apart): the stories'
@@ -381,11 +385,7 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
         for (auto d = ds.begin(); d != ds.end(); ++d) {
             auto found = result_of.find(d.get_document().get_value(schema::kStorySlot));
             if (found == result_of.end()) continue;
-            size_t i = found->second;
-            if (*d == shown[i].second)
-                score[i] = d.get_weight();
-            else
-                versions[i].push_back({*d, d.get_weight()});
+            take(found->second, d);
         }
     }
 
