@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <sys/resource.h>
@@ -448,65 +449,145 @@ struct Hit {
     std::string story;
 };
 
-// The results [offset, offset + limit) of `enq` in plain relevance order,
-// folded into stories when `fold` (a story where its best article ranks,
-// shown by that article), and the total. Xapian's own folding reads the
-// story of every document the matcher weighs (a value read each, all over
-// the value table); this reads the story of the articles down to one story
-// past the page, fetching more when copies fill it. Returns false, and
-// leaves the page empty, when a result just before or after the page has
-// the score of its first or last result: which of them is on the page then
-// depends on how equal scores are ordered.
+// The results [offset, offset + limit) of `enq` in relevance-then-id order,
+// folded into stories when `fold` (a story where its best article ranks),
+// and the total. Xapian's own folding reads the story of every document the
+// matcher weighs, and its id order the id of each (a value read each, all
+// over the value table); this takes the match in plain relevance order and
+// reads the story of the articles down to one story past the page, fetching
+// more when copies fill it. Equal scores are put in id order afterwards
+// (and a story shown by its copy of smallest id among those of its best
+// score) by the caller, except where they decide which results are on the
+// page: results of the score of the page's first or last result that rank
+// just outside it. Then every story of that score is read, with the ids of
+// its copies of that score, and that score's stories are put in id order
+// here. Returns false, leaving the page empty, for a query of filters alone
+// (every score 0: Xapian's id order reads the ids it must) and for a tie
+// too large to read this way.
 bool relevance_page(Xapian::Enquire& enq, bool fold, Xapian::doccount offset, Xapian::doccount limit,
                     std::vector<Hit>& page, SearchResponse& resp) {
     const Xapian::doccount want = offset + limit + 1; // results, one past the page
     Xapian::doccount fetch = fold ? want + want / 4 + 4 : want;
+    Xapian::MSet m;
+    bool every = false; // every match is in m
     std::vector<Hit> hits;
+    std::unordered_set<std::string> stories;
+    std::vector<std::string> story_of; // per item of m looked at (when folding)
+    Xapian::doccount looked = 0;
+    Xapian::MSetIterator it;
+    // Looks at the next item of m: a hit when it starts a story.
+    auto look = [&] {
+        std::string story;
+        if (fold) {
+            story = it.get_document().get_value(schema::kStorySlot);
+            story_of.push_back(story);
+        }
+        // (a document without a story is a story of its own)
+        if (!fold || story.empty() || stories.insert(story).second)
+            hits.push_back({*it, it.get_weight(), std::move(story)});
+        ++it;
+        ++looked;
+    };
+    auto restart = [&] {
+        hits.clear();
+        stories.clear();
+        story_of.clear();
+        looked = 0;
+        it = m.begin();
+    };
     for (;;) {
-        Xapian::MSet m = enq.get_mset(0, fetch);
+        m = enq.get_mset(0, fetch);
         // A query of filters alone scores every match 0: the id order is
         // all there is, and only Xapian can apply it.
         if (m.size() > 1 && m.get_max_possible() == 0) return false;
-        const bool every = m.size() < fetch; // every match is in m
-        hits.clear();
-        std::unordered_set<std::string> stories;
-        Xapian::doccount looked = 0;
-        for (auto it = m.begin(); it != m.end() && (every || hits.size() < want); ++it, ++looked) {
-            std::string story;
-            if (fold) {
-                story = it.get_document().get_value(schema::kStorySlot);
-                // (a document without a story is a story of its own)
-                if (!story.empty() && !stories.insert(story).second) continue;
-            }
-            hits.push_back({*it, it.get_weight(), std::move(story)});
-        }
-        if (hits.size() < want && !every) {
-            fetch *= 2;
-            continue;
-        }
-        if (every) {
-            resp.total_estimate = static_cast<long>(hits.size());
-            resp.total_exact = true;
-        } else if (fold) {
-            // Stories as often among the matches as among those looked at,
-            // to two significant figures (what an estimate can claim).
-            const double rate = static_cast<double>(hits.size()) / looked;
-            double estimate = m.get_matches_estimated() * rate;
-            double unit = 1;
-            while (estimate >= 100 * unit) unit *= 10;
-            estimate = std::round(estimate / unit) * unit;
-            resp.total_estimate = std::max(static_cast<long>(hits.size()), static_cast<long>(estimate));
-            resp.total_exact = false;
-        } else {
-            resp.total_estimate = static_cast<long>(m.get_matches_estimated());
-            resp.total_exact = m.get_matches_lower_bound() == m.get_matches_upper_bound();
-        }
-        break;
+        every = m.size() < fetch;
+        restart();
+        while (it != m.end() && (every || hits.size() < want)) look();
+        if (hits.size() >= want || every) break;
+        fetch *= 2;
     }
+    if (every) {
+        resp.total_estimate = static_cast<long>(hits.size());
+        resp.total_exact = true;
+    } else if (fold) {
+        // Stories as often among the matches as among those looked at,
+        // to two significant figures (what an estimate can claim).
+        const double rate = static_cast<double>(hits.size()) / looked;
+        double estimate = m.get_matches_estimated() * rate;
+        double unit = 1;
+        while (estimate >= 100 * unit) unit *= 10;
+        estimate = std::round(estimate / unit) * unit;
+        resp.total_estimate = std::max(static_cast<long>(hits.size()), static_cast<long>(estimate));
+        resp.total_exact = false;
+    } else {
+        resp.total_estimate = static_cast<long>(m.get_matches_estimated());
+        resp.total_exact = m.get_matches_lower_bound() == m.get_matches_upper_bound();
+    }
+    // The scores that the page's edges cut (the lower last).
     const size_t n = hits.size(), begin = std::min<size_t>(offset, n), end = std::min<size_t>(n, offset + limit);
-    if (begin < end) {
-        if (begin > 0 && hits[begin - 1].score == hits[begin].score) return false;
-        if (end < n && hits[end - 1].score == hits[end].score) return false;
+    std::vector<double> cut;
+    if (begin < end && begin > 0 && hits[begin - 1].score == hits[begin].score) cut.push_back(hits[begin].score);
+    if (begin < end && end < n && hits[end - 1].score == hits[end].score &&
+        (cut.empty() || cut.back() != hits[end].score))
+        cut.push_back(hits[end].score);
+    if (!cut.empty()) {
+        // Every story of the lowest cut score: the articles down to the
+        // first of a lower score.
+        while (it != m.end() && it.get_weight() >= cut.back()) look();
+        if (it == m.end() && !every) {
+            // m ends inside the tie: match again for every article of at
+            // least that score (a weight cutoff lets Xapian skip the rest
+            // as it does once a page is full), and look at them all. (m
+            // is the start of that match.)
+            const double lowest = cut.back();
+            const Xapian::doccount max_fetch = 4 * want + 1000; // (wider ties are Xapian's to order)
+            if (!(lowest > 0)) return false;
+            enq.set_cutoff(0, lowest * (1 - 1e-9)); // (a hair below: weights in [that, lowest) end the tie)
+            m = enq.get_mset(0, max_fetch);
+            enq.set_cutoff(0, 0);
+            if (m.size() >= max_fetch) return false;
+            restart();
+            while (it != m.end()) look();
+        }
+    }
+    for (double score : cut) {
+        // The stories of this score, each shown by its copy of smallest
+        // id among those of this score, in id order.
+        auto first = std::find_if(hits.begin(), hits.end(), [score](const Hit& h) { return h.score == score; });
+        auto last = std::find_if(first, hits.end(), [score](const Hit& h) { return h.score != score; });
+        // Position in [first, last) by story, or by document for a hit
+        // without a story.
+        std::unordered_map<std::string, size_t> by_story;
+        std::unordered_map<Xapian::docid, size_t> by_doc;
+        for (auto h = first; h != last; ++h) {
+            const auto at = static_cast<size_t>(h - first);
+            if (h->story.empty())
+                by_doc.emplace(h->did, at);
+            else
+                by_story.emplace(h->story, at);
+        }
+        std::vector<std::string> ids(static_cast<size_t>(last - first));
+        Xapian::doccount k = 0;
+        for (auto i = m.begin(); k < looked; ++i, ++k) {
+            if (i.get_weight() != score) continue;
+            const bool storied = fold && !story_of[k].empty();
+            auto w = storied ? by_story.find(story_of[k]) : by_story.end();
+            auto d = storied ? by_doc.end() : by_doc.find(*i);
+            if (storied ? w == by_story.end() : d == by_doc.end()) continue; // (a story of a higher score)
+            const size_t at = storied ? w->second : d->second;
+            std::string id = i.get_document().get_value(schema::kIdSlot);
+            if (ids[at].empty() || id < ids[at]) {
+                ids[at] = std::move(id);
+                first[static_cast<std::ptrdiff_t>(at)].did = *i;
+            }
+        }
+        std::vector<size_t> order(ids.size());
+        for (size_t j = 0; j < order.size(); ++j) order[j] = j;
+        std::sort(order.begin(), order.end(), [&ids](size_t x, size_t y) { return ids[x] < ids[y]; });
+        std::vector<Hit> sorted;
+        sorted.reserve(order.size());
+        for (size_t j : order) sorted.push_back(std::move(first[static_cast<std::ptrdiff_t>(j)]));
+        std::move(sorted.begin(), sorted.end(), first);
     }
     page.assign(std::make_move_iterator(hits.begin() + begin), std::make_move_iterator(hits.begin() + end));
     return true;
@@ -665,11 +746,12 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             // differ between one database and shards of it). Asked of Xapian,
             // that reads the id of every document the matcher weighs, and
             // folding stories reads their story. So the page is first taken
-            // in plain relevance order (relevance_page): when it does not
-            // cut between equal scores, it holds the results that the id
-            // order would, only ordered (and a folded story represented) by
-            // document number, which is put right below. Else Xapian
-            // collapses and orders by relevance then id. (Not with the facet
+            // in plain relevance order (relevance_page, which reads ids only
+            // for a tie that its edges cut): it holds the results that the
+            // id order would, only ordered (and a folded story represented)
+            // by document number, which is put right below. Where that
+            // cannot be done (filters alone, huge ties), Xapian collapses
+            // and orders by relevance then id. (Not with the facet
             // spy in the matcher, which would count twice, nor under a time
             // limit, which a second match would start again, nor folding
             // over remote shards, where each story read is a round trip, or

@@ -156,6 +156,55 @@ TEST_CASE("search: equal scores go in article-id order, and a story's equal copi
     CHECK(ids(page(1, 2, false)) == std::vector<std::string> {"c-copy", "m-copy"});
 }
 
+TEST_CASE("search: a page cutting a tie wider than the first fetch takes the tie's smallest ids") {
+    // Thirty equal articles a year apart (stories of their own), their ids
+    // out of document order, then one story of two equal copies a day apart
+    // (its smaller id second) and one article that scores lower: every page
+    // below cuts the tie of 31 stories, wider than what is read first.
+    const std::string body = "Dockworkers at the harbour of Leixoes walked out on Monday over pay, halting "
+                             "container traffic, the union said. Talks with the port authority resume next week.";
+    auto line = [](const std::string& id, const std::string& date, const std::string& text) {
+        return "{\"id\": \"" + id + "\", \"date\": \"" + date + "\", \"title\": \"Port strike\", \"body\": \"" + text +
+               "\"}\n";
+    };
+    std::string lines;
+    for (int i = 0; i < 30; ++i) {
+        const int n = (i * 7) % 30; // (7 and 30 are coprime: each number once)
+        lines +=
+            line("y" + std::string(n < 10 ? "0" : "") + std::to_string(n), std::to_string(1960 + i) + "-06-01", body);
+    }
+    lines += line("k-copy", "2025-03-02", body) + line("b-copy", "2025-03-03", body);
+    lines += line("a-lower", "2024-01-10",
+                  "Ferry crews and dockworkers in Vigo met the owners on Friday; the talks about new rosters for "
+                  "the winter season went on late into the night without an agreement.");
+    TempDir dir;
+    write_file(dir.file("in/wire.jsonl"), lines);
+    const std::string db = build(dir, {dir.file("in")});
+    auto page = [&](int offset, int limit, bool collapse) {
+        SearchRequest req;
+        req.query = "dockworkers";
+        req.offset = offset;
+        req.limit = limit;
+        req.collapse = collapse;
+        SearchResponse r = run(db, req);
+        std::vector<std::string> ids;
+        for (const Result& x : r.results) ids.push_back(x.id);
+        return std::make_pair(ids, r);
+    };
+    auto [first, r] = page(0, 3, true);
+    CHECK(first == std::vector<std::string> {"b-copy", "y00", "y01"});
+    REQUIRE(r.results.size() == 3);
+    CHECK(r.results[0].score == r.results[2].score);
+    REQUIRE(r.results[0].duplicates.size() == 1);
+    CHECK(r.results[0].duplicates[0].id == "k-copy");
+    CHECK(r.results[0].rank == 1);
+    CHECK(r.results[2].rank == 3);
+    CHECK(page(2, 2, true).first == std::vector<std::string> {"y01", "y02"});
+    CHECK(page(29, 3, true).first == std::vector<std::string> {"y28", "y29", "a-lower"});
+    CHECK(page(0, 2, false).first == std::vector<std::string> {"b-copy", "k-copy"});
+    CHECK(page(5, 2, false).first == std::vector<std::string> {"y03", "y04"});
+}
+
 TEST_CASE("search: a story with more copies than the page asks for leaves room for the next story") {
     // Eight copies of one wire story, then one other article that scores
     // lower: folding must look past every copy to fill a page of two.
