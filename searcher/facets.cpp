@@ -144,32 +144,50 @@ void FacetTable::read(const Xapian::Database& db, const std::vector<Xapian::doci
     while (started <= n) entity_start_[started++] = static_cast<uint32_t>(entities_.size());
 }
 
-Facets FacetTable::count(const std::vector<uint32_t>& rows, int n, long& stories) const {
+void FacetTable::count(const std::vector<uint32_t>& rows, FacetCounts& counts) const {
     std::vector<long> by_day(days_.size()), by_source(sources_.size()), by_name(names_.size());
     std::vector<uint32_t> names; // distinct entity ids seen, in order of arrival
-    std::vector<uint64_t> story_keys;
-    story_keys.reserve(rows.size());
+    counts.story_keys_.reserve(counts.story_keys_.size() + rows.size());
     for (uint32_t row : rows) {
         if (day_[row] != kNone) ++by_day[day_[row]];
         if (source_[row] != kNone) ++by_source[source_[row]];
-        story_keys.push_back(story_[row]);
+        counts.story_keys_.push_back(story_[row]);
         for (uint32_t i = entity_start_[row]; i < entity_start_[row + 1]; ++i) {
             if (by_name[entities_[i]]++ == 0) names.push_back(entities_[i]);
         }
     }
-    // A document without a collapse key is a story of its own.
-    std::sort(story_keys.begin(), story_keys.end());
-    auto keyed = std::upper_bound(story_keys.begin(), story_keys.end(), uint64_t {0});
-    stories = static_cast<long>((keyed - story_keys.begin()) + (std::unique(keyed, story_keys.end()) - keyed));
-
-    Named e, s, d;
-    e.reserve(names.size());
-    for (uint32_t id : names) e.emplace_back(names_.name(id), by_name[id]);
+    ++counts.tables_;
+    counts.entities_.reserve(counts.entities_.size() + names.size());
+    for (uint32_t id : names) counts.entities_.emplace_back(names_.name(id), by_name[id]);
     for (uint32_t id = 0; id < by_source.size(); ++id)
-        if (by_source[id]) s.emplace_back(sources_.name(id), by_source[id]);
+        if (by_source[id]) counts.sources_.emplace_back(sources_.name(id), by_source[id]);
     for (uint32_t id = 0; id < by_day.size(); ++id)
-        if (by_day[id]) d.emplace_back(days_.name(id), by_day[id]);
-    return ranked(e, std::move(s), d, n);
+        if (by_day[id]) counts.days_.emplace_back(days_.name(id), by_day[id]);
+}
+
+Facets FacetCounts::ranked(int n) const {
+    if (tables_ <= 1) return news::ranked(entities_, sources_, days_, n);
+    // A name counted by several tables: one entry with the sum.
+    auto merged = [](Named v) {
+        std::sort(v.begin(), v.end());
+        Named out;
+        for (const auto& [name, c] : v) {
+            if (!out.empty() && out.back().first == name)
+                out.back().second += c;
+            else
+                out.emplace_back(name, c);
+        }
+        return out;
+    };
+    return news::ranked(merged(entities_), merged(sources_), merged(days_), n);
+}
+
+long FacetCounts::stories() {
+    std::vector<uint64_t>& keys = story_keys_;
+    std::sort(keys.begin(), keys.end());
+    auto keyed = std::upper_bound(keys.begin(), keys.end(), uint64_t {0});
+    keys.erase(std::unique(keyed, keys.end()), keys.end());
+    return static_cast<long>(keys.size());
 }
 
 void FacetSpy::operator()(const Xapian::Document& doc, double) {

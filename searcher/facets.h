@@ -4,14 +4,16 @@
 // of its distinct entities.
 //
 // Two ways, one ranking:
-//  - over a single database, a boolean match notes the matching document
-//    numbers (DocidSpy) and a FacetTable holds their values, read slot by
-//    slot in document order; a long-lived searcher keeps one FacetTable of
-//    every document per index revision, so a search only counts;
-//  - over several databases (shards), or remote ones, FacetSpy reads each
-//    document's values as the matcher hands it over (a spy is given
-//    sub-database document numbers without the sub-database, so they cannot
-//    be looked up later).
+//  - over a single database, and over local shards one shard at a time, a
+//    boolean match notes the matching document numbers (DocidSpy) and a
+//    FacetTable holds their values, read slot by slot in document order; a
+//    long-lived searcher keeps one FacetTable of every document per index
+//    (or shard) revision, so a search only counts; FacetCounts adds up the
+//    counts of several tables;
+//  - over remote databases, and databases that cannot be opened one by
+//    one, FacetSpy reads each document's values as the matcher hands it
+//    over (a spy is given sub-database document numbers without the
+//    sub-database, so they cannot be looked up later).
 #pragma once
 
 #include <cstdint>
@@ -46,6 +48,25 @@ public:
     std::vector<Xapian::docid> docids;
 };
 
+// Counts of facet values over the tables that added to it (names are the
+// tables' own strings: the tables must outlive the counts).
+class FacetCounts {
+public:
+    // Top `n` facets of every value added.
+    Facets ranked(int n) const;
+    // The number of distinct stories (collapse keys) among the documents
+    // added; a document without one is a story of its own. (Keeps only
+    // the distinct keys after.)
+    long stories();
+
+private:
+    friend class FacetTable;
+    using Named = std::vector<std::pair<std::string_view, long>>; // name, count
+    Named entities_, sources_, days_;                             // (a name once per table)
+    std::vector<uint64_t> story_keys_;                            // per document: hash, 0 = none
+    int tables_ = 0;
+};
+
 // The facet values of documents of one single database, interned.
 class FacetTable {
 public:
@@ -57,9 +78,8 @@ public:
     Xapian::rev revision() const { return revision_; }
     size_t rows() const { return day_.size(); }
 
-    // Top `n` facets of `rows`; `stories` gets the number of distinct
-    // stories (collapse keys) among them.
-    Facets count(const std::vector<uint32_t>& rows, int n, long& stories) const;
+    // Adds the values of `rows` to `counts`.
+    void count(const std::vector<uint32_t>& rows, FacetCounts& counts) const;
 
 private:
     void read(const Xapian::Database& db, const std::vector<Xapian::docid>* docids);

@@ -43,6 +43,10 @@ struct Searcher::Impl {
     bool remote = false;                     // some shard is served by xapian-tcpsrv
     bool keep_table = false;                 // see keep_facet_table()
     std::shared_ptr<const FacetTable> table; // every document's facet values, or null
+    // Shards of a sharded folder opened one by one (for facets), by name,
+    // and their kept facet tables.
+    std::map<std::string, Xapian::Database> shard_dbs;
+    std::map<std::string, std::shared_ptr<const FacetTable>> shard_tables;
 
     std::string opened_identity; // identity() when opened
 
@@ -54,6 +58,8 @@ struct Searcher::Impl {
         shard_names.clear();
         remote = false;
         table.reset();
+        shard_dbs.clear();
+        shard_tables.clear();
         fs::path stub = fs::is_directory(path, ec) ? fs::path(path) / "XAPIANDB" : fs::path(path);
         if (!fs::exists(fs::path(path) / "iamglass", ec) && fs::is_regular_file(stub, ec)) {
             std::ifstream in(stub);
@@ -125,14 +131,30 @@ struct Searcher::Impl {
         return id;
     }
 
-    // The facet table of the current revision of `db`, when kept.
-    std::shared_ptr<const FacetTable> current_table(const Xapian::Database& one) {
+    // The facet table of the current revision of `one` (the database, or
+    // a shard) kept in `kept`, when tables are kept.
+    std::shared_ptr<const FacetTable> current_table(const Xapian::Database& one,
+                                                    std::shared_ptr<const FacetTable>& kept) {
         if (!keep_table) return nullptr;
-        if (!table || table->revision() != one.get_revision()) {
-            table.reset();
-            table = std::make_shared<const FacetTable>(one);
+        if (!kept || kept->revision() != one.get_revision()) {
+            kept.reset();
+            kept = std::make_shared<const FacetTable>(one);
         }
-        return table;
+        return kept;
+    }
+
+    // The shard `name` of a sharded folder on its own.
+    Xapian::Database& shard(const std::string& name) {
+        auto it = shard_dbs.find(name);
+        if (it == shard_dbs.end())
+            it = shard_dbs.emplace(name, Xapian::Database((std::filesystem::path(path) / name).string())).first;
+        return it->second;
+    }
+
+    // The latest revision of everything open.
+    void reopen() {
+        db.reopen();
+        for (auto& [name, one] : shard_dbs) one.reopen();
     }
 
     // The database to search for a date range: only the shards whose period
@@ -654,7 +676,7 @@ void Searcher::reopen() {
             impl_->open();
             return;
         }
-        impl_->db.reopen();
+        impl_->reopen();
     } catch (const Xapian::Error& e) {
         throw Error(impl_->path + ": cannot reopen index: " + e.get_description());
     }
@@ -734,11 +756,13 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             if (timed) enq.set_time_limit(req.time_limit);
             Xapian::doccount check_at_least = 0;
             FacetSpy spy;
-            bool spy_in_matcher = false;
-            if (req.facets && !impl_->remote && db.size() > 1) {
-                // Shards: count as the matcher checks every document.
+            // Facets are counted database by database: the database, or each
+            // shard of a sharded folder (opened on its own). Else (databases
+            // named by a stub file) as the matcher checks every document.
+            const bool one_by_one = req.facets && !impl_->remote && (db.size() == 1 || resp.shards.size() == db.size());
+            const bool spy_in_matcher = req.facets && !impl_->remote && !one_by_one;
+            if (spy_in_matcher) {
                 enq.add_matchspy(&spy);
-                spy_in_matcher = true;
                 check_at_least = db.get_doccount();
             }
             // Relevance order breaks equal scores by article id, so that the
@@ -781,30 +805,55 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 for (auto it = mset.begin(); it != mset.end(); ++it)
                     page.push_back({*it, it.get_weight(), req.collapse ? it.get_collapse_key() : std::string()});
             }
-            if (req.facets && !impl_->remote && db.size() == 1) {
-                // One database: a boolean match lists every matching
+            if (one_by_one) {
+                // In each database a boolean match lists every matching
                 // document (no weights, no sorting, no collapsing), then their
-                // values are counted; the number of stories among them is the
-                // exact collapsed total.
-                Xapian::Enquire all(db);
-                all.set_query(query);
-                all.set_weighting_scheme(Xapian::BoolWeight());
-                if (timed) all.set_time_limit(req.time_limit);
-                DocidSpy matching;
-                all.add_matchspy(&matching);
-                Xapian::MSet counted = all.get_mset(0, 0, db.get_doccount());
-                std::vector<uint32_t> rows(matching.docids.size());
-                long stories = 0;
-                if (auto table = impl_->current_table(db)) {
-                    for (size_t i = 0; i < rows.size(); ++i) rows[i] = matching.docids[i] - 1;
-                    resp.facets = table->count(rows, req.facet_size, stories);
-                } else {
-                    std::sort(matching.docids.begin(), matching.docids.end());
-                    for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(i);
-                    resp.facets = FacetTable(db, matching.docids).count(rows, req.facet_size, stories);
+                // values are counted; the number of stories among them all is
+                // the exact collapsed total.
+                std::vector<std::pair<Xapian::Database, std::shared_ptr<const FacetTable>*>> parts;
+                if (db.size() == 1)
+                    parts.emplace_back(db, &impl_->table);
+                else
+                    for (const std::string& name : resp.shards)
+                        parts.emplace_back(impl_->shard(name), &impl_->shard_tables[name]);
+                FacetCounts counts;
+                std::vector<std::shared_ptr<const FacetTable>> tables; // (hold the names counted)
+                long docs = 0;
+                bool exact = true;
+                for (const auto& [one, kept] : parts) {
+                    Xapian::Enquire all(one);
+                    all.set_query(query);
+                    all.set_weighting_scheme(Xapian::BoolWeight());
+                    if (timed) {
+                        const double left =
+                            req.time_limit -
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                        if (left <= 0) {
+                            exact = false;
+                            break;
+                        }
+                        all.set_time_limit(left);
+                    }
+                    DocidSpy matching;
+                    all.add_matchspy(&matching);
+                    Xapian::MSet counted = all.get_mset(0, 0, one.get_doccount());
+                    exact = exact && counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+                    std::vector<uint32_t> rows(matching.docids.size());
+                    std::shared_ptr<const FacetTable> table = impl_->current_table(one, *kept);
+                    if (table) {
+                        for (size_t i = 0; i < rows.size(); ++i) rows[i] = matching.docids[i] - 1;
+                    } else {
+                        std::sort(matching.docids.begin(), matching.docids.end());
+                        for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(i);
+                        table = std::make_shared<const FacetTable>(one, matching.docids);
+                    }
+                    table->count(rows, counts);
+                    tables.push_back(std::move(table));
+                    docs += static_cast<long>(matching.docids.size());
                 }
-                resp.total_estimate = req.collapse ? stories : static_cast<long>(matching.docids.size());
-                resp.total_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+                resp.facets = counts.ranked(req.facet_size);
+                resp.total_estimate = req.collapse ? counts.stories() : docs;
+                resp.total_exact = exact;
             } else if (req.facets && !spy_in_matcher) {
                 // A remote shard server cannot run our match spy: there facets
                 // are counted from the documents of a second, uncollapsed match.
@@ -861,7 +910,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
         } catch (const Xapian::DatabaseModifiedError&) {
             // The indexer committed while we read: take the new revision.
             if (attempt >= 3) throw Error(impl_->path + ": index keeps changing under the search; try again");
-            impl_->db.reopen();
+            impl_->reopen();
         } catch (const Xapian::QueryParserError& e) {
             throw QueryError("cannot parse query: " + e.get_msg());
         } catch (const Xapian::Error& e) {

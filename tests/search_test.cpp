@@ -20,10 +20,11 @@ using news::test::write_file;
 
 namespace {
 
-std::string build(const TempDir& dir, const std::vector<std::string>& roots) {
+std::string build(const TempDir& dir, const std::vector<std::string>& roots, ShardBy shard_by = ShardBy::None) {
     BuildOptions opt;
     opt.db = dir.file("db");
     opt.roots = roots;
+    opt.shard_by = shard_by;
     opt.threads = 1;
     opt.progress = BuildOptions::Progress::Never;
     std::ostringstream log;
@@ -479,4 +480,48 @@ TEST_CASE("search: a kept facet table follows the index to its next commit, "
     SearchResponse fresh = Searcher(db).search(req);
     CHECK(fresh.total_estimate == 2);
     check_same_facets(after.facets, fresh.facets);
+}
+
+TEST_CASE("search: local shards count facets shard by shard, exactly, and kept tables follow each shard") {
+    // Three months, a shard each; one story in two copies across a month's
+    // end (one story in the total), then one more article in one shard.
+    TempDir dir;
+    const std::string root = dir.file("articles");
+    const std::string wire = "Dockworkers in Leixoes walked out over pay, halting container traffic, the union said.";
+    write_file(root + "/a.txt", " date 2026-01-31 " + wire + "\n");
+    write_file(root + "/b.txt", " date 2026-02-01 " + wire + "\n");
+    write_file(root + "/c.txt", " date 2026-03-10 Dockworkers in Vigo met the owners about winter rosters.\n");
+    const std::string db = build(dir, {root}, ShardBy::Month);
+    Searcher kept(db);
+    kept.keep_facet_table();
+    auto facets = [](Searcher& s, bool collapse) {
+        SearchRequest req;
+        req.query = "dockworkers";
+        req.facets = true;
+        req.collapse = collapse;
+        return s.search(req);
+    };
+    for (bool collapse : {true, false}) {
+        CAPTURE(collapse);
+        SearchResponse r = facets(kept, collapse);
+        CHECK(r.shards.size() == 3);
+        CHECK(r.total_exact);
+        CHECK(r.total_estimate == (collapse ? 2 : 3));
+        long days = 0;
+        for (const auto& d : r.facets.date) days += d.count;
+        CHECK(days == 3);
+    }
+    write_file(root + "/d.txt", " date 2026-03-11 Dockworkers in Vigo signed the new rosters on Thursday.\n");
+    build(dir, {root}, ShardBy::Month);
+    kept.reopen();
+    SearchResponse after = facets(kept, true);
+    CHECK(after.total_exact);
+    CHECK(after.total_estimate == 3);
+    Searcher fresh(db);
+    SearchResponse now = facets(fresh, true);
+    CHECK(now.total_estimate == 3);
+    check_same_facets(after.facets, now.facets);
+    long days = 0;
+    for (const auto& d : after.facets.date) days += d.count;
+    CHECK(days == 4);
 }
