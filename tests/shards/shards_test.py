@@ -780,7 +780,15 @@ class ServeShardsTool(Compare):
         proc = self.start("--base-port", str(base), "--stub", stub)
         self.assertEqual(self.read_line(proc.stdout).strip(), stub)
         with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
-            servers = [int(x) for x in f.read().split()]
+            children = [int(x) for x in f.read().split()]
+
+        def command(pid):
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    return f.read().strip()
+            except FileNotFoundError:
+                return ""
+        servers = [p for p in children if command(p) == "xapian-tcpsrv"]
         self.assertEqual(len(servers), n)
         os.kill(servers[1], signal.SIGKILL)
         self.assertEqual(proc.wait(timeout=30), 1)
