@@ -168,16 +168,11 @@ void FacetTable::count(const std::vector<uint32_t>& rows, FacetCounts& counts) c
 Facets FacetCounts::ranked(int n) const {
     if (tables_ <= 1) return news::ranked(entities_, sources_, days_, n);
     // A name counted by several tables: one entry with the sum.
-    auto merged = [](Named v) {
-        std::sort(v.begin(), v.end());
-        Named out;
-        for (const auto& [name, c] : v) {
-            if (!out.empty() && out.back().first == name)
-                out.back().second += c;
-            else
-                out.emplace_back(name, c);
-        }
-        return out;
+    auto merged = [](const Named& v) {
+        std::unordered_map<std::string_view, long> sum;
+        sum.reserve(v.size());
+        for (const auto& [name, c] : v) sum[name] += c;
+        return Named(sum.begin(), sum.end());
     };
     return news::ranked(merged(entities_), merged(sources_), merged(days_), n);
 }

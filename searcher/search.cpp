@@ -43,8 +43,8 @@ struct Searcher::Impl {
     bool remote = false;                     // some shard is served by xapian-tcpsrv
     bool keep_table = false;                 // see keep_facet_table()
     std::shared_ptr<const FacetTable> table; // every document's facet values, or null
-    // Shards of a sharded folder opened one by one (for facets), by name,
-    // and their kept facet tables.
+    // Each shard of a sharded folder on its own (sharing db's open files),
+    // by name, and their kept facet tables.
     std::map<std::string, Xapian::Database> shard_dbs;
     std::map<std::string, std::shared_ptr<const FacetTable>> shard_tables;
 
@@ -64,7 +64,7 @@ struct Searcher::Impl {
         if (!fs::exists(fs::path(path) / "iamglass", ec) && fs::is_regular_file(stub, ec)) {
             std::ifstream in(stub);
             std::string line;
-            bool local_folder = fs::is_directory(path, ec);
+            bool local_folder = fs::is_directory(path, ec), other = false;
             while (std::getline(in, line)) {
                 std::istringstream words(line);
                 std::string kind, where;
@@ -72,8 +72,12 @@ struct Searcher::Impl {
                 if (kind == "remote") remote = true;
                 if (local_folder && kind == "auto" && !where.empty() && where.find('/') == std::string::npos)
                     shard_names.push_back(where);
+                else if (!kind.empty() && kind[0] != '#')
+                    other = true;
             }
-            if (remote) shard_names.clear();
+            // (A folder whose stub also names other databases is searched
+            // as the stub says, as a whole.)
+            if (remote || other) shard_names.clear();
             raise_open_file_limit();
         }
         opened_identity = identity(); // (needs the shard names)
@@ -94,7 +98,20 @@ struct Searcher::Impl {
         };
         for (int attempt = 0;; ++attempt) {
             try {
-                db = Xapian::Database(path);
+                // The shards of a folder are opened one by one, each also
+                // kept on its own (for date pruning and facets): the same
+                // open files, always at the same revision as the whole.
+                shard_dbs.clear();
+                if (shard_names.empty()) {
+                    db = Xapian::Database(path);
+                } else {
+                    db = Xapian::Database();
+                    for (const std::string& name : shard_names) {
+                        Xapian::Database one((fs::path(path) / name).string());
+                        db.add_database(one);
+                        shard_dbs.emplace(name, std::move(one));
+                    }
+                }
                 if (attempt > 0) opened_identity = identity();
                 return;
             } catch (const Xapian::DatabaseError& e) {
@@ -144,18 +161,7 @@ struct Searcher::Impl {
     }
 
     // The shard `name` of a sharded folder on its own.
-    Xapian::Database& shard(const std::string& name) {
-        auto it = shard_dbs.find(name);
-        if (it == shard_dbs.end())
-            it = shard_dbs.emplace(name, Xapian::Database((std::filesystem::path(path) / name).string())).first;
-        return it->second;
-    }
-
-    // The latest revision of everything open.
-    void reopen() {
-        db.reopen();
-        for (auto& [name, one] : shard_dbs) one.reopen();
-    }
+    Xapian::Database& shard(const std::string& name) { return shard_dbs.at(name); }
 
     // The database to search for a date range: only the shards whose period
     // overlaps [from, to] (compact dates, empty = open) when the folder is
@@ -172,7 +178,7 @@ struct Searcher::Impl {
             std::string lo = name.substr(0, 4) + (name.size() >= 7 ? name.substr(5, 2) : "01") + "01";
             std::string hi = name.substr(0, 4) + (name.size() >= 7 ? name.substr(5, 2) : "12") + "31";
             if ((!to.empty() && lo > to) || (!from.empty() && hi < from)) continue;
-            pruned.add_database(Xapian::Database((std::filesystem::path(path) / name).string()));
+            pruned.add_database(shard(name));
             used.push_back(name);
         }
         return pruned;
@@ -676,7 +682,7 @@ void Searcher::reopen() {
             impl_->open();
             return;
         }
-        impl_->reopen();
+        impl_->db.reopen();
     } catch (const Xapian::Error& e) {
         throw Error(impl_->path + ": cannot reopen index: " + e.get_description());
     }
@@ -910,7 +916,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
         } catch (const Xapian::DatabaseModifiedError&) {
             // The indexer committed while we read: take the new revision.
             if (attempt >= 3) throw Error(impl_->path + ": index keeps changing under the search; try again");
-            impl_->reopen();
+            impl_->db.reopen();
         } catch (const Xapian::QueryParserError& e) {
             throw QueryError("cannot parse query: " + e.get_msg());
         } catch (const Xapian::Error& e) {
