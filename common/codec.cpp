@@ -4,6 +4,7 @@
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
+#include <array>
 #include <memory>
 
 #include "common/error.h"
@@ -11,7 +12,13 @@
 namespace news {
 namespace {
 
-constexpr char kFormatVersion = 1;
+// Format 2 (written): a zstd skippable frame holding version byte 2 and
+// the fields a listing shows (id, title, date, source, path, url), then a
+// zstd frame holding the body and the entity spans, so that a listing
+// reads its fields without decompressing. Format 1 (still read): one zstd
+// frame holding version byte 1, those fields, the body and the spans.
+constexpr char kFormatVersion = 2;
+constexpr char kFormatOne = 1;
 constexpr size_t kMaxDecoded = 256u << 20;
 
 void put_varint(std::string& out, uint64_t v) {
@@ -51,6 +58,7 @@ public:
         if (pos_ >= s_.size()) throw Error("document data truncated");
         return s_[pos_++];
     }
+    bool done() const { return pos_ == s_.size(); }
 
 private:
     std::string_view s_;
@@ -64,19 +72,82 @@ struct DCtxFree {
     void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
 };
 
+// The fields a listing shows, in record order.
+template <typename Article> // StoredArticle, const or not
+auto head_fields(Article& a) {
+    return std::array {&a.id, &a.title, &a.date, &a.source, &a.path, &a.url};
+}
+
+// The body and the entity spans, as encoded.
+void read_body(Reader& r, size_t limit, StoredArticle& a) {
+    a.body = r.string();
+    uint64_t ne = r.varint();
+    if (ne > limit) throw Error("document data corrupt (entity count)");
+    a.entities.reserve(ne);
+    for (uint64_t i = 0; i < ne; ++i) {
+        StoredEntity e;
+        e.type = r.string();
+        e.name = r.string();
+        e.begin = static_cast<uint32_t>(r.varint());
+        e.end = e.begin + static_cast<uint32_t>(r.varint());
+        a.entities.push_back(std::move(e));
+    }
+}
+
+// The content of the zstd frame `data`.
+std::string decompress(std::string_view data) {
+    unsigned long long size = ZSTD_getFrameContentSize(data.data(), data.size());
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxDecoded)
+        throw Error("document data is not a newssearch record");
+    thread_local std::unique_ptr<ZSTD_DCtx, DCtxFree> ctx(ZSTD_createDCtx());
+    std::string raw(size, '\0');
+    size_t n = ZSTD_decompressDCtx(ctx.get(), raw.data(), raw.size(), data.data(), data.size());
+    if (ZSTD_isError(n) || n != size)
+        throw Error(std::string("document data corrupt: ") + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "size"));
+    return raw;
+}
+
+// Decodes a record; the body and spans only when `whole`.
+StoredArticle decode(std::string_view data, bool whole) {
+    StoredArticle a;
+    if (!ZSTD_isSkippableFrame(data.data(), data.size())) {
+        // Format 1: everything in one frame.
+        std::string raw = decompress(data);
+        Reader r(raw);
+        if (r.byte() != kFormatOne) throw Error("document data from an unknown format version");
+        for (std::string* f : head_fields(a)) *f = r.string();
+        if (whole) read_body(r, raw.size(), a);
+        return a;
+    }
+    const size_t head_size = ZSTD_findFrameCompressedSize(data.data(), data.size());
+    if (ZSTD_isError(head_size) || head_size < 8 || head_size > data.size())
+        throw Error("document data is not a newssearch record");
+    Reader h(data.substr(8, head_size - 8)); // (after the magic number and the size)
+    if (h.byte() != kFormatVersion) throw Error("document data from an unknown format version");
+    for (std::string* f : head_fields(a)) *f = h.string();
+    if (!h.done()) throw Error("document data corrupt (header)");
+    if (whole) {
+        std::string raw = decompress(data.substr(head_size));
+        Reader r(raw);
+        read_body(r, raw.size(), a);
+    }
+    return a;
+}
+
 } // namespace
 
 std::string encode_article(const StoredArticle& a) {
-    std::string raw;
-    raw.reserve(a.body.size() + a.title.size() + 64 + a.entities.size() * 16);
-    raw += kFormatVersion;
-    for (const std::string* f : {&a.id, &a.title, &a.date, &a.source, &a.path, &a.url, &a.body}) put_string(raw, *f);
-    put_varint(raw, a.entities.size());
+    std::string head, rest;
+    head += kFormatVersion;
+    for (const std::string* f : head_fields(a)) put_string(head, *f);
+    rest.reserve(a.body.size() + 16 + a.entities.size() * 16);
+    put_string(rest, a.body);
+    put_varint(rest, a.entities.size());
     for (const auto& e : a.entities) {
-        put_string(raw, e.type);
-        put_string(raw, e.name);
-        put_varint(raw, e.begin);
-        put_varint(raw, e.end - e.begin);
+        put_string(rest, e.type);
+        put_string(rest, e.name);
+        put_varint(rest, e.begin);
+        put_varint(rest, e.end - e.begin);
     }
     // One compression context per thread: creating one per call costs more
     // than compressing a short article.
@@ -93,38 +164,17 @@ std::string encode_article(const StoredArticle& a) {
         ZSTD_CCtx_setParameter(c.get(), ZSTD_c_literalCompressionMode, ZSTD_ps_disable);
         return c;
     }();
-    std::string out(ZSTD_compressBound(raw.size()), '\0');
-    size_t n = ZSTD_compress2(ctx.get(), out.data(), out.size(), raw.data(), raw.size());
+    std::string out(8 + head.size() + ZSTD_compressBound(rest.size()), '\0');
+    size_t h = ZSTD_writeSkippableFrame(out.data(), out.size(), head.data(), head.size(), 0);
+    if (ZSTD_isError(h)) throw Error(std::string("zstd framing failed: ") + ZSTD_getErrorName(h));
+    size_t n = ZSTD_compress2(ctx.get(), out.data() + h, out.size() - h, rest.data(), rest.size());
     if (ZSTD_isError(n)) throw Error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
-    out.resize(n);
+    out.resize(h + n);
     return out;
 }
 
-StoredArticle decode_article(std::string_view data) {
-    unsigned long long size = ZSTD_getFrameContentSize(data.data(), data.size());
-    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxDecoded)
-        throw Error("document data is not a newssearch record");
-    thread_local std::unique_ptr<ZSTD_DCtx, DCtxFree> ctx(ZSTD_createDCtx());
-    std::string raw(size, '\0');
-    size_t n = ZSTD_decompressDCtx(ctx.get(), raw.data(), raw.size(), data.data(), data.size());
-    if (ZSTD_isError(n) || n != size)
-        throw Error(std::string("document data corrupt: ") + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "size"));
-    Reader r(raw);
-    if (r.byte() != kFormatVersion) throw Error("document data from an unknown format version");
-    StoredArticle a;
-    for (std::string* f : {&a.id, &a.title, &a.date, &a.source, &a.path, &a.url, &a.body}) *f = r.string();
-    uint64_t ne = r.varint();
-    if (ne > raw.size()) throw Error("document data corrupt (entity count)");
-    a.entities.reserve(ne);
-    for (uint64_t i = 0; i < ne; ++i) {
-        StoredEntity e;
-        e.type = r.string();
-        e.name = r.string();
-        e.begin = static_cast<uint32_t>(r.varint());
-        e.end = e.begin + static_cast<uint32_t>(r.varint());
-        a.entities.push_back(std::move(e));
-    }
-    return a;
-}
+StoredArticle decode_article(std::string_view data) { return decode(data, true); }
+
+StoredArticle decode_article_head(std::string_view data) { return decode(data, false); }
 
 } // namespace news

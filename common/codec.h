@@ -1,6 +1,9 @@
 // Document data: what a result shows (title, date, source, path, body text,
 // entity spans), serialised compactly and zstd-compressed. decode(encode(x))
-// == x; a record from a newer or corrupt encoder throws news::Error.
+// == x; a record from a newer or corrupt encoder throws news::Error. The
+// fields a listing shows come first, uncompressed in a zstd skippable
+// frame, so that decode_article_head() reads them without decompressing
+// the body (older records hold everything in one frame, and still decode).
 #pragma once
 
 #include <cstdint>
@@ -37,5 +40,7 @@ struct StoredArticle {
 
 std::string encode_article(const StoredArticle& a);
 StoredArticle decode_article(std::string_view data);
+// The article without its body and entity spans.
+StoredArticle decode_article_head(std::string_view data);
 
 } // namespace news

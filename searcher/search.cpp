@@ -432,7 +432,7 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
         for (size_t k = 0; k < v.size(); ++k) {
             Xapian::Document doc = db.get_document(v[k].did, Xapian::DOC_ASSUME_VALID);
             if (few) {
-                StoredArticle c = decode_article(doc.get_data());
+                StoredArticle c = decode_article_head(doc.get_data());
                 keys[k] = {c.date, c.id, DocRef {c.id, c.source, c.date, c.title, c.path}};
             } else {
                 keys[k] = {doc.get_value(schema::kDateSlot), doc.get_value(schema::kIdSlot), std::nullopt};
@@ -460,7 +460,7 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
         if (order.size() > kMaxVersions) order.resize(kMaxVersions);
         for (size_t k : order) {
             if (!keys[k].ref) {
-                StoredArticle c = decode_article(db.get_document(v[k].did, Xapian::DOC_ASSUME_VALID).get_data());
+                StoredArticle c = decode_article_head(db.get_document(v[k].did, Xapian::DOC_ASSUME_VALID).get_data());
                 keys[k].ref = DocRef {c.id, c.source, c.date, c.title, c.path};
             }
             results[i].duplicates.push_back(std::move(*keys[k].ref));

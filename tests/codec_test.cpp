@@ -1,5 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <zstd.h>
+
+#include <string>
+#include <string_view>
+
 #include "common/codec.h"
 #include "common/error.h"
 
@@ -30,4 +35,79 @@ TEST_CASE("codec: corrupt data throws news::Error") {
     std::string enc = encode_article(a);
     enc[enc.size() / 2] ^= 0x55;
     CHECK_THROWS_AS(decode_article(enc.substr(0, enc.size() - 3)), Error);
+}
+
+namespace {
+
+// A record as the first format wrote it: one zstd frame holding version
+// byte 1, the fields, the body and the entity spans.
+std::string format_one(const StoredArticle& a) {
+    auto put = [](std::string& out, std::string_view s) {
+        out += static_cast<char>(s.size()); // (short strings: one varint byte)
+        out += s;
+    };
+    std::string raw(1, '\1');
+    for (const std::string* f : {&a.id, &a.title, &a.date, &a.source, &a.path, &a.url, &a.body}) put(raw, *f);
+    raw += static_cast<char>(a.entities.size());
+    for (const auto& e : a.entities) {
+        put(raw, e.type);
+        put(raw, e.name);
+        raw += static_cast<char>(e.begin);
+        raw += static_cast<char>(e.end - e.begin);
+    }
+    std::string out(ZSTD_compressBound(raw.size()), '\0');
+    out.resize(ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), 3));
+    return out;
+}
+
+StoredArticle sample() {
+    StoredArticle a;
+    a.id = "r-17";
+    a.title = "Port strike";
+    a.date = "2026-03-04";
+    a.source = "Reuters";
+    a.path = "corpus/a.txt";
+    a.url = "https://example.org/x";
+    a.body = "Dockworkers in Leixoes walked out on Monday.";
+    a.entities = {{"PLACE", "Leixoes", 15, 22}};
+    return a;
+}
+
+} // namespace
+
+TEST_CASE("codec: the head of a record is its listing fields, without body or spans") {
+    StoredArticle a = sample();
+    StoredArticle head = a;
+    head.body.clear();
+    head.entities.clear();
+    CHECK(decode_article_head(encode_article(a)) == head);
+    // The head is read without the body's frame: a record whose body frame
+    // is cut off still gives its head, and only the whole decode fails.
+    std::string enc = encode_article(a);
+    std::string cut = enc.substr(0, enc.size() - 5);
+    CHECK(decode_article_head(cut) == head);
+    CHECK_THROWS_AS(decode_article(cut), Error);
+    // A cut inside the head fails too.
+    CHECK_THROWS_AS(decode_article_head(enc.substr(0, 12)), Error);
+}
+
+TEST_CASE("codec: a record of the first format still decodes, whole and head") {
+    StoredArticle a = sample();
+    const std::string old = format_one(a);
+    CHECK(decode_article(old) == a);
+    StoredArticle head = decode_article_head(old);
+    CHECK(head.id == a.id);
+    CHECK(head.path == a.path);
+    CHECK(head.body.empty());
+}
+
+TEST_CASE("codec: a record is a zstd stream whose content is the body and spans") {
+    // (The head is a skippable frame: zstd tools see only the rest.)
+    const std::string enc = encode_article(sample());
+    std::string out(4096, '\0');
+    size_t n = ZSTD_decompress(out.data(), out.size(), enc.data(), enc.size());
+    REQUIRE_FALSE(ZSTD_isError(n));
+    out.resize(n);
+    CHECK(out.find("Dockworkers in Leixoes") != std::string::npos);
+    CHECK(out.find("example.org") == std::string::npos);
 }
