@@ -523,11 +523,18 @@ bool relevance_page(Xapian::Enquire& enq, bool fold, Xapian::doccount offset, Xa
         looked = 0;
         it = m.begin();
     };
+    bool by_id = false; // matched in id order
     for (;;) {
         m = enq.get_mset(0, fetch);
-        // A query of filters alone scores every match 0: the id order is
-        // all there is, and only Xapian can apply it.
-        if (m.size() > 1 && m.get_max_possible() == 0) return false;
+        if (!by_id && m.size() > 1 && m.get_max_possible() == 0) {
+            // A query of filters alone scores every match 0: the id order
+            // is all there is. Xapian applies it (reading every match's
+            // id), and a story is shown by its first article in that
+            // order, its smallest id.
+            by_id = true;
+            enq.set_sort_by_value(schema::kIdSlot, false);
+            continue;
+        }
         every = m.size() < fetch;
         restart();
         while (it != m.end() && (every || hits.size() < want)) look();
@@ -551,11 +558,13 @@ bool relevance_page(Xapian::Enquire& enq, bool fold, Xapian::doccount offset, Xa
         resp.total_estimate = static_cast<long>(m.get_matches_estimated());
         resp.total_exact = m.get_matches_lower_bound() == m.get_matches_upper_bound();
     }
-    // The scores that the page's edges cut (the lower last).
+    // The scores that the page's edges cut (the lower last). (None in id
+    // order: ids differ.)
     const size_t n = hits.size(), begin = std::min<size_t>(offset, n), end = std::min<size_t>(n, offset + limit);
     std::vector<double> cut;
-    if (begin < end && begin > 0 && hits[begin - 1].score == hits[begin].score) cut.push_back(hits[begin].score);
-    if (begin < end && end < n && hits[end - 1].score == hits[end].score &&
+    if (!by_id && begin < end && begin > 0 && hits[begin - 1].score == hits[begin].score)
+        cut.push_back(hits[begin].score);
+    if (!by_id && begin < end && end < n && hits[end - 1].score == hits[end].score &&
         (cut.empty() || cut.back() != hits[end].score))
         cut.push_back(hits[end].score);
     if (!cut.empty()) {

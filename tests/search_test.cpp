@@ -157,7 +157,8 @@ TEST_CASE("search: equal scores go in article-id order, and a story's equal copi
     CHECK(ids(page(1, 2, false)) == std::vector<std::string> {"c-copy", "m-copy"});
 }
 
-TEST_CASE("search: a page cutting a tie wider than the first fetch takes the tie's smallest ids") {
+TEST_CASE("search: a page cutting a tie wider than the first fetch takes the tie's smallest ids; "
+          "filters alone go in id order") {
     // Thirty equal articles a year apart (stories of their own), their ids
     // out of document order, then one story of two equal copies a day apart
     // (its smaller id second) and one article that scores lower: every page
@@ -204,6 +205,30 @@ TEST_CASE("search: a page cutting a tie wider than the first fetch takes the tie
     CHECK(page(29, 3, true).first == std::vector<std::string> {"y28", "y29", "a-lower"});
     CHECK(page(0, 2, false).first == std::vector<std::string> {"b-copy", "k-copy"});
     CHECK(page(5, 2, false).first == std::vector<std::string> {"y03", "y04"});
+
+    // Filters alone score every article 0: id order throughout, each story
+    // shown by its smallest id.
+    auto filtered = [&](int offset, int limit, bool collapse) {
+        SearchRequest req;
+        req.query = "date:1950-01-01..2030-12-31";
+        req.offset = offset;
+        req.limit = limit;
+        req.collapse = collapse;
+        return run(db, req);
+    };
+    auto ids = [](const SearchResponse& x) {
+        std::vector<std::string> out;
+        for (const Result& y : x.results) out.push_back(y.id);
+        return out;
+    };
+    SearchResponse f = filtered(0, 3, true);
+    CHECK(ids(f) == std::vector<std::string> {"a-lower", "b-copy", "y00"});
+    REQUIRE(f.results.size() == 3);
+    REQUIRE(f.results[1].duplicates.size() == 1);
+    CHECK(f.results[1].duplicates[0].id == "k-copy");
+    CHECK(ids(filtered(3, 2, true)) == std::vector<std::string> {"y01", "y02"});
+    CHECK(ids(filtered(30, 5, true)) == std::vector<std::string> {"y28", "y29"});
+    CHECK(ids(filtered(0, 3, false)) == std::vector<std::string> {"a-lower", "b-copy", "k-copy"});
 }
 
 TEST_CASE("search: a story with more copies than the page asks for leaves room for the next story") {
