@@ -489,9 +489,10 @@ struct Hit {
 // page: results of the score of the page's first or last result that rank
 // just outside it. Then every story of that score is read, with the ids of
 // its copies of that score, and that score's stories are put in id order
-// here. Returns false, leaving the page empty, for a query of filters alone
-// (every score 0: Xapian's id order reads the ids it must) and for a tie
-// too large to read this way.
+// here. A query of filters alone (every score 0) is matched in id order
+// instead, which Xapian applies (reading every match's id). Returns false,
+// leaving the page empty, for a tie too large to read this way (or one of
+// score 0 after scored results).
 bool relevance_page(Xapian::Enquire& enq, bool fold, Xapian::doccount offset, Xapian::doccount limit,
                     std::vector<Hit>& page, SearchResponse& resp) {
     const Xapian::doccount want = offset + limit + 1; // results, one past the page
@@ -789,8 +790,8 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             // for a tie that its edges cut): it holds the results that the
             // id order would, only ordered (and a folded story represented)
             // by document number, which is put right below. Where that
-            // cannot be done (filters alone, huge ties), Xapian collapses
-            // and orders by relevance then id. (Not with the facet
+            // cannot be done (huge ties), Xapian collapses and orders by
+            // relevance then id. (Not with the facet
             // spy in the matcher, which would count twice, nor under a time
             // limit, which a second match would start again, nor folding
             // over remote shards, where each story read is a round trip, or
