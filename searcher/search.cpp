@@ -832,8 +832,8 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 else
                     for (const std::string& name : resp.shards)
                         parts.emplace_back(impl_->shard(name), &impl_->shard_tables[name]);
-                FacetCounts counts;
                 std::vector<std::shared_ptr<const FacetTable>> tables; // (hold the names counted)
+                FacetCounts counts;
                 long docs = 0;
                 bool exact = true;
                 for (const auto& [one, kept] : parts) {
