@@ -53,6 +53,22 @@ SearchResponse run(const std::string& db, const std::string& query, bool collaps
     return run(db, req);
 }
 
+// Results [offset, offset + limit) of `query`.
+SearchResponse page_of(const std::string& db, const std::string& query, int offset, int limit, bool collapse) {
+    SearchRequest req;
+    req.query = query;
+    req.offset = offset;
+    req.limit = limit;
+    req.collapse = collapse;
+    return run(db, req);
+}
+
+std::vector<std::string> ids_of(const SearchResponse& r) {
+    std::vector<std::string> out;
+    for (const Result& x : r.results) out.push_back(x.id);
+    return out;
+}
+
 std::string seed(const std::string& path) {
     std::string base = path.substr(path.find_last_of('/') + 1);
     return base.substr(0, 3);
@@ -133,12 +149,7 @@ TEST_CASE("search: equal scores go in article-id order, and a story's equal copi
         return out;
     };
     auto page = [&](int offset, int limit, bool collapse) {
-        SearchRequest req;
-        req.query = "dockworkers";
-        req.offset = offset;
-        req.limit = limit;
-        req.collapse = collapse;
-        return run(db, req);
+        return page_of(db, "dockworkers", offset, limit, collapse);
     };
     // The whole list on one page; the folded story shows c-copy, m-copy is
     // its other version.
@@ -183,52 +194,32 @@ TEST_CASE("search: a page cutting a tie wider than the first fetch takes the tie
     write_file(dir.file("in/wire.jsonl"), lines);
     const std::string db = build(dir, {dir.file("in")});
     auto page = [&](int offset, int limit, bool collapse) {
-        SearchRequest req;
-        req.query = "dockworkers";
-        req.offset = offset;
-        req.limit = limit;
-        req.collapse = collapse;
-        SearchResponse r = run(db, req);
-        std::vector<std::string> ids;
-        for (const Result& x : r.results) ids.push_back(x.id);
-        return std::make_pair(ids, r);
+        return ids_of(page_of(db, "dockworkers", offset, limit, collapse));
     };
-    auto [first, r] = page(0, 3, true);
-    CHECK(first == std::vector<std::string> {"b-copy", "y00", "y01"});
+    SearchResponse r = page_of(db, "dockworkers", 0, 3, true);
+    CHECK(ids_of(r) == std::vector<std::string> {"b-copy", "y00", "y01"});
     REQUIRE(r.results.size() == 3);
     CHECK(r.results[0].score == r.results[2].score);
     REQUIRE(r.results[0].duplicates.size() == 1);
     CHECK(r.results[0].duplicates[0].id == "k-copy");
     CHECK(r.results[0].rank == 1);
     CHECK(r.results[2].rank == 3);
-    CHECK(page(2, 2, true).first == std::vector<std::string> {"y01", "y02"});
-    CHECK(page(29, 3, true).first == std::vector<std::string> {"y28", "y29", "a-lower"});
-    CHECK(page(0, 2, false).first == std::vector<std::string> {"b-copy", "k-copy"});
-    CHECK(page(5, 2, false).first == std::vector<std::string> {"y03", "y04"});
+    CHECK(page(2, 2, true) == std::vector<std::string> {"y01", "y02"});
+    CHECK(page(29, 3, true) == std::vector<std::string> {"y28", "y29", "a-lower"});
+    CHECK(page(0, 2, false) == std::vector<std::string> {"b-copy", "k-copy"});
+    CHECK(page(5, 2, false) == std::vector<std::string> {"y03", "y04"});
 
     // Filters alone score every article 0: id order throughout, each story
     // shown by its smallest id.
-    auto filtered = [&](int offset, int limit, bool collapse) {
-        SearchRequest req;
-        req.query = "date:1950-01-01..2030-12-31";
-        req.offset = offset;
-        req.limit = limit;
-        req.collapse = collapse;
-        return run(db, req);
-    };
-    auto ids = [](const SearchResponse& x) {
-        std::vector<std::string> out;
-        for (const Result& y : x.results) out.push_back(y.id);
-        return out;
-    };
-    SearchResponse f = filtered(0, 3, true);
-    CHECK(ids(f) == std::vector<std::string> {"a-lower", "b-copy", "y00"});
+    const std::string dates = "date:1950-01-01..2030-12-31";
+    SearchResponse f = page_of(db, dates, 0, 3, true);
+    CHECK(ids_of(f) == std::vector<std::string> {"a-lower", "b-copy", "y00"});
     REQUIRE(f.results.size() == 3);
     REQUIRE(f.results[1].duplicates.size() == 1);
     CHECK(f.results[1].duplicates[0].id == "k-copy");
-    CHECK(ids(filtered(3, 2, true)) == std::vector<std::string> {"y01", "y02"});
-    CHECK(ids(filtered(30, 5, true)) == std::vector<std::string> {"y28", "y29"});
-    CHECK(ids(filtered(0, 3, false)) == std::vector<std::string> {"a-lower", "b-copy", "k-copy"});
+    CHECK(ids_of(page_of(db, dates, 3, 2, true)) == std::vector<std::string> {"y01", "y02"});
+    CHECK(ids_of(page_of(db, dates, 30, 5, true)) == std::vector<std::string> {"y28", "y29"});
+    CHECK(ids_of(page_of(db, dates, 0, 3, false)) == std::vector<std::string> {"a-lower", "b-copy", "k-copy"});
 }
 
 TEST_CASE("search: a story with more copies than the page asks for leaves room for the next story") {
