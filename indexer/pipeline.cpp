@@ -584,8 +584,8 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                         ++sum.skip_reasons["duplicate id"];
                         continue;
                     }
-                    std::string story = store.stories().find(shard.db, shard.number, shard.earlier_runs, d.shingles,
-                                                             d.bands, d.date, d.id);
+                    std::string story =
+                        store.stories().find(store.story_places(d.date, shard), d.shingles, d.bands, d.date, d.id);
                     d.doc.add_value(s::kStorySlot, story);
                     // A story's first article is found by its id term; only the
                     // copies that join it carry the story term.

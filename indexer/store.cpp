@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "common/dates.h"
 #include "common/entities.h"
 #include "common/error.h"
 #include "common/schema.h"
@@ -252,10 +253,33 @@ long IndexStore::delete_articles(const std::string& file_term) {
     return n;
 }
 
+std::string IndexStore::period_name(const std::string& date) const {
+    if (date.size() < 8) return "undated";
+    // (ISO "YYYY-MM-DD" or compact "YYYYMMDD")
+    const std::string month = date[4] == '-' ? date.substr(5, 2) : date.substr(4, 2);
+    return by_ == ShardBy::Month ? date.substr(0, 4) + "-" + month : date.substr(0, 4);
+}
+
 IndexStore::Shard& IndexStore::shard_for(const std::string& iso_date) {
     if (by_ == ShardBy::None) return *shards_.begin()->second;
     if (iso_date.size() < 10) return open_shard("undated");
-    return open_shard(by_ == ShardBy::Month ? iso_date.substr(0, 7) : iso_date.substr(0, 4));
+    return open_shard(period_name(iso_date));
+}
+
+std::vector<StoryFinder::Place> IndexStore::story_places(const std::string& iso_date, const Shard& own) const {
+    std::vector<StoryFinder::Place> places;
+    if (own.earlier_runs) places.push_back({&own.db, own.number});
+    if (by_ == ShardBy::None || iso_date.size() < 10) return places;
+    // The periods of the window's first and last days (a window of a few
+    // days spans at most two).
+    const Date day = parse_iso_date(iso_date);
+    for (int edge : {-stories_.window_days(), stories_.window_days()}) {
+        const std::string other = period_name(add_days(day, edge).compact());
+        if (other == own.name) continue;
+        auto it = shards_.find(other);
+        if (it != shards_.end() && it->second->earlier_runs) places.push_back({&it->second->db, it->second->number});
+    }
+    return places;
 }
 
 void IndexStore::commit() {

@@ -81,6 +81,12 @@ public:
     // The story finder every shard shares.
     StoryFinder& stories() { return stories_; }
 
+    // Where the story finder looks for copies from earlier runs of an
+    // article dated `iso_date` going into `own`: that shard and, when the
+    // copy window reaches into the period before or after, that period's
+    // shard (if there is one), those holding articles from earlier runs.
+    std::vector<StoryFinder::Place> story_places(const std::string& iso_date, const Shard& own) const;
+
     // Commits every shard, then the file states.
     void commit();
 
@@ -93,6 +99,8 @@ public:
 
 private:
     Shard& open_shard(const std::string& name);
+    // The shard name of the period of `date` (ISO or compact; sharded only).
+    std::string period_name(const std::string& date) const;
     void write_stub() const;
     void save_states() const;
 

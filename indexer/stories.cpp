@@ -175,7 +175,7 @@ void StoryFinder::consider(const Shingles& mine, const Shingles& other, const st
     if (c > best.containment) best = {c, story};
 }
 
-std::string StoryFinder::find(const Xapian::Database& db, uint32_t part, bool search_db, const Shingles& shingles,
+std::string StoryFinder::find(const std::vector<Place>& places, const Shingles& shingles,
                               const std::vector<std::string>& bands, const std::string& date,
                               const std::string& own_id) {
     if (shingles.hashes.empty()) return own_id;
@@ -206,17 +206,20 @@ std::string StoryFinder::find(const Xapian::Database& db, uint32_t part, bool se
         consider(shingles, r.shingles, r.story, best);
     }
 
-    // Articles of earlier runs, through the band terms in the database.
+    // Articles of earlier runs, through the band terms in each database.
     // Band terms shared by many articles are common phrases, not evidence of
     // a copy, and their posting lists make the query's cost grow with the
     // archive; only the rarer bands are asked for.
-    std::vector<std::string> rare;
-    if (search_db && db.get_doccount() > 0)
-        for (const std::string& b : bands)
-            if (db.get_termfreq(b) <= kMaxBandFrequency) rare.push_back(b);
-    if (!rare.empty()) {
+    Xapian::Query window; // (made when first needed)
+    for (const Place& place : places) {
+        const Xapian::Database& db = *place.db;
+        std::vector<std::string> rare;
+        if (db.get_doccount() > 0)
+            for (const std::string& b : bands)
+                if (db.get_termfreq(b) <= kMaxBandFrequency) rare.push_back(b);
+        if (rare.empty()) continue;
         Xapian::Query q(Xapian::Query::OP_OR, rare.begin(), rare.end());
-        if (!date.empty()) {
+        if (!date.empty() && window.empty()) {
             // The window as day terms: their short posting lists make the
             // filter cheap, where a value range would scan the date values
             // of the whole archive between the bands' postings.
@@ -226,16 +229,16 @@ std::string StoryFinder::find(const Xapian::Database& db, uint32_t part, bool se
                 Date x = add_days(d, k);
                 days.push_back(schema::day_term(x.year, x.month, x.day));
             }
-            q = Xapian::Query(Xapian::Query::OP_FILTER, q,
-                              Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end()));
+            window = Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end());
         }
+        if (!window.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, window);
         Xapian::Enquire enq(db);
         enq.set_query(q);
         enq.set_weighting_scheme(Xapian::CoordWeight()); // rank by shared bands
         Xapian::MSet candidates = enq.get_mset(0, kCandidates);
         for (auto it = candidates.begin(); it != candidates.end(); ++it) {
-            if (recent_docs_.count(doc_key(part, *it))) continue; // already considered above
-            const Earlier& e = earlier(db, part, *it);
+            if (recent_docs_.count(doc_key(place.part, *it))) continue; // already considered above
+            const Earlier& e = earlier(db, place.part, *it);
             if (e.first) consider(shingles, e.shingles, e.story, best);
         }
     }

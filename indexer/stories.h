@@ -66,15 +66,25 @@ class StoryFinder {
 public:
     explicit StoryFinder(StoryOptions opt = {}) : opt_(opt) {}
 
+    // A database holding earlier runs' articles to compare against: the
+    // article's own shard, or a neighbouring period's within the window;
+    // `part` numbers the shard (0 for a single database).
+    struct Place {
+        const Xapian::Database* db;
+        uint32_t part;
+    };
+
     // One finder serves every shard of a run, so that a story's copies fold
-    // across a period boundary exactly as they do in one database. `part`
-    // numbers the shard `db` is (0 for a single database); `search_db` says
-    // whether it holds earlier runs' articles to compare against.
+    // across a period boundary exactly as they do in one database; earlier
+    // runs' articles are asked of `earlier` (in that order).
     //
     // The story id of the most similar copy, or `own_id` when there is none.
     // `date` is ISO or empty.
-    std::string find(const Xapian::Database& db, uint32_t part, bool search_db, const Shingles& shingles,
-                     const std::vector<std::string>& bands, const std::string& date, const std::string& own_id);
+    std::string find(const std::vector<Place>& earlier, const Shingles& shingles, const std::vector<std::string>& bands,
+                     const std::string& date, const std::string& own_id);
+
+    // Copies lie within this many days of each other.
+    int window_days() const { return opt_.window_days; }
 
     // Records an article just added as `docid` of shard `part`; `first` when
     // it began its own story (only those are compared against).

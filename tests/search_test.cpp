@@ -541,3 +541,37 @@ TEST_CASE("search: local shards count facets shard by shard, exactly, and kept t
     for (const auto& d : after.facets.date) days += d.count;
     CHECK(days == 4);
 }
+
+TEST_CASE("search: a reprint indexed in a later run folds into its story across a month's end, sharded or not") {
+    const std::string wire = "Dockworkers at the harbour of Leixoes walked out on Monday over pay, halting container "
+                             "traffic, the union said. Talks with the port authority resume next week, a spokesman "
+                             "for the dockers said on Tuesday.";
+    for (ShardBy by : {ShardBy::None, ShardBy::Month}) {
+        CAPTURE(static_cast<int>(by));
+        TempDir dir;
+        const std::string root = dir.file("articles");
+        write_file(root + "/a.txt", " date 2026-01-31 " + wire + "\n");
+        const std::string db = build(dir, {root}, by);
+        write_file(root + "/b.txt", " date 2026-02-01 " + wire + "\n");
+        build(dir, {root}, by);
+        SearchRequest req;
+        req.query = "dockworkers";
+        SearchResponse r = run(db, req);
+        REQUIRE(r.results.size() == 1);
+        CHECK(r.results[0].date == "2026-01-31");
+        REQUIRE(r.results[0].duplicates.size() == 1);
+        CHECK(r.results[0].duplicates[0].date == "2026-02-01");
+        // And the other way round: the reprint dated before its month's
+        // start, the original after it.
+        write_file(root + "/c.txt", " date 2026-03-01 Ferry crews and dockworkers in Vigo met the owners on "
+                                    "Friday; talks about winter rosters went on late into the night.\n");
+        build(dir, {root}, by);
+        write_file(root + "/d.txt", " date 2026-02-28 Ferry crews and dockworkers in Vigo met the owners on "
+                                    "Friday; talks about winter rosters went on late into the night.\n");
+        build(dir, {root}, by);
+        req.query = "vigo";
+        r = run(db, req);
+        REQUIRE(r.results.size() == 1);
+        CHECK(r.results[0].duplicates.size() == 1);
+    }
+}
