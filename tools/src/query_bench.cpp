@@ -113,6 +113,12 @@ std::vector<std::string> read_queries(const std::string& path) {
     return queries;
 }
 
+// One query's line: tag, number, p50, p99, max (ms), total estimate, query.
+void print_query(const char* tag, size_t n, const std::vector<double>& ms, long estimate, const std::string& query) {
+    std::printf("%s\t%zu\t%.3f\t%.3f\t%.3f\t%ld\t%s\n", tag, n, percentile(ms, 0.5), percentile(ms, 0.99),
+                *std::max_element(ms.begin(), ms.end()), estimate, query.c_str());
+}
+
 void print_all(const char* tag, const std::vector<double>& all) {
     double sum = 0;
     for (double t : all) sum += t;
@@ -190,13 +196,10 @@ int main(int argc, char** argv) {
                 continue;
             }
             all.insert(all.end(), ms.begin(), ms.end());
-            std::printf("q\t%zu\t%.3f\t%.3f\t%.3f\t%ld\t%s\n", n + 1, percentile(ms, 0.5), percentile(ms, 0.99),
-                        *std::max_element(ms.begin(), ms.end()), estimate, queries[n].c_str());
+            print_query("q", n + 1, ms, estimate, queries[n]);
             if (versus_ms.empty()) continue;
             versus_all.insert(versus_all.end(), versus_ms.begin(), versus_ms.end());
-            std::printf("xq\t%zu\t%.3f\t%.3f\t%.3f\t%ld\t%s\n", n + 1, percentile(versus_ms, 0.5),
-                        percentile(versus_ms, 0.99), *std::max_element(versus_ms.begin(), versus_ms.end()),
-                        versus_estimate, versus_queries[n].c_str());
+            print_query("xq", n + 1, versus_ms, versus_estimate, versus_queries[n]);
         }
         print_all("all", all);
         if (!opt.versus.empty()) print_all("xall", versus_all);
