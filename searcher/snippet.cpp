@@ -46,12 +46,16 @@ bool is_wordchar(unsigned ch) {
 }
 
 // One bit per byte of a text, bit i % 64 of bits[i / 64]: which bytes are
-// ASCII word characters [0-9A-Za-z_] (`word`), and which are 0x80 or above,
-// parts of UTF-8 sequences (`high`). Sixteen bytes at a time where SSE2 is.
+// ASCII word characters [0-9A-Za-z_] (`word`), which are 0x80 or above,
+// parts of UTF-8 sequences (`high`), and, given `initials` (lower-case
+// ASCII word characters), which are one of those in either case and do
+// not follow an ASCII word character (`initial`). Sixteen bytes at a time
+// where SSE2 is.
 struct ByteClasses {
-    std::vector<uint64_t> word, high;
+    std::vector<uint64_t> word, high, initial;
 
-    explicit ByteClasses(std::string_view text) : word(text.size() / 64 + 1), high(text.size() / 64 + 1) {
+    ByteClasses(std::string_view text, std::string_view initials)
+        : word(text.size() / 64 + 1), high(text.size() / 64 + 1), initial(initials.empty() ? 0 : text.size() / 64 + 1) {
         const size_t n = text.size();
         const auto* p = reinterpret_cast<const unsigned char*>(text.data());
         size_t i = 0;
@@ -63,11 +67,22 @@ struct ByteClasses {
         };
         for (; i + 16 <= n; i += 16) {
             const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-            const __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26); // (either case)
+            const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            const __m128i letter = in_range(folded, 'a', 26); // (either case)
             const __m128i w =
                 _mm_or_si128(_mm_or_si128(in_range(v, '0', 10), letter), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
             word[i / 64] |= uint64_t(static_cast<uint16_t>(_mm_movemask_epi8(w))) << (i % 64);
             high[i / 64] |= uint64_t(static_cast<uint16_t>(_mm_movemask_epi8(v))) << (i % 64);
+            if (!initials.empty()) {
+                __m128i hit = _mm_setzero_si128();
+                for (char c : initials) {
+                    // (A letter in either case; a digit or '_' as it is.)
+                    const bool alpha = c >= 'a' && c <= 'z';
+                    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(alpha ? folded : v, _mm_set1_epi8(c)));
+                }
+                initial[i / 64] |= uint64_t(static_cast<uint16_t>(_mm_movemask_epi8(_mm_and_si128(hit, w))))
+                                   << (i % 64);
+            }
         }
 #endif
         for (; i < n; ++i) {
@@ -75,7 +90,13 @@ struct ByteClasses {
             const bool w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
             word[i / 64] |= uint64_t(w) << (i % 64);
             high[i / 64] |= uint64_t(c >= 0x80) << (i % 64);
+            if (!initials.empty() && w) {
+                const char l = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+                initial[i / 64] |= uint64_t(initials.find(l) != std::string_view::npos) << (i % 64);
+            }
         }
+        // Initials that follow an ASCII word character start no word.
+        for (size_t k = 0; k < initial.size(); ++k) initial[k] &= ~(word[k] << 1 | (k > 0 ? word[k - 1] >> 63 : 0));
     }
 
     // The first byte at or after `i` (before `n`) that is not an ASCII word
@@ -87,6 +108,11 @@ struct ByteClasses {
     // character or 0x80 and above, or `n`.
     size_t next_candidate(size_t i, size_t n) const {
         return first(i, n, [&](size_t k) { return word[k] | high[k]; });
+    }
+    // The first byte at or after `i` (before `n`) that is one of the
+    // initials or 0x80 and above, or `n`. (Only with initials.)
+    size_t next_initial(size_t i, size_t n) const {
+        return first(i, n, [&](size_t k) { return initial[k] | high[k]; });
     }
 
 private:
@@ -104,27 +130,32 @@ private:
 // an apostrophe inside a word kept ("iran's"). Only words whose first byte
 // lower-cased is in `initial` (or is not ASCII) get their lower-cased form;
 // the others cannot match a query term and are only listed, for phrase
-// adjacency, when `every` (else left out). ASCII is read through
+// adjacency, when `every` (else left out, and, when the initials are a
+// few ASCII characters, mostly not even read: the scan jumps from one
+// byte that may start a kept word to the next). ASCII is read through
 // ByteClasses; Xapian's Unicode tables only for the rest.
 Words split_words(const std::string& text, const std::array<bool, 256>& initial, bool every) {
     Words out;
-    out.list.reserve(text.size() / 5);
     std::string& lowered = out.lowered;
-    lowered.reserve(text.size());
     const size_t n = text.size();
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    const ByteClasses classes(text);
+    std::string initials; // (when the jumps can be taken)
+    for (int c = 0; c < 0x80 && !every; ++c)
+        if (initial[c]) initials += static_cast<char>(c);
+    if (initials.size() > 8) initials.clear(); // (too many to pay)
+    out.list.reserve(initials.empty() ? text.size() / 5 : 16);
+    lowered.reserve(initials.empty() ? text.size() : 256);
+    const ByteClasses classes(text, initials);
     auto lower = [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
-    size_t i = 0;
-    while ((i = classes.next_candidate(i, n)) < n) {
+    // The word at byte `i` (an ASCII word character, or the start of a
+    // UTF-8 sequence): listed, when kept or `every`; returns where reading
+    // goes on (its end, or past a character that is no word's).
+    auto word_at = [&](size_t i) __attribute__((always_inline)) {
         unsigned ch = p[i];
         size_t len = 1;
         if (ch >= 0x80) {
             len = char_at(text, i, ch);
-            if (!is_wordchar(ch)) {
-                i += len;
-                continue;
-            }
+            if (!is_wordchar(ch)) return i + len;
         }
         Word w;
         w.begin = static_cast<uint32_t>(i);
@@ -165,6 +196,31 @@ Words split_words(const std::string& text, const std::array<bool, 256>& initial,
         w.end = static_cast<uint32_t>(i);
         w.size = static_cast<uint32_t>(lowered.size() - w.lower);
         if (keep || every) out.list.push_back(w);
+        return i;
+    };
+    // An ASCII byte that no word goes on through: before one, a word starts.
+    auto separator = [&](size_t k) {
+        const unsigned char c = p[k];
+        return c < 0x80 && c != '\'' && !(classes.word[k / 64] >> (k % 64) & 1);
+    };
+    size_t i = 0; // read up to here (not inside a word)
+    if (initials.empty()) {
+        while ((i = classes.next_candidate(i, n)) < n) i = word_at(i);
+        return out;
+    }
+    for (;;) {
+        const size_t c = classes.next_initial(i, n);
+        if (c >= n) break;
+        if (c == i || separator(c - 1)) {
+            i = word_at(c);
+            continue;
+        }
+        // Byte c may be inside a word that started before it: read every
+        // word from the last separator before it, up to and past c.
+        size_t r = c;
+        while (r > i && !separator(r - 1)) --r;
+        i = r;
+        while ((i = classes.next_candidate(i, n)) <= c) i = word_at(i);
     }
     return out;
 }
@@ -303,8 +359,11 @@ bool Snippeter::word_matches(std::string_view lower, const std::string& stemmed,
 
 std::string Snippeter::snippet(const StoredArticle& a) const {
     const std::string& text = a.body.empty() ? a.title : a.body;
-    // (Only phrases need the words that cannot match, to count positions.)
-    const Words split = split_words(text, word_initial_, !phrases_.empty());
+    // (Only phrases need the words that cannot match, to count positions;
+    // a query of entities alone needs none.)
+    const Words split = words_.empty() && wildcards_.empty() && phrases_.empty()
+                            ? Words {}
+                            : split_words(text, word_initial_, !phrases_.empty());
     const std::vector<Word>& words = split.list;
     std::vector<const std::string*> stems(words.size());
     static const std::string none;
