@@ -126,3 +126,35 @@ TEST_CASE("snippet: a word is found wherever it starts and ends in the text") {
     const std::string out = s.snippet(a);
     CHECK(contains(out, "Kurdish_2 <mark>kurdish</mark>"));
 }
+
+TEST_CASE("snippet: a word is marked where a word starts, whatever comes before it") {
+    // A query of one first letter takes the quick path (jumping between
+    // possible word starts): what goes before the match decides whether
+    // it starts a word, at every offset across several 64-byte blocks.
+    const Snippeter s(Xapian::Query("oil"));
+    // (é is a letter; ’ is U+2019, an apostrophe; — an em dash, no word's.)
+    const std::vector<std::pair<std::string, bool>> heads = {{" ", false},
+                                                             {"-", false},
+                                                             {"x", true},
+                                                             {"9", true},
+                                                             {"_", true},
+                                                             {"\xC3\xA9", true},
+                                                             {"l'", true},
+                                                             {"l\xE2\x80\x99", true},
+                                                             {" '", false},
+                                                             {"\xE2\x80\x94", false},
+                                                             {" \xE2\x80\x99", false},
+                                                             {"\xC3\xA9'", true}};
+    const std::string filler = "cd ab_1 Cd9 xyz_ 42 ";
+    for (size_t k = 0; k < 140; ++k)
+        for (const auto& [head, joined] : heads) {
+            StoredArticle a;
+            std::string lead;
+            while (lead.size() < k) lead += filler;
+            lead.resize(k);
+            a.body = lead + head + "Oil, and oil again";
+            const std::string out = s.snippet(a);
+            CHECK_MESSAGE(contains(out, "<mark>Oil</mark>") == !joined, "offset ", k, ", head '", head, "': ", out);
+            CHECK_MESSAGE(contains(out, "<mark>oil</mark> again"), "offset ", k, ", head '", head, "': ", out);
+        }
+}
