@@ -536,9 +536,7 @@ struct MatchCount {
 // match, else in a sample of each database's documents (SampleSource)
 // where about that many could, scaled up. Folded, times the share of
 // stories the match saw. Rounded to two significant figures when not
-// exact. Without `may_count` (remote shards, which cannot run the sample;
-// a match under a time limit; facets, which count every match anyway)
-// Xapian's estimate stands in for the count.
+// exact. Without `may_count`, Xapian's estimate stands in for the count.
 void settle_total(const Xapian::Database& db, const Xapian::Query& q, const MatchCount& c, bool fold, bool may_count,
                   SearchResponse& resp) {
     constexpr double kCountBudget = 250;
@@ -905,6 +903,9 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             constexpr int kMaxFoldDepth = 4000;
             std::vector<Hit> page;
             std::optional<MatchCount> count; // when the match stopped early
+            // (Remote shards cannot run the count's sample, nor is there time
+            // for it under a time limit; facets count every match anyway.)
+            const bool may_count = !req.facets && !impl_->remote && !timed;
             bool reorder = req.sort == SortOrder::Relevance && !spy_in_matcher && !timed &&
                            !(req.collapse && (impl_->remote || req.offset + req.limit > kMaxFoldDepth));
             if (reorder) {
@@ -925,7 +926,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                                                  static_cast<Xapian::doccount>(req.limit), check_at_least);
                 resp.total_estimate = static_cast<long>(mset.get_matches_estimated());
                 resp.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-                if (!resp.total_exact) {
+                if (!resp.total_exact && may_count) {
                     // (Stories as often among the matches as Xapian found.)
                     const double uncollapsed = mset.get_uncollapsed_matches_estimated();
                     count =
@@ -939,7 +940,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 for (auto it = mset.begin(); it != mset.end(); ++it)
                     page.push_back({*it, it.get_weight(), req.collapse ? it.get_collapse_key() : std::string()});
             }
-            if (count) settle_total(db, query, *count, req.collapse, !req.facets && !impl_->remote && !timed, resp);
+            if (count) settle_total(db, query, *count, req.collapse, may_count, resp);
             if (one_by_one) {
                 // In each database a boolean match lists every matching
                 // document (no weights, no sorting, no collapsing), then their
