@@ -470,12 +470,14 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
     return better;
 }
 
-// Matches the documents of `windows` evenly spaced windows of each
-// database's document numbers that together hold about `fraction` of them
-// (the start of each window): a sample of a match spread over the whole
-// archive, which is added to in time order. Each database it is used on
-// adds its documents and those sampled to `tally`. (Over local shards
-// Xapian searches each with a clone, in its own numbering.)
+// Matches the documents of `windows` windows of each database's document
+// numbers that together hold about `fraction` of them: a sample of a match
+// spread over the whole archive, which is added to in time order. Window j
+// lies somewhere in the j-th of `windows` equal stretches, where a hash of
+// j puts it (a window at the start of each would sample every k-th article
+// in step with anything that recurs every k articles). Each database it
+// is used on adds its documents and those sampled to `tally`. (Over local
+// shards Xapian searches each with a clone, in its own numbering.)
 class SampleSource : public Xapian::PostingSource {
 public:
     struct Tally {
@@ -488,7 +490,12 @@ public:
         last_ = db.get_lastdocid();
         stride_ = std::max<Xapian::docid>(1, last_ / windows_ + (last_ % windows_ != 0));
         width_ = std::clamp<Xapian::docid>(static_cast<Xapian::docid>(std::ceil(stride_ * fraction_)), 1, stride_);
-        covered_ = last_ / stride_ * width_ + std::min(width_, last_ % stride_);
+        covered_ = 0;
+        for (uint64_t j = 0; j * stride_ < last_; ++j) {
+            const uint64_t begin = start(j);
+            if (begin <= last_)
+                covered_ += static_cast<Xapian::doccount>(std::min<uint64_t>(width_, last_ - begin + 1));
+        }
         cur_ = 0;
         tally_->docs += last_;
         tally_->sampled += covered_;
@@ -505,10 +512,16 @@ public:
     std::string get_description() const override { return "SampleSource(" + std::to_string(fraction_) + ")"; }
 
 private:
-    // Moves to `d`, or to the next window's start when `d` is between windows.
+    // The first document of window j.
+    uint64_t start(uint64_t j) const {
+        uint64_t h = (j + 1) * 0x9E3779B97F4A7C15ULL; // (a fixed mix: the same sample every time)
+        h ^= h >> 31;
+        return j * stride_ + 1 + h % (stride_ - width_ + 1);
+    }
+    // Moves to `d`, or on to the next window's start when `d` is outside one.
     void settle(uint64_t d) {
-        const uint64_t off = (d - 1) % stride_;
-        cur_ = off < width_ ? d : d + (stride_ - off);
+        const uint64_t j = (d - 1) / stride_, begin = start(j);
+        cur_ = d < begin ? begin : d < begin + width_ ? d : start(j + 1);
     }
     double fraction_;
     Xapian::docid windows_;
@@ -525,7 +538,6 @@ struct MatchCount {
     Xapian::doccount lower = 0, upper = 0, estimated = 0;
     double story_rate = 1;
     long seen = 0;
-    bool rate_known = true; // else (Xapian folded) the count reads stories too
 };
 
 // The total of a search whose match did not see every result. Xapian
@@ -541,16 +553,12 @@ void settle_total(const Xapian::Database& db, const Xapian::Query& q, const Matc
                   SearchResponse& resp) {
     constexpr double kCountBudget = 250;
     const bool whole = c.upper <= kCountBudget;                   // every possible match can be counted
-    const bool by_story = fold && !c.rate_known;                  // the count folds
     double estimate = c.lower == c.upper ? c.lower : c.estimated; // articles
     if (fold) estimate *= c.story_rate;
     bool exact = c.lower == c.upper && !fold;
-    if (may_count && (c.lower != c.upper || by_story)) {
+    if (may_count && c.lower != c.upper) {
         Xapian::Enquire count(db);
         count.set_weighting_scheme(Xapian::BoolWeight());
-        // (Checking every match, Xapian's count of them folded is the
-        // number of stories.)
-        if (by_story) count.set_collapse_key(schema::kStorySlot);
         auto tally = std::make_shared<SampleSource::Tally>();
         const double fraction = whole ? 1.0 : kCountBudget / c.upper;
         // (Each window has every posting list of the query skip ahead: a
@@ -565,8 +573,8 @@ void settle_total(const Xapian::Database& db, const Xapian::Query& q, const Matc
         Xapian::MSet m = count.get_mset(0, 0, db.get_doccount());
         double n = m.get_matches_lower_bound();
         if (!whole && tally->sampled > 0) n *= tally->docs / tally->sampled;
-        estimate = fold && !by_story ? n * c.story_rate : n;
-        exact = whole && (by_story || (!fold && m.get_matches_lower_bound() == m.get_matches_upper_bound()));
+        estimate = fold ? n * c.story_rate : n;
+        exact = whole && !fold && m.get_matches_lower_bound() == m.get_matches_upper_bound();
     }
     if (!exact) {
         double unit = 1;
@@ -927,15 +935,14 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 resp.total_estimate = static_cast<long>(mset.get_matches_estimated());
                 resp.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
                 if (!resp.total_exact && may_count) {
-                    // (Stories as often among the matches as Xapian found.)
-                    const double uncollapsed = mset.get_uncollapsed_matches_estimated();
-                    count =
-                        MatchCount {mset.get_uncollapsed_matches_lower_bound(),
-                                    mset.get_uncollapsed_matches_upper_bound(),
-                                    mset.get_uncollapsed_matches_estimated(),
-                                    req.collapse && uncollapsed > 0 ? mset.get_matches_estimated() / uncollapsed : 1.0,
-                                    req.offset + static_cast<long>(mset.size()),
-                                    !req.collapse};
+                    // Stories as often among the matches as among the
+                    // page's articles and the copies folded into them.
+                    double copies = 0;
+                    for (auto it = mset.begin(); it != mset.end(); ++it) copies += it.get_collapse_count();
+                    const double rate = req.collapse && !mset.empty() ? mset.size() / (mset.size() + copies) : 1.0;
+                    count = MatchCount {
+                        mset.get_uncollapsed_matches_lower_bound(), mset.get_uncollapsed_matches_upper_bound(),
+                        mset.get_uncollapsed_matches_estimated(), rate, req.offset + static_cast<long>(mset.size())};
                 }
                 for (auto it = mset.begin(); it != mset.end(); ++it)
                     page.push_back({*it, it.get_weight(), req.collapse ? it.get_collapse_key() : std::string()});
