@@ -583,8 +583,8 @@ TEST_CASE("search: totals are counted, not guessed from word frequencies; exactl
     // occur only together, in every eighth article (300 of those 400 as the
     // phrase "alpha beta"), each reprinted the next day (800 articles, 400
     // stories): Xapian's estimate, which takes words to occur
-    // independently, puts "alpha beta" near 100 articles. "gamma delta":
-    // 200 articles, no reprints, few enough to be counted exactly.
+    // independently, puts "alpha beta" at under half of that. "gamma
+    // delta": 200 articles, no reprints, few enough to be counted exactly.
     const std::vector<std::string> words = {"harbour", "council", "winter", "budget",  "ferry",     "union",  "tariff",
                                             "grain",   "rail",    "bridge", "mayor",   "pension",   "export", "copper",
                                             "airline", "drought", "census", "vaccine", "satellite", "orchard"};
@@ -648,8 +648,9 @@ TEST_CASE("search: totals are counted, not guessed from word frequencies; exactl
                 CHECK(few.total_estimate >= 180);
                 CHECK(few.total_estimate <= 220);
                 if (!collapse || sort != SortOrder::Relevance) {
-                    // (Folded in relevance order, the share of stories is
-                    // taken from the page: an estimate.)
+                    // (Folded in relevance order, the share of stories
+                    // comes from the page's match: an estimate. By date,
+                    // Xapian's own match sees every one of these.)
                     CHECK(few.total_exact);
                     CHECK(few.total_estimate == 200);
                 }
