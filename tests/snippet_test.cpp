@@ -57,6 +57,14 @@ size_t long_text_bytes() { return 80 * 30; }
 
 bool contains(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
 
+// `filler` repeated to exactly `k` bytes.
+std::string lead_of(const std::string& filler, size_t k) {
+    std::string lead;
+    while (lead.size() < k) lead += filler;
+    lead.resize(k);
+    return lead;
+}
+
 } // namespace
 
 TEST_CASE("snippet: article markup is escaped, matches are marked") {
@@ -114,10 +122,7 @@ TEST_CASE("snippet: a word is found wherever it starts and ends in the text") {
     for (size_t k = 0; k < 150; ++k)
         for (const auto& [tail, joined] : tails) {
             StoredArticle a;
-            std::string lead;
-            while (lead.size() < k) lead += filler;
-            lead.resize(k);
-            a.body = lead + " Kurdish" + tail;
+            a.body = lead_of(filler, k) + " Kurdish" + tail;
             const std::string out = s.snippet(a);
             CHECK_MESSAGE(contains(out, "<mark>Kurdish</mark>") == !joined, "offset ", k, ", tail '", tail, "': ", out);
         }
@@ -149,10 +154,7 @@ TEST_CASE("snippet: a word is marked where a word starts, whatever comes before 
     for (size_t k = 0; k < 140; ++k)
         for (const auto& [head, joined] : heads) {
             StoredArticle a;
-            std::string lead;
-            while (lead.size() < k) lead += filler;
-            lead.resize(k);
-            a.body = lead + head + "Oil, and oil again";
+            a.body = lead_of(filler, k) + head + "Oil, and oil again";
             const std::string out = s.snippet(a);
             CHECK_MESSAGE(contains(out, "<mark>Oil</mark>") == !joined, "offset ", k, ", head '", head, "': ", out);
             CHECK_MESSAGE(contains(out, "<mark>oil</mark> again"), "offset ", k, ", head '", head, "': ", out);
