@@ -595,7 +595,8 @@ struct Hit {
 
 // The results [offset, offset + limit) of `enq` in relevance-then-id order,
 // folded into stories when `fold` (a story where its best article ranks),
-// and the total. Xapian's own folding reads the story of every document the
+// and the total when the match saw every result (else in `count`, what
+// settle_total needs). Xapian's own folding reads the story of every document the
 // matcher weighs, and its id order the id of each (a value read each, all
 // over the value table); this takes the match in plain relevance order and
 // reads the story of the articles down to one story past the page, fetching
@@ -662,12 +663,10 @@ bool relevance_page(Xapian::Enquire& enq, bool fold, Xapian::doccount offset, Xa
         resp.total_estimate = static_cast<long>(hits.size());
         resp.total_exact = true;
     } else {
-        // Settled by the caller (settle_total): stories as often among the
-        // matches as among those looked at.
+        // The total is the caller's to settle (settle_total), with stories
+        // as often among the matches as among those looked at.
         count = {m.get_matches_lower_bound(), m.get_matches_upper_bound(), m.get_matches_estimated(),
                  fold ? static_cast<double>(hits.size()) / looked : 1.0, static_cast<long>(hits.size())};
-        resp.total_estimate = static_cast<long>(m.get_matches_estimated());
-        resp.total_exact = false;
     }
     // The scores that the page's edges cut (the lower last). (None in id
     // order: ids differ.)
