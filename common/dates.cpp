@@ -37,6 +37,31 @@ Date checked(int y, int m, int d, std::string_view text) {
     return Date {y, m, d};
 }
 
+// "YYYY" + sep + "MM" + sep + "DD" written digit by digit: a date-range
+// query formats a few dates for every day it spans, and snprintf costs
+// about a thousand instructions a call. Out-of-range fields (a Date is a
+// plain struct) take the general path.
+std::string format_date(const Date& d, const char* sep) {
+    if (d.year < 0 || d.year > 9999 || d.month < 0 || d.month > 99 || d.day < 0 || d.day > 99) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%04d%s%02d%s%02d", d.year, sep, d.month, sep, d.day);
+        return buf;
+    }
+    std::string out;
+    out.reserve(10);
+    auto two = [&out](int v) {
+        out += static_cast<char>('0' + v / 10);
+        out += static_cast<char>('0' + v % 10);
+    };
+    two(d.year / 100);
+    two(d.year % 100);
+    out += sep;
+    two(d.month);
+    out += sep;
+    two(d.day);
+    return out;
+}
+
 } // namespace
 
 int days_in_month(int y, int m) {
@@ -45,17 +70,9 @@ int days_in_month(int y, int m) {
     return kDays[m - 1];
 }
 
-std::string Date::iso() const {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
-    return buf;
-}
+std::string Date::iso() const { return format_date(*this, "-"); }
 
-std::string Date::compact() const {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d%02d%02d", year, month, day);
-    return buf;
-}
+std::string Date::compact() const { return format_date(*this, ""); }
 
 bool is_valid_day(int y, int m, int d) {
     return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);

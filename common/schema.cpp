@@ -1,8 +1,8 @@
 #include "common/schema.h"
 
-#include <cstdio>
 #include <sstream>
 
+#include "common/dates.h"
 #include "common/error.h"
 #include "common/text.h"
 
@@ -39,22 +39,20 @@ std::string source_term(std::string_view source) {
 
 std::string file_term(std::string_view file_key) { return std::string(kFilePrefix) + hex64(fnv1a64(file_key)); }
 
+// Formatted as dates are (a date-range query makes a term for every day
+// it spans).
 std::string year_term(int year) {
-    char b[16];
-    std::snprintf(b, sizeof b, "%04d", year);
-    return std::string(kYearPrefix) + b;
+    const std::string c = Date {year, 1, 1}.compact(); // YYYY0101
+    return std::string(kYearPrefix) + c.substr(0, c.size() - 4);
 }
 
 std::string month_term(int year, int month) {
-    char b[16];
-    std::snprintf(b, sizeof b, "%04d%02d", year, month);
-    return std::string(kMonthPrefix) + b;
+    const std::string c = Date {year, month, 1}.compact(); // YYYYMM01
+    return std::string(kMonthPrefix) + c.substr(0, c.size() - 2);
 }
 
 std::string day_term(int year, int month, int day) {
-    char b[16];
-    std::snprintf(b, sizeof b, "%04d%02d%02d", year, month, day);
-    return std::string(kDayPrefix) + b;
+    return std::string(kDayPrefix) + Date {year, month, day}.compact();
 }
 
 std::string band_term(std::string_view band_hex) { return std::string(kBandPrefix) + std::string(band_hex); }

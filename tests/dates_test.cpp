@@ -14,6 +14,16 @@ TEST_CASE("dates: ISO days are validated") {
     CHECK_THROWS_AS(parse_iso_date("2026-3-4"), Error);
 }
 
+TEST_CASE("dates: written with four-digit years and two-digit months and days") {
+    CHECK(Date {1987, 3, 2}.compact() == "19870302");
+    CHECK(Date {1987, 3, 2}.iso() == "1987-03-02");
+    CHECK(Date {5, 1, 9}.iso() == "0005-01-09");
+    CHECK(Date {9999, 12, 31}.compact() == "99991231");
+    CHECK(Date {}.compact() == "00000000");
+    CHECK(Date {12345, 1, 2}.iso() == "12345-01-02"); // not a valid day, still written whole
+    CHECK(Date {-7, 1, 2}.compact() == "-0070102");
+}
+
 TEST_CASE("dates: the forms news sources use") {
     struct Case {
         const char* text;
