@@ -16,6 +16,7 @@ namespace {
 struct Word {
     uint32_t begin, end;  // byte offsets in the text
     uint32_t lower, size; // the word lower-cased, as TermGenerator indexes it: Words::lowered[lower, +size)
+    uint32_t pos;         // its place among all the text's words (counted when asked: phrases)
 };
 
 struct Words {
@@ -47,15 +48,16 @@ bool is_wordchar(unsigned ch) {
 
 // One bit per byte of a text, bit i % 64 of bits[i / 64]: which bytes are
 // ASCII word characters [0-9A-Za-z_] (`word`), which are 0x80 or above,
-// parts of UTF-8 sequences (`high`), and, given `initials` (lower-case
-// ASCII word characters), which are one of those in either case and do
-// not follow an ASCII word character (`initial`). Sixteen bytes at a time
-// where SSE2 is.
+// parts of UTF-8 sequences (`high`), given `initials` (lower-case ASCII
+// word characters) which are one of those in either case and do not follow
+// an ASCII word character (`initial`), and, when `apostrophes`, which are
+// ASCII apostrophes (`apos`). Sixteen bytes at a time where SSE2 is.
 struct ByteClasses {
-    std::vector<uint64_t> word, high, initial;
+    std::vector<uint64_t> word, high, initial, apos;
 
-    ByteClasses(std::string_view text, std::string_view initials)
-        : word(text.size() / 64 + 1), high(text.size() / 64 + 1), initial(initials.empty() ? 0 : text.size() / 64 + 1) {
+    ByteClasses(std::string_view text, std::string_view initials, bool apostrophes)
+        : word(text.size() / 64 + 1), high(text.size() / 64 + 1), initial(initials.empty() ? 0 : text.size() / 64 + 1),
+          apos(apostrophes ? text.size() / 64 + 1 : 0) {
         const size_t n = text.size();
         const auto* p = reinterpret_cast<const unsigned char*>(text.data());
         size_t i = 0;
@@ -73,6 +75,10 @@ struct ByteClasses {
                 _mm_or_si128(_mm_or_si128(in_range(v, '0', 10), letter), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
             word[i / 64] |= uint64_t(static_cast<uint16_t>(_mm_movemask_epi8(w))) << (i % 64);
             high[i / 64] |= uint64_t(static_cast<uint16_t>(_mm_movemask_epi8(v))) << (i % 64);
+            if (apostrophes)
+                apos[i / 64] |=
+                    uint64_t(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\'')))))
+                    << (i % 64);
             if (!initials.empty()) {
                 __m128i hit = _mm_setzero_si128();
                 for (char c : initials) {
@@ -90,6 +96,7 @@ struct ByteClasses {
             const bool w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
             word[i / 64] |= uint64_t(w) << (i % 64);
             high[i / 64] |= uint64_t(c >= 0x80) << (i % 64);
+            if (apostrophes) apos[i / 64] |= uint64_t(c == '\'') << (i % 64);
             if (!initials.empty() && w) {
                 const char l = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
                 initial[i / 64] |= uint64_t(initials.find(l) != std::string_view::npos) << (i % 64);
@@ -115,6 +122,24 @@ struct ByteClasses {
         return first(i, n, [&](size_t k) { return initial[k] | high[k]; });
     }
 
+    // The words that start in [a, b), a stretch of ASCII bytes no word
+    // crosses into or out of (only with apostrophes): runs of ASCII word
+    // characters, less those an apostrophe joins to the run before it
+    // ("iran's" is one word).
+    size_t count_words(size_t a, size_t b) const {
+        size_t count = 0;
+        for (size_t k = a / 64; k * 64 < b; ++k) {
+            const uint64_t before1 = word[k] << 1 | (k > 0 ? word[k - 1] >> 63 : 0);
+            const uint64_t before2 = word[k] << 2 | (k > 0 ? word[k - 1] >> 62 : 0);
+            const uint64_t apos1 = apos[k] << 1 | (k > 0 ? apos[k - 1] >> 63 : 0);
+            uint64_t starts = word[k] & ~before1 & ~(apos1 & before2);
+            if (k * 64 < a) starts &= ~uint64_t(0) << (a - k * 64);
+            if (b - k * 64 < 64) starts &= (uint64_t(1) << (b - k * 64)) - 1;
+            count += static_cast<size_t>(__builtin_popcountll(starts));
+        }
+        return count;
+    }
+
 private:
     // The first byte at or after `i` (before `n`) whose bit is set in
     // bits(i / 64), or `n`.
@@ -128,27 +153,29 @@ private:
 
 // Words as Xapian's TermGenerator splits them: runs of word characters,
 // an apostrophe inside a word kept ("iran's"). Only words whose first byte
-// lower-cased is in `initial` (or is not ASCII) get their lower-cased form;
-// the others cannot match a query term and are only listed, for phrase
-// adjacency, when `every` (else left out, and, when the initials are a
-// few ASCII characters, mostly not even read: the scan jumps from one
-// byte that may start a kept word to the next). ASCII is read through
-// ByteClasses; Xapian's Unicode tables only for the rest.
-Words split_words(const std::string& text, const std::array<bool, 256>& initial, bool every) {
+// lower-cased is in `initial` (or is not ASCII) are listed, lower-cased;
+// the others cannot match a query term and are left out (and, when the
+// initials are a few ASCII characters, mostly not even read: the scan
+// jumps from one byte that may start a kept word to the next). With
+// `positions` (phrases need them) each listed word has its place among all
+// the words, the ones jumped over counted from ByteClasses. ASCII is read
+// through ByteClasses; Xapian's Unicode tables only for the rest.
+Words split_words(const std::string& text, const std::array<bool, 256>& initial, bool positions) {
     Words out;
     std::string& lowered = out.lowered;
     const size_t n = text.size();
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     std::string initials; // (when the jumps can be taken)
-    for (int c = 0; c < 0x80 && !every; ++c)
+    for (int c = 0; c < 0x80; ++c)
         if (initial[c]) initials += static_cast<char>(c);
     if (initials.size() > 8) initials.clear(); // (too many to pay)
     out.list.reserve(initials.empty() ? text.size() / 5 : 16);
     lowered.reserve(initials.empty() ? text.size() : 256);
-    const ByteClasses classes(text, initials);
+    const ByteClasses classes(text, initials, positions);
+    uint32_t words_before = 0; // words before the one read next
     auto lower = [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
     // The word at byte `i` (an ASCII word character, or the start of a
-    // UTF-8 sequence): listed, when kept or `every`; returns where reading
+    // UTF-8 sequence): listed when kept, counted always; returns where reading
     // goes on (its end, or past a character that is no word's).
     auto word_at = [&](size_t i) __attribute__((always_inline)) {
         unsigned ch = p[i];
@@ -160,6 +187,7 @@ Words split_words(const std::string& text, const std::array<bool, 256>& initial,
         Word w;
         w.begin = static_cast<uint32_t>(i);
         w.lower = static_cast<uint32_t>(lowered.size());
+        w.pos = words_before++;
         const bool keep = ch >= 0x80 || initial[static_cast<unsigned char>(lower(static_cast<unsigned char>(ch)))];
         for (;;) {
             // A run of ASCII word characters, then what may continue the
@@ -195,7 +223,7 @@ Words split_words(const std::string& text, const std::array<bool, 256>& initial,
         }
         w.end = static_cast<uint32_t>(i);
         w.size = static_cast<uint32_t>(lowered.size() - w.lower);
-        if (keep || every) out.list.push_back(w);
+        if (keep) out.list.push_back(w);
         return i;
     };
     // An ASCII byte that no word goes on through: before one, a word starts.
@@ -212,6 +240,7 @@ Words split_words(const std::string& text, const std::array<bool, 256>& initial,
         const size_t c = classes.next_initial(i, n);
         if (c >= n) break;
         if (c == i || separator(c - 1)) {
+            if (positions) words_before += static_cast<uint32_t>(classes.count_words(i, c));
             i = word_at(c);
             continue;
         }
@@ -219,6 +248,7 @@ Words split_words(const std::string& text, const std::array<bool, 256>& initial,
         // word from the last separator before it, up to and past c.
         size_t r = c;
         while (r > i && !separator(r - 1)) --r;
+        if (positions) words_before += static_cast<uint32_t>(classes.count_words(i, r));
         i = r;
         while ((i = classes.next_candidate(i, n)) <= c) i = word_at(i);
     }
@@ -359,8 +389,8 @@ bool Snippeter::word_matches(std::string_view lower, const std::string& stemmed,
 
 std::string Snippeter::snippet(const StoredArticle& a) const {
     const std::string& text = a.body.empty() ? a.title : a.body;
-    // (Only phrases need the words that cannot match, to count positions;
-    // a query of entities alone needs none.)
+    // (Only phrases need the words' positions; a query of entities alone
+    // needs no words.)
     const Words split = words_.empty() && wildcards_.empty() && phrases_.empty()
                             ? Words {}
                             : split_words(text, word_initial_, !phrases_.empty());
@@ -406,9 +436,12 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
         for (size_t i = 0; i < words.size(); ++i) {
             std::vector<size_t> at;
             if (p.ordered) {
+                // k listed words in a row with no other word between them.
                 if (i + k > words.size()) break;
                 bool ok = true;
-                for (size_t j = 0; j < k && ok; ++j) ok = word_matches(split.lower(i + j), *stems[i + j], p.terms[j]);
+                for (size_t j = 0; j < k && ok; ++j)
+                    ok = words[i + j].pos == words[i].pos + j &&
+                         word_matches(split.lower(i + j), *stems[i + j], p.terms[j]);
                 if (!ok) continue;
                 for (size_t j = 0; j < k; ++j) at.push_back(i + j);
             } else {
@@ -419,7 +452,7 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
                 for (size_t t = 0; t < k && !starts; ++t) starts = word_matches(split.lower(i), *stems[i], p.terms[t]);
                 if (!starts) continue;
                 std::vector<char> found(k, 0);
-                for (size_t j = i; j < words.size() && j < i + p.window; ++j)
+                for (size_t j = i; j < words.size() && words[j].pos < words[i].pos + p.window; ++j)
                     for (size_t t = 0; t < k; ++t)
                         if (!found[t] && word_matches(split.lower(j), *stems[j], p.terms[t])) {
                             if (j == i || !at.empty()) {

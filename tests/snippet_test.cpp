@@ -160,3 +160,47 @@ TEST_CASE("snippet: a word is marked where a word starts, whatever comes before 
             CHECK_MESSAGE(contains(out, "<mark>oil</mark> again"), "offset ", k, ", head '", head, "': ", out);
         }
 }
+
+TEST_CASE("snippet: phrase and NEAR words are counted over the words the scan jumps over") {
+    // Phrases need every word's place, but the scan reads only the words
+    // that may match ("oil", "price") and counts the others it jumps over:
+    // words of letters, digits and underscores, one word across an
+    // apostrophe ("a'b"), none across punctuation; at every offset across
+    // several 64-byte blocks.
+    const std::vector<Xapian::Query> terms = {Xapian::Query("oil"), Xapian::Query("price")};
+    const Snippeter phrase(Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), 2));
+    const Snippeter near(Xapian::Query(Xapian::Query::OP_NEAR, terms.begin(), terms.end(), 11));
+    auto repeat = [](const std::string& s, int n) {
+        std::string out;
+        for (int i = 0; i < n; ++i) out += s;
+        return out;
+    };
+    struct Case {
+        const Snippeter* s;
+        std::string between;
+        bool marked;
+    };
+    const std::vector<Case> cases = {
+        {&phrase, " ", true},
+        {&phrase, ", ", true},
+        {&phrase, " - ", true},
+        {&phrase, " the ", false},
+        {&phrase, " it's ", false},
+        {&phrase, " 9 ", false},
+        {&phrase, " _ ", false},
+        {&near, repeat(" a'b", 9) + " ", true}, // ten words apart: inside the window of 11
+        {&near, repeat(" a'b", 10) + " ", false},
+        {&near, repeat(" x_1 'c", 4) + " ", true}, // ("'c" is a word of its own)
+        {&near, repeat(" x_1 'c", 5) + " ", false},
+    };
+    const std::string filler = "cd ab_1 Cd9 xyz_ 42 ";
+    for (size_t k = 0; k < 140; ++k)
+        for (const Case& c : cases) {
+            StoredArticle a;
+            a.body = lead_of(filler, k) + " Oil" + c.between + "price, said x.";
+            const std::string out = c.s->snippet(a);
+            const bool marked = contains(out, "<mark>Oil</mark>") && contains(out, "<mark>price</mark>");
+            CHECK_MESSAGE(marked == c.marked, "offset ", k, ", between '", c.between, "': ", out);
+            if (!c.marked) CHECK_MESSAGE(!contains(out, "<mark>"), "offset ", k, ": ", out);
+        }
+}
