@@ -569,7 +569,7 @@ void settle_total(const Xapian::Database& db, const Xapian::Query& q, const Matc
     // (Bounds within 5 % of each other hold the count closer than a
     // sample would, person:Reagan 380 to 382 articles; a count of every
     // possible match is exact, and still made.)
-    const bool tight = !whole && c.upper - c.lower <= c.lower / 20;
+    const bool tight = c.lower == c.upper || (!whole && c.upper - c.lower <= c.lower / 20);
     if (may_count && !tight) {
         Xapian::Enquire count(db);
         count.set_weighting_scheme(Xapian::BoolWeight());

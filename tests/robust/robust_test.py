@@ -628,13 +628,12 @@ class ZlibBypass(unittest.TestCase):
                 for line in lines:
                     self.assertRegex(line, rf"to \S*newsindex \[0\]: normal symbol `{symbol}'", line)
             return
-        defined = subprocess.run(["nm", "--defined-only", NEWSINDEX], capture_output=True, text=True,
-                                 timeout=RUN_TIMEOUT, check=True).stdout.split()
-        imported = subprocess.run(["nm", "-D", "--undefined-only", NEWSINDEX], capture_output=True, text=True,
-                                  timeout=RUN_TIMEOUT, check=True).stdout.split()
-        self.assertIn("Xapian::WritableDatabase::add_document",
-                      subprocess.run(["nm", "-C", "--defined-only", NEWSINDEX], capture_output=True, text=True,
-                                     timeout=RUN_TIMEOUT, check=True).stdout,
+        def nm(*args):
+            return subprocess.run(["nm", *args, NEWSINDEX], capture_output=True, text=True, timeout=RUN_TIMEOUT,
+                                  check=True).stdout
+
+        defined, imported = nm("--defined-only").split(), nm("-D", "--undefined-only").split()
+        self.assertIn("Xapian::WritableDatabase::add_document", nm("-C", "--defined-only"),
                       "newsindex neither loads libxapian nor has Xapian linked in")
         for symbol in self.SYMBOLS:
             self.assertIn(symbol, defined, f"newsindex does not define {symbol}")
