@@ -37,7 +37,9 @@ SearchCommand::SearchCommand(CLI::App& app) {
     app.add_flag("--no-color", no_color_, "Never use ANSI colours");
     app.add_option("QUERY", words_,
                    "Query: words, \"phrases\", AND OR NOT, NEAR, -word, +word, word*, "
-                   "title:, source:, person:, org:, place:, entity:, date:")
+                   "title:, source:, person:, org:, place:, entity:, date:. Plain words are all required "
+                   "unless together they match fewer than 10 stories: then articles with most of them "
+                   "(said so); explicit syntax never relaxes")
         ->expected(0, -1);
 }
 

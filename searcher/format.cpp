@@ -22,6 +22,15 @@ nlohmann::ordered_json facet_list(const std::vector<FacetEntry>& v, const char* 
 
 } // namespace
 
+std::string relaxation_message(const SearchResponse& r) {
+    if (!r.relaxed) return {};
+    std::string words;
+    for (const auto& w : r.optional_words) words += (words.empty() ? "" : ", ") + w;
+    if (r.all_words_matches == 0) return "No article has all of: " + words + "; showing articles with most of them";
+    return "Only " + std::to_string(r.all_words_matches) + (r.all_words_matches == 1 ? " match has" : " matches have") +
+           " all of: " + words + "; they come first, then articles with most of them";
+}
+
 std::string to_json(const SearchResponse& r, int indent) {
     using json = nlohmann::ordered_json;
     json o;
@@ -54,6 +63,12 @@ std::string to_json(const SearchResponse& r, int indent) {
                            {"duplicates", d}});
     }
     o["results"] = results;
+    o["relaxed"] = r.relaxed;
+    if (r.relaxed)
+        o["relaxation"] = {{"optional", r.optional_words},
+                           {"all_words_matches", r.all_words_matches},
+                           {"message", relaxation_message(r)}};
+    o["stop_words"] = r.stop_words;
     if (r.facets.present) {
         o["facets"] = {{"person", facet_list(r.facets.person)}, {"org", facet_list(r.facets.org)},
                        {"place", facet_list(r.facets.place)},   {"misc", facet_list(r.facets.misc)},
@@ -132,6 +147,7 @@ void write_text(const SearchResponse& r, std::ostream& stream, const TextStyle& 
     const char* reset = style.color ? "\033[0m" : "";
     if (!r.suggestion.empty()) out << "Did you mean: " << bold << r.suggestion << reset << "\n\n";
     for (const auto& n : r.notices) out << "note: " << n << '\n';
+    if (r.relaxed) out << relaxation_message(r) << '\n';
     if (r.shards_total > 0 && static_cast<int>(r.shards.size()) < r.shards_total) {
         out << "searched " << r.shards.size() << " of " << r.shards_total << " shards:";
         for (const auto& s : r.shards) out << ' ' << s;

@@ -16,6 +16,10 @@ struct TextStyle {
 };
 void write_text(const SearchResponse& r, std::ostream& out, const TextStyle& style);
 
+// The line that says a search was relaxed (plain text; empty when it was
+// not): "No article has all of: a, b, c; showing articles with most of them".
+std::string relaxation_message(const SearchResponse& r);
+
 // Undoes html_escape and drops <mark> tags (or turns them into ANSI bold).
 std::string snippet_to_text(const std::string& snippet, bool color);
 

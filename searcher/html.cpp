@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "common/text.h"
+#include "searcher/format.h"
 
 namespace news::cgi {
 namespace {
@@ -284,6 +285,7 @@ private:
 
     void results(const SearchResponse& r) {
         for (const auto& n : r.notices) out_ += "<p class=\"notice\">" + esc(n) + "</p>\n";
+        if (r.relaxed) out_ += "<p class=\"relaxed\" role=\"status\">" + esc(relaxation_message(r)) + "</p>\n";
         if (!r.suggestion.empty())
             out_ += "<p class=\"suggest\">Did you mean <a href=\"" + links_.query(r.suggestion) + "\">" +
                     esc(r.suggestion) + "</a>?</p>\n";

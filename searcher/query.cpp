@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/schema.h"
 #include "common/text.h"
+#include "searcher/ranking.h"
 
 namespace news {
 // Field values that cannot be understood are recorded here and reported
@@ -381,6 +382,7 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db)
     qp_.set_stemmer(Xapian::Stem("english"));
     qp_.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
     qp_.set_default_op(Xapian::Query::OP_AND);
+    qp_.set_stopper(&stop_words());
     qp_.set_max_expansion(kMaxWildcardExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     qp_.add_prefix("title", std::string(schema::kTitlePrefix));
     qp_.add_boolean_prefix("source", (new SourceProcessor)->release());
@@ -407,9 +409,14 @@ ParsedQuery QueryBuilder::parse(const std::string& text) {
         out.query = qp_.parse_query(q, flags);
         if (!field_errors_->first.empty()) throw QueryError(field_errors_->first);
         if (spell) out.corrected = drop_known_corrections(q, qp_.get_corrected_query_string(), db_);
+        for (auto w = qp_.stoplist_begin(); w != qp_.stoplist_end(); ++w) out.stop_words.push_back(*w);
+        relax(q, flags & ~unsigned(Xapian::QueryParser::FLAG_SPELLING_CORRECTION), out);
         std::vector<std::string> cut;
         bool expanded = false;
         out.query = expand_wildcards(out.query, db_, cut, expanded);
+        if (!out.relaxed.empty()) out.relaxed = expand_wildcards(out.relaxed, db_, cut, expanded);
+        std::sort(cut.begin(), cut.end());
+        cut.erase(std::unique(cut.begin(), cut.end()), cut.end());
         for (const std::string& p : cut)
             out.notices.push_back("'" + p + "*' matches more than " + std::to_string(kMaxWildcardExpansion) +
                                   " words; only the " + std::to_string(kMaxWildcardExpansion) +
@@ -419,7 +426,31 @@ ParsedQuery QueryBuilder::parse(const std::string& text) {
     } catch (const Xapian::WildcardError& e) {
         throw QueryError("wildcard matches too many words: " + e.get_msg());
     }
+    out.query = weigh_titles(widen_possessives(out.query));
+    if (!out.relaxed.empty()) out.relaxed = weigh_titles(widen_possessives(out.relaxed));
     return out;
+}
+
+void QueryBuilder::relax(const std::string& text, unsigned flags, ParsedQuery& out) {
+    if (out.query.get_type() != Xapian::Query::OP_AND && out.query.get_type() != Xapian::Query::OP_AND_NOT &&
+        out.query.get_type() != Xapian::Query::OP_FILTER)
+        return; // (one word, a phrase, an OR: nothing that all-words could make optional)
+    qp_.set_default_op(Xapian::Query::OP_OR);
+    Xapian::Query any;
+    try {
+        any = qp_.parse_query(text, flags);
+    } catch (...) {
+        qp_.set_default_op(Xapian::Query::OP_AND);
+        throw;
+    }
+    qp_.set_default_op(Xapian::Query::OP_AND);
+    std::vector<std::string> terms;
+    out.relaxed = relaxed_query(out.query, any, terms);
+    for (const std::string& t : terms) {
+        // The word as typed: the parser's record of what it stemmed.
+        auto typed = qp_.unstem_begin(t);
+        out.optional_words.push_back(typed != qp_.unstem_end(t) ? *typed : t[0] == 'Z' ? t.substr(1) : t);
+    }
 }
 
 Xapian::Query QueryBuilder::date_filter(const std::string& from, const std::string& to) const {

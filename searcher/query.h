@@ -14,8 +14,11 @@
 namespace news {
 
 struct ParsedQuery {
-    Xapian::Query query;
-    std::string corrected; // spelling suggestion, or empty
+    Xapian::Query query;   // plain words all required
+    Xapian::Query relaxed; // the same with plain words optional (ranking.h), or empty: nothing to relax
+    std::vector<std::string> optional_words; // words `relaxed` makes optional, as typed
+    std::vector<std::string> stop_words;     // stop words left out, as typed
+    std::string corrected;                   // spelling suggestion, or empty
     std::vector<std::string> notices;
 };
 
@@ -44,7 +47,8 @@ class QueryBuilder {
 public:
     explicit QueryBuilder(const Xapian::Database& db);
 
-    // Parses the user's query; an empty string gives MatchAll. Throws
+    // Parses the user's query; an empty string gives MatchAll. Stop words
+    // are left out of free text (unless every word is one). Throws
     // news::QueryError with a readable message.
     ParsedQuery parse(const std::string& text);
 
@@ -57,6 +61,10 @@ public:
     static constexpr unsigned kMaxWildcardExpansion = 100;
 
 private:
+    // Fills out.relaxed and out.optional_words from a second parse of `text`
+    // with OR as the default operator.
+    void relax(const std::string& text, unsigned flags, ParsedQuery& out);
+
     Xapian::Database db_;
     std::shared_ptr<AliasTable> aliases_;
     std::shared_ptr<FieldErrors> field_errors_;

@@ -26,6 +26,7 @@
 #include "common/text.h"
 #include "searcher/facets.h"
 #include "searcher/query.h"
+#include "searcher/ranking.h"
 #include "searcher/snippet.h"
 #include "searcher/weight.h"
 
@@ -206,6 +207,20 @@ private:
 constexpr Xapian::termcount kLikeTerms = 40; // expansion terms for --like
 constexpr Xapian::doccount kMaxRemoteFacetDocs = 20000;
 
+// A match's weight to 40 bits: sums of the same term weights taken in
+// another order (Xapian reshapes a query's tree as its matcher goes, and
+// each shard's differently) differ in the last bits, and equal weights must
+// stay equal for ties to go in article-id order in one database and in
+// shards alike.
+double weight_of(const Xapian::MSetIterator& it) {
+    const double w = it.get_weight();
+    if (w == 0) return 0;
+    int exponent = 0;
+    std::frexp(w, &exponent);
+    const double scale = std::ldexp(1.0, 40 - exponent);
+    return std::round(w * scale) / scale;
+}
+
 Xapian::Query filter(const Xapian::Query& q, const Xapian::Query& f) {
     if (f.empty()) return q;
     return Xapian::Query(Xapian::Query::OP_FILTER, q, f);
@@ -360,9 +375,9 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
     // as this match gives it) or one of its versions.
     auto take = [&](size_t i, const Xapian::MSetIterator& d) {
         if (*d == shown[i].second)
-            score[i] = d.get_weight();
+            score[i] = weight_of(d);
         else
-            versions[i].push_back({*d, d.get_weight()});
+            versions[i].push_back({*d, weight_of(d)});
     };
 
     Xapian::Enquire dup(db);
@@ -644,7 +659,7 @@ bool relevance_page(Xapian::Enquire& enq, bool fold, Xapian::doccount offset, Xa
         }
         // (a document without a story is a story of its own)
         if (!fold || story.empty() || stories.insert(story).second)
-            hits.push_back({*it, it.get_weight(), std::move(story)});
+            hits.push_back({*it, weight_of(it), std::move(story)});
         ++it;
         ++looked;
     };
@@ -694,7 +709,7 @@ bool relevance_page(Xapian::Enquire& enq, bool fold, Xapian::doccount offset, Xa
     if (!cut.empty()) {
         // Every story of the lowest cut score: the articles down to the
         // first of a lower score.
-        while (it != m.end() && it.get_weight() >= cut.back()) look();
+        while (it != m.end() && weight_of(it) >= cut.back()) look();
         if (it == m.end() && !every) {
             // m ends inside the tie: match again for every article of at
             // least that score (a weight cutoff lets Xapian skip the rest
@@ -730,7 +745,7 @@ bool relevance_page(Xapian::Enquire& enq, bool fold, Xapian::doccount offset, Xa
         std::vector<std::string> ids(static_cast<size_t>(last - first));
         Xapian::doccount k = 0;
         for (auto i = m.begin(); k < looked; ++i, ++k) {
-            if (i.get_weight() != score) continue;
+            if (weight_of(i) != score) continue;
             const bool storied = fold && !story_of[k].empty();
             auto w = storied ? by_story.find(story_of[k]) : by_story.end();
             auto d = storied ? by_doc.end() : by_doc.find(*i);
@@ -843,6 +858,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             ParsedQuery parsed = builder.parse(req.query);
             resp.suggestion = parsed.corrected;
             resp.notices = parsed.notices;
+            resp.stop_words = parsed.stop_words;
             Xapian::Query query = parsed.query;
 
             // A pruned search ranks with the whole archive's statistics, so
@@ -852,7 +868,10 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             std::shared_ptr<const ArchiveStats> archive;
             if (resp.shards.size() < impl_->shard_names.size()) {
                 std::optional<ArchiveStats> stats;
-                if (req.like_id.empty()) stats = archive_stats(impl_->db, db, query);
+                if (req.like_id.empty())
+                    stats = archive_stats(
+                        impl_->db, db,
+                        parsed.relaxed.empty() ? query : Xapian::Query(Xapian::Query::OP_OR, query, parsed.relaxed));
                 if (stats) {
                     archive = std::make_shared<const ArchiveStats>(std::move(*stats));
                 } else {
@@ -866,7 +885,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             if (archive)
                 weighting = std::make_unique<ArchiveBM25Weight>(archive);
             else
-                weighting = std::make_unique<Xapian::BM25Weight>();
+                weighting = bm25_weight();
             enq.set_weighting_scheme(*weighting);
             if (!req.like_id.empty()) {
                 std::string id_term = schema::id_term(req.like_id);
@@ -882,12 +901,50 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                             ? like
                             : Xapian::Query(Xapian::Query::OP_FILTER, like, query);
             }
-            query = filter(query, builder.date_filter(req.from, req.to));
-            for (const std::string& e : req.entities) query = filter(query, builder.entity_filter(e));
-            if (!req.sources.empty()) {
-                std::vector<Xapian::Query> s;
-                for (const std::string& src : req.sources) s.push_back(builder.source_filter(src));
-                query = filter(query, Xapian::Query(Xapian::Query::OP_OR, s.begin(), s.end()));
+            auto filtered = [&](Xapian::Query q) {
+                q = filter(q, builder.date_filter(req.from, req.to));
+                for (const std::string& e : req.entities) q = filter(q, builder.entity_filter(e));
+                if (!req.sources.empty()) {
+                    std::vector<Xapian::Query> s;
+                    for (const std::string& src : req.sources) s.push_back(builder.source_filter(src));
+                    q = filter(q, Xapian::Query(Xapian::Query::OP_OR, s.begin(), s.end()));
+                }
+                return q;
+            };
+            query = filtered(query);
+            // Relaxation and feedback only for the user's words (not more
+            // like this); feedback only where the order is by relevance.
+            RankedQuery ranked;
+            ranked.query = ranked.marked = query;
+            if (req.like_id.empty() && has_free_words(parsed.query)) {
+                const Xapian::Query relaxed = parsed.relaxed.empty() ? Xapian::Query() : filtered(parsed.relaxed);
+                ranked = rank_query(db, impl_->db, *weighting, query, relaxed, req.collapse,
+                                    req.sort == SortOrder::Relevance);
+                if (archive && ranked.query.get_description() != query.get_description()) {
+                    // The feedback's terms need the archive's statistics too;
+                    // failing those, search every shard (as above).
+                    std::optional<ArchiveStats> stats = archive_stats(impl_->db, db, ranked.query);
+                    if (stats) {
+                        archive = std::make_shared<const ArchiveStats>(std::move(*stats));
+                        weighting = std::make_unique<ArchiveBM25Weight>(archive);
+                    } else {
+                        db = impl_->db;
+                        resp.shards = impl_->shard_names;
+                        archive.reset();
+                        weighting = bm25_weight();
+                        enq = Xapian::Enquire(db);
+                        ranked = rank_query(db, impl_->db, *weighting, query, relaxed, req.collapse,
+                                            req.sort == SortOrder::Relevance);
+                    }
+                    enq.set_weighting_scheme(*weighting);
+                }
+                put_all_words_first(db, *weighting, parsed.query, ranked);
+                query = ranked.query;
+            }
+            resp.relaxed = ranked.relaxed;
+            if (ranked.relaxed) {
+                resp.optional_words = parsed.optional_words;
+                resp.all_words_matches = ranked.all_words;
             }
             Xapian::Query full_query = query;
             enq.set_query(query);
@@ -958,7 +1015,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                         mset.get_uncollapsed_matches_estimated(), rate, req.offset + static_cast<long>(mset.size())};
                 }
                 for (auto it = mset.begin(); it != mset.end(); ++it)
-                    page.push_back({*it, it.get_weight(), req.collapse ? it.get_collapse_key() : std::string()});
+                    page.push_back({*it, weight_of(it), req.collapse ? it.get_collapse_key() : std::string()});
             }
             if (count) settle_total(db, query, *count, req.collapse, may_count, resp);
             if (one_by_one) {
@@ -1026,7 +1083,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 resp.facets = spy.result(req.facet_size);
             }
 
-            Snippeter snippeter(query);
+            Snippeter snippeter(ranked.marked);
             auto fill = [&](Result& r, const Xapian::Document& doc) {
                 StoredArticle a = decode_article(doc.get_data());
                 r.id = std::move(a.id);
@@ -1054,8 +1111,10 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 std::stable_sort(resp.results.begin(), resp.results.end(), [](const Result& x, const Result& y) {
                     return x.score != y.score ? x.score > y.score : x.id < y.id;
                 });
-            for (size_t i = 0; i < resp.results.size(); ++i)
+            for (size_t i = 0; i < resp.results.size(); ++i) {
                 resp.results[i].rank = req.offset + static_cast<int>(i) + 1;
+                if (ranked.bonus > 0 && resp.results[i].score >= ranked.bonus) resp.results[i].score -= ranked.bonus;
+            }
             resp.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             resp.explanation = query.get_description();
             if (req.time_limit > 0 && resp.seconds >= req.time_limit)

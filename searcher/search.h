@@ -68,6 +68,14 @@ struct SearchResponse {
     bool total_exact = false;
     int offset = 0, limit = 10;
     std::string suggestion; // empty when none
+    // Relaxed: the plain words all together matched fewer than
+    // kRelaxBelow stories (ranking.h), so they were made optional; the
+    // articles that have them all (all_words_matches stories, or articles
+    // when not folding) still come first.
+    bool relaxed = false;
+    std::vector<std::string> optional_words; // the words made optional, as typed
+    long all_words_matches = 0;
+    std::vector<std::string> stop_words; // left out of the query, as typed
     std::vector<Result> results;
     Facets facets;
     double seconds = 0;

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cmath>
 
+#include "searcher/ranking.h"
+
 namespace news {
 
 namespace {
 
-// Xapian::BM25Weight's defaults: k1 = 1, k2 = 0, k3 = 1, b = 0.5, min_normlen = 0.5.
-constexpr double kK1 = 1, kK3 = 1, kB = 0.5, kMinNormlen = 0.5;
+// The search's BM25 parameters (bm25_weight(); k2 is 0).
+constexpr double kK1 = kBM25K1, kK3 = kBM25K3, kB = kBM25B, kMinNormlen = kBM25MinNormlen;
+static_assert(kBM25K2 == 0, "ArchiveBM25Weight has no k2 term");
 
 // Operators whose weight object sees estimated or match-time statistics
 // rather than one term's: a synonym group is weighted as one pseudo-term,

@@ -4,7 +4,7 @@
 // articles, average length, each term's document frequency); taken from the
 // searched shards alone they would rank the same articles differently from a
 // single database holding the whole archive. ArchiveBM25Weight is BM25 with
-// Xapian's default parameters, computed in the same order of operations as
+// the search's parameters (searcher/ranking.h), computed in the same order of operations as
 // Xapian::BM25Weight (so scores are bit for bit equal), fed with the whole
 // archive's statistics.
 #pragma once

@@ -258,7 +258,9 @@ class CorpusIndex(unittest.TestCase):
 
     def test_json_shape(self):
         r = self.q('"security forces"')
-        self.assertEqual(list(r)[:7], ["query", "total", "offset", "limit", "suggestion", "results", "facets"])
+        self.assertEqual(list(r)[:7], ["query", "total", "offset", "limit", "suggestion", "results", "relaxed"])
+        self.assertIn("facets", r)
+        self.assertIs(r["relaxed"], False)
         self.assertEqual(r["query"], '"security forces"')
         self.assertEqual(set(r["total"]), {"estimate", "exact"})
         self.assertIsInstance(r["total"]["estimate"], int)

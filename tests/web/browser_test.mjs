@@ -129,6 +129,19 @@ await step('pagination follows to the next page', async () => {
   await Promise.all([page.waitForURL((u) => !/page=/.test(u.search)), page.locator('nav.pager a[rel=prev]').click()]);
 });
 
+await step('a sentence finds articles with most of its words, and the page says so', async () => {
+  await page.goto(`${base}/search?q=${encodeURIComponent('what did the iranian government say about the protests')}`);
+  assert.ok(await resultCount() > 0, 'a sentence found nothing');
+  const note = page.locator('p.relaxed');
+  assert.equal(await note.count(), 1, 'no relaxation message');
+  assert.match(await note.innerText(), /No article has all of: iranian, government, say, protests/);
+  // Explicit AND is honoured as written: nothing relaxes.
+  await page.goto(`${base}/search?q=${encodeURIComponent('iranian AND zzyzxq')}`);
+  assert.equal(await page.locator('p.relaxed').count(), 0);
+  assert.equal(await resultCount(), 0);
+  await page.screenshot({ path: `${out}/relaxed.png`, fullPage: true });
+});
+
 await step('the page works without JavaScript', async () => {
   const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 420, height: 800 } });
   const p = watch(await noJs.newPage());
@@ -151,5 +164,5 @@ await step('no console errors or CSP violations', async () => {
 });
 
 await browser.close();
-console.log(`screenshots: ${out}/{home,results,filtered,mobile}.png`);
+console.log(`screenshots: ${out}/{home,results,relaxed,filtered,mobile}.png`);
 process.exit(steps.includes('FAIL') ? 1 : 0);
