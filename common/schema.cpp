@@ -1,5 +1,8 @@
 #include "common/schema.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "common/dates.h"
@@ -61,6 +64,23 @@ std::string story_term(std::string_view story_id) {
     std::string t = std::string(kStoryPrefix) + std::string(story_id);
     if (t.size() > 240) t.resize(240);
     return t;
+}
+
+std::string fold_value(std::string_view kind, double similarity) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, " %.2f", std::clamp(similarity, 0.0, 1.0));
+    return std::string(kind) + buf;
+}
+
+bool parse_fold_value(std::string_view value, std::string& kind, double& similarity) {
+    size_t sp = value.find(' ');
+    if (sp == std::string_view::npos || sp == 0 || value.size() - sp > 5) return false;
+    std::string num(value.substr(sp + 1));
+    char* end = nullptr;
+    similarity = std::strtod(num.c_str(), &end);
+    if (end == num.c_str() || *end != '\0') return false;
+    kind = std::string(value.substr(0, sp));
+    return true;
 }
 
 char entity_type_code(std::string_view type) {

@@ -65,6 +65,10 @@ inline constexpr Xapian::valueno kEntitiesSlot = 3;
 // dates, so that the order of results does not depend on document numbers,
 // which differ between one database and shards holding the same articles.
 inline constexpr Xapian::valueno kIdSlot = 4;
+// On a copy folded into another article's story: how it was matched,
+// "<kind> <similarity>" (kind reprint, correction or update; similarity the
+// content-word Jaccard with the story's first article, two decimals).
+inline constexpr Xapian::valueno kFoldSlot = 5;
 
 // ---- Metadata keys -------------------------------------------------------
 inline constexpr std::string_view kMetaSchema = "newssearch.schema";
@@ -103,6 +107,10 @@ std::string month_term(int year, int month);
 std::string day_term(int year, int month, int day);
 std::string band_term(std::string_view band_hex);
 std::string story_term(std::string_view story_id);
+
+// kFoldSlot's value, and back (false when the value is not one).
+std::string fold_value(std::string_view kind, double similarity);
+bool parse_fold_value(std::string_view value, std::string& kind, double& similarity);
 
 // One-letter code used in kEntitiesSlot for a type, and back.
 char entity_type_code(std::string_view type);

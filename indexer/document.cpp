@@ -164,7 +164,7 @@ BuiltDocument DocumentBuilder::build(const Article& a, const std::string& id, co
     doc.add_value(s::kIdSlot, id);
     out.id = id;
     out.date = a.date;
-    out.shingles = shingle(a.body.empty() ? a.title : a.body);
+    out.shingles = shingle(a.title, a.body);
     out.shingles.names = name_hashes(entity_list);
     out.bands = band_terms(out.shingles);
     for (const std::string& b : out.bands) doc.add_boolean_term(b);

@@ -584,12 +584,16 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                         ++sum.skip_reasons["duplicate id"];
                         continue;
                     }
-                    std::string story =
+                    StoryMatch match =
                         store.stories().find(store.story_places(d.date, shard), d.shingles, d.bands, d.date, d.id);
+                    const std::string& story = match.story;
                     d.doc.add_value(s::kStorySlot, story);
                     // A story's first article is found by its id term; only the
                     // copies that join it carry the story term.
-                    if (story != d.id) d.doc.add_boolean_term(s::story_term(story));
+                    if (story != d.id) {
+                        d.doc.add_boolean_term(s::story_term(story));
+                        d.doc.add_value(s::kFoldSlot, s::fold_value(copy_kind_name(match.kind), match.similarity));
+                    }
                     terms_since_commit += d.doc.termlist_count();
                     Xapian::docid docid;
                     if (bulk) {

@@ -30,30 +30,93 @@ constexpr size_t kWordBytes = 6;
 
 } // namespace
 
-Shingles shingle(const std::string& text) {
-    // Content words: lower-cased ASCII words and numbers (1,000, 2.5 and
-    // 7-3/4 stay one word), other letters kept as bytes, stop words
-    // dropped, cut to kWordBytes. Each pair of neighbours is hashed as
-    // fnv1a64("first second"), without building the strings.
-    Shingles s;
-    char word[kWordBytes], prev[kWordBytes];
-    size_t len = 0, prev_len = 0, words = 0; // len: the whole word's, kept bytes at most kWordBytes
+const char* copy_kind_name(CopyKind k) {
+    switch (k) {
+    case CopyKind::Correction: return "correction";
+    case CopyKind::Update: return "update";
+    case CopyKind::Reprint: break;
+    }
+    return "reprint";
+}
+
+namespace {
+
+uint32_t word_hash(std::string_view w) { return static_cast<uint32_t>(fnv1a64(w) >> 32); }
+
+void sort_unique(std::vector<uint32_t>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// Reads a text's content words in order and hands each to the Shingles
+// being built: bigrams, the word and number sets and the sentences.
+class ShingleBuilder {
+public:
+    explicit ShingleBuilder(Shingles& s) : s_(s) {}
+
+    void word(std::string_view cut, bool number) {
+        if (number) s_.numbers.push_back(word_hash(cut));
+        uint32_t h = word_hash(cut);
+        s_.words.push_back(h);
+        sentence_.push_back(h);
+        if (words_ > 0)
+            s_.hashes.push_back(
+                static_cast<uint32_t>(fnv1a64(cut, fnv1a64(" ", fnv1a64(std::string_view(prev_, prev_len_)))) >> 16));
+        std::copy(cut.begin(), cut.end(), prev_);
+        prev_len_ = cut.size();
+        ++words_;
+    }
+    void end_sentence() {
+        sort_unique(sentence_);
+        if (sentence_.size() >= 3) {
+            s_.sentence_words.insert(s_.sentence_words.end(), sentence_.begin(), sentence_.end());
+            s_.sentence_ends.push_back(static_cast<uint32_t>(s_.sentence_words.size()));
+        }
+        sentence_.clear();
+    }
+    void finish() {
+        end_sentence();
+        if (words_ == 1) s_.hashes.push_back(static_cast<uint32_t>(fnv1a64(std::string_view(prev_, prev_len_))));
+        sort_unique(s_.hashes);
+        sort_unique(s_.words);
+        sort_unique(s_.numbers);
+    }
+
+private:
+    Shingles& s_;
+    std::vector<uint32_t> sentence_;
+    char prev_[kWordBytes] = {};
+    size_t prev_len_ = 0, words_ = 0;
+};
+
+// Calls word(cut, is_number) for each content word of `text` and
+// end_sentence() after '.', '!', '?' and line breaks. Content words:
+// lower-cased ASCII words and numbers (1,000, 2.5 and 7-3/4 stay one word),
+// other letters kept as bytes, stop words dropped, cut to kWordBytes.
+template <class Word, class Sentence>
+void content_words(const std::string& text, Word&& word, Sentence&& end_sentence) {
+    char buf[kWordBytes];
+    size_t len = 0; // the whole word's; kept bytes at most kWordBytes
     char last = 0;
+    bool digit_first = false;
     auto flush = [&] {
         if (len == 0) return;
-        const std::string_view cut(word, std::min(len, kWordBytes));
-        if (len > kWordBytes || !is_stop_word(cut)) {
-            if (words > 0)
-                s.hashes.push_back(
-                    static_cast<uint32_t>(fnv1a64(cut, fnv1a64(" ", fnv1a64(std::string_view(prev, prev_len)))) >> 16));
-            std::copy(cut.begin(), cut.end(), prev);
-            prev_len = cut.size();
-            ++words;
+        size_t kept = std::min(len, kWordBytes);
+        bool ends_sentence = false;
+        // "in 2009." keeps its '.' while reading; it is no part of the number.
+        while (kept > 0 && (buf[kept - 1] == '.' || buf[kept - 1] == ',') && len <= kWordBytes) {
+            ends_sentence = ends_sentence || buf[kept - 1] == '.';
+            --kept;
+            --len;
         }
+        const std::string_view cut(buf, kept);
+        if (kept > 0 && (len > kWordBytes || !is_stop_word(cut))) word(cut, digit_first);
+        if (ends_sentence) end_sentence();
         len = 0;
     };
     auto add = [&](char c) {
-        if (len < kWordBytes) word[len] = c;
+        if (len == 0) digit_first = c >= '0' && c <= '9';
+        if (len < kWordBytes) buf[len] = c;
         ++len;
         last = c;
     };
@@ -67,22 +130,48 @@ Shingles shingle(const std::string& text) {
             add(c);
         } else {
             flush();
+            if (c == '.' || c == '!' || c == '?' || c == '\n') end_sentence();
         }
     }
     flush();
-    if (words == 1) s.hashes.push_back(static_cast<uint32_t>(fnv1a64(std::string_view(prev, prev_len))));
-    std::sort(s.hashes.begin(), s.hashes.end());
-    s.hashes.erase(std::unique(s.hashes.begin(), s.hashes.end()), s.hashes.end());
+}
+
+// A headline's own mark of a correction or an update ("CORRECTION - ...",
+// "CORRECTED-...", "UPDATE 2-...", "Updated: ...").
+CopyKind headline_mark(std::string_view title) {
+    std::string head = to_lower(title.substr(0, 12));
+    if (head.rfind("correct", 0) == 0) return CopyKind::Correction;
+    if (head.rfind("update", 0) == 0) return CopyKind::Update;
+    return CopyKind::Reprint;
+}
+
+} // namespace
+
+Shingles shingle(const std::string& text) {
+    Shingles s;
+    ShingleBuilder b(s);
+    content_words(
+        text, [&](std::string_view w, bool number) { b.word(w, number); }, [&] { b.end_sentence(); });
+    b.finish();
+    return s;
+}
+
+Shingles shingle(const std::string& title, const std::string& body) {
+    Shingles s = shingle(body.empty() ? title : body);
+    content_words(
+        title, [&](std::string_view w, bool) { s.title_words.push_back(word_hash(w)); }, [] {});
+    sort_unique(s.title_words);
+    s.marked = headline_mark(title);
     return s;
 }
 
 namespace {
 
-// How many values two sorted, duplicate-free vectors have in common.
-size_t shared_count(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+// How many values two sorted, duplicate-free ranges have in common.
+template <class It>
+size_t shared_count(It i, It i_end, It j, It j_end) {
     size_t n = 0;
-    auto i = a.begin(), j = b.begin();
-    while (i != a.end() && j != b.end()) {
+    while (i != i_end && j != j_end) {
         if (*i < *j)
             ++i;
         else if (*j < *i)
@@ -94,6 +183,10 @@ size_t shared_count(const std::vector<uint32_t>& a, const std::vector<uint32_t>&
         }
     }
     return n;
+}
+
+size_t shared_count(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+    return shared_count(a.begin(), a.end(), b.begin(), b.end());
 }
 
 } // namespace
@@ -120,6 +213,42 @@ std::vector<uint32_t> name_hashes(const std::string& entity_list) {
     return out;
 }
 
+double word_similarity(const Shingles& a, const Shingles& b) {
+    if (a.words.empty() || b.words.empty()) return 0;
+    size_t common = shared_count(a.words, b.words);
+    return static_cast<double>(common) / static_cast<double>(a.words.size() + b.words.size() - common);
+}
+
+double aligned_sentences(const Shingles& a, const Shingles& b) {
+    const Shingles& few = a.sentence_ends.size() <= b.sentence_ends.size() ? a : b;
+    const Shingles& many = &few == &a ? b : a;
+    if (few.sentence_ends.empty()) return 0;
+    auto begin = [](const Shingles& s, size_t i) { return s.sentence_words.begin() + (i ? s.sentence_ends[i - 1] : 0); };
+    auto end = [](const Shingles& s, size_t i) { return s.sentence_words.begin() + s.sentence_ends[i]; };
+    size_t aligned = 0;
+    for (size_t i = 0; i < few.sentence_ends.size(); ++i) {
+        auto size = static_cast<size_t>(end(few, i) - begin(few, i));
+        for (size_t j = 0; j < many.sentence_ends.size(); ++j) {
+            if (2 * shared_count(begin(few, i), end(few, i), begin(many, j), end(many, j)) >= size) {
+                ++aligned;
+                break;
+            }
+        }
+    }
+    return static_cast<double>(aligned) / static_cast<double>(few.sentence_ends.size());
+}
+
+namespace {
+
+// Whether two sets of names or figures contradict each other: each side has
+// some, and fewer than half of the smaller set are shared.
+bool disagree(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b, size_t at_least) {
+    size_t fewer = std::min(a.size(), b.size());
+    return fewer >= at_least && 2 * shared_count(a, b) < fewer;
+}
+
+} // namespace
+
 bool is_copy(const Shingles& a, const Shingles& b, const StoryOptions& opt) {
     size_t lo = std::min(a.hashes.size(), b.hashes.size());
     size_t hi = std::max(a.hashes.size(), b.hashes.size());
@@ -127,19 +256,26 @@ bool is_copy(const Shingles& a, const Shingles& b, const StoryOptions& opt) {
     double c = containment(a, b);
     // Short texts (title-only briefs) are copies only of texts as short.
     if (lo < opt.min_shingles) return c >= 0.9 && 2 * hi <= 3 * lo + 2;
-    bool similar_length = hi <= 2 * lo + 4; // a brief wholly inside a long story is not its copy
-    size_t shared = shared_count(a.names, b.names);
-    size_t fewer = std::min(a.names.size(), b.names.size());
-    auto names_agree = [&](size_t at_least) {
-        return shared >= at_least && static_cast<double>(shared) >= opt.min_name_overlap * static_cast<double>(fewer);
-    };
-    // Much the same text: the names must not disagree (templated briefs
-    // about different companies share their phrasing, not their names).
-    if (c >= 0.9 && similar_length) return names_agree(1) || a.names.empty() || b.names.empty();
-    if (c >= opt.same_text && similar_length) return names_agree(1) || (a.names.empty() && b.names.empty());
-    // A rewritten reprint: some shared text, the same people and places.
-    if (c >= opt.min_containment && hi <= 4 * lo + 8) return names_agree(opt.min_shared_names);
-    return false;
+    if (hi > 3 * lo + 8) return false; // a brief wholly inside a long story is not its copy
+    // Templated briefs about other companies, or with other figures.
+    if (disagree(a.names, b.names, 1) || disagree(a.numbers, b.numbers, 3)) return false;
+    if (lo < opt.short_text && !a.title_words.empty() && !b.title_words.empty()) {
+        size_t t = shared_count(a.title_words, b.title_words);
+        double tj = static_cast<double>(t) / static_cast<double>(a.title_words.size() + b.title_words.size() - t);
+        if (tj < opt.min_title_words) return false;
+    }
+    double w = word_similarity(a, b);
+    if (w < opt.long_min_words || c < opt.long_min_bigrams) return false;
+    if (lo < opt.short_text && w < opt.short_min_words) return false;
+    double al = aligned_sentences(a, b);
+    if (w >= opt.min_words && al >= opt.min_aligned) return true;
+    // A reprint cut short: most of its text is in the story, in order.
+    if (c >= opt.cut_min_bigrams && al >= opt.cut_min_aligned) return true;
+    // A reworded reprint of a long story: fewer words in common, but still
+    // sentence by sentence, about the same people and places.
+    size_t names = shared_count(a.names, b.names);
+    return lo >= opt.long_text && al >= opt.long_min_aligned && names >= opt.min_shared_names &&
+           2 * names >= std::min(a.names.size(), b.names.size());
 }
 
 std::vector<std::string> band_terms(const Shingles& s) {
@@ -171,14 +307,21 @@ int day_number(const std::string& iso) {
 void StoryFinder::consider(const Shingles& mine, const Shingles& other, const std::string& story,
                            Candidate& best) const {
     if (!is_copy(mine, other, opt_)) return;
-    double c = containment(mine, other);
-    if (c > best.containment) best = {c, story};
+    double w = word_similarity(mine, other);
+    if (w <= best.similarity) return;
+    best.similarity = w;
+    best.story = story;
+    // A later version that adds to the first one is an update even when its
+    // headline does not say so.
+    best.kind = mine.marked != CopyKind::Reprint                     ? mine.marked
+                : 4 * mine.hashes.size() >= 5 * other.hashes.size() ? CopyKind::Update
+                                                                      : CopyKind::Reprint;
 }
 
-std::string StoryFinder::find(const std::vector<Place>& places, const Shingles& shingles,
-                              const std::vector<std::string>& bands, const std::string& date,
-                              const std::string& own_id) {
-    if (shingles.hashes.empty()) return own_id;
+StoryMatch StoryFinder::find(const std::vector<Place>& places, const Shingles& shingles,
+                             const std::vector<std::string>& bands, const std::string& date,
+                             const std::string& own_id) {
+    if (shingles.hashes.empty()) return {own_id};
     Candidate best {0, own_id};
     const int day = day_number(date);
 
@@ -242,7 +385,7 @@ std::string StoryFinder::find(const std::vector<Place>& places, const Shingles& 
             if (e.first) consider(shingles, e.shingles, e.story, best);
         }
     }
-    return best.story;
+    return {best.story, best.similarity, best.kind};
 }
 
 const StoryFinder::Earlier& StoryFinder::earlier(const Xapian::Database& db, uint32_t part, Xapian::docid docid) {
@@ -255,7 +398,7 @@ const StoryFinder::Earlier& StoryFinder::earlier(const Xapian::Database& db, uin
     e.story = doc.get_value(schema::kStorySlot);
     e.first = e.story == other.id; // only a story's first article is compared against
     if (e.first) {
-        e.shingles = shingle(other.body.empty() ? other.title : other.body);
+        e.shingles = shingle(other.title, other.body);
         e.shingles.names = name_hashes(doc.get_value(schema::kEntitiesSlot));
     }
     return earlier_.emplace(doc_key(part, docid), std::move(e)).first->second;

@@ -7,6 +7,10 @@
 // because templated briefs ("qtly div 12 cts vs 12 cts") share most words
 // and differ only in names and figures.
 //
+// With --dump, prints only "doc<TAB>id<TAB>story<TAB>date<TAB>title<TAB>body"
+// (newlines and tabs as spaces) for every document (for
+// tools/fold_eval.py, which scores the folds against labelled pairs).
+//
 // Prints "key value" summary lines, then the --examples lowest-similarity
 // folds (member vs the first article of its story) as "pair <jaccard> <numbers> <verdict> <id>|<date>|<title> <id>|..."
 // and the first 300 bytes of each body, for a human to judge.
@@ -108,25 +112,37 @@ int main(int argc, char** argv) {
     std::string db_path;
     double min_jaccard = 0.5;
     size_t examples = 15, max_pairs_per_group = 2000;
+    bool dump = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--jaccard" && i + 1 < argc)
             min_jaccard = std::atof(argv[++i]);
         else if (a == "--examples" && i + 1 < argc)
             examples = std::strtoul(argv[++i], nullptr, 10);
+        else if (a == "--dump")
+            dump = true;
         else if (a[0] != '-' && db_path.empty())
             db_path = a;
         else {
-            std::cerr << "usage: fold_report [--jaccard X] [--examples N] DB\n";
+            std::cerr << "usage: fold_report [--jaccard X] [--examples N] [--dump] DB\n";
             return 2;
         }
     }
     if (db_path.empty()) {
-        std::cerr << "usage: fold_report [--jaccard X] [--examples N] DB\n";
+        std::cerr << "usage: fold_report [--jaccard X] [--examples N] [--dump] DB\n";
         return 2;
     }
     try {
         Xapian::Database db(db_path);
+        if (dump) {
+            for (auto it = db.valuestream_begin(news::schema::kStorySlot);
+                 it != db.valuestream_end(news::schema::kStorySlot); ++it) {
+                news::StoredArticle a = news::decode_article(db.get_document(it.get_docid()).get_data());
+                std::printf("doc\t%s\t%s\t%s\t%s\t%s\n", a.id.c_str(), (*it).c_str(), a.date.c_str(),
+                            head(a.title, 200).c_str(), head(a.body, 1 << 20).c_str());
+            }
+            return 0;
+        }
         std::map<std::string, std::vector<Xapian::docid>> groups;
         for (auto it = db.valuestream_begin(news::schema::kStorySlot);
              it != db.valuestream_end(news::schema::kStorySlot); ++it)
