@@ -223,7 +223,9 @@ double aligned_sentences(const Shingles& a, const Shingles& b) {
     const Shingles& few = a.sentence_ends.size() <= b.sentence_ends.size() ? a : b;
     const Shingles& many = &few == &a ? b : a;
     if (few.sentence_ends.empty()) return 0;
-    auto begin = [](const Shingles& s, size_t i) { return s.sentence_words.begin() + (i ? s.sentence_ends[i - 1] : 0); };
+    auto begin = [](const Shingles& s, size_t i) {
+        return s.sentence_words.begin() + (i ? s.sentence_ends[i - 1] : 0);
+    };
     auto end = [](const Shingles& s, size_t i) { return s.sentence_words.begin() + s.sentence_ends[i]; };
     size_t aligned = 0;
     for (size_t i = 0; i < few.sentence_ends.size(); ++i) {
@@ -313,9 +315,9 @@ void StoryFinder::consider(const Shingles& mine, const Shingles& other, const st
     best.story = story;
     // A later version that adds to the first one is an update even when its
     // headline does not say so.
-    best.kind = mine.marked != CopyKind::Reprint                     ? mine.marked
+    best.kind = mine.marked != CopyKind::Reprint                    ? mine.marked
                 : 4 * mine.hashes.size() >= 5 * other.hashes.size() ? CopyKind::Update
-                                                                      : CopyKind::Reprint;
+                                                                    : CopyKind::Reprint;
 }
 
 StoryMatch StoryFinder::find(const std::vector<Place>& places, const Shingles& shingles,

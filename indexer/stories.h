@@ -64,20 +64,20 @@ double aligned_sentences(const Shingles& a, const Shingles& b);
 std::vector<std::string> band_terms(const Shingles& s);
 
 struct StoryOptions {
-    int window_days = 3;            // copies lie within this many days of each other
-    double min_words = 0.5;         // content-word Jaccard of a copy (default 0.5)
-    double min_aligned = 0.6;       // and the share of its sentences aligned (default 0.6)
-    double cut_min_bigrams = 0.8;   // or, cut short: bigram containment (default 0.8)
-    double cut_min_aligned = 0.9;   // ... and sentences aligned (default 0.9)
-    size_t long_text = 150;         // bigrams from which a reworded copy may share less (default 150)
-    double long_min_words = 0.3;    // ... its content-word Jaccard (default 0.3)
-    double long_min_aligned = 0.4;  // ... its aligned sentences (default 0.4)
-    double long_min_bigrams = 0.2;  // ... its bigram containment (default 0.2)
-    size_t min_shared_names = 4;    // ... and names shared, at least half of the fewer (default 4)
-    size_t short_text = 20;         // bigrams below which texts must agree more (default 20):
-    double short_min_words = 0.6;   // ... content-word Jaccard (default 0.6)
-    double min_title_words = 0.3;   // ... and headlines' content-word Jaccard (default 0.3)
-    size_t min_shingles = 8;        // shorter texts fold only when (near) identical
+    int window_days = 3;                  // copies lie within this many days of each other
+    double min_words = 0.5;               // content-word Jaccard of a copy (default 0.5)
+    double min_aligned = 0.6;             // and the share of its sentences aligned (default 0.6)
+    double cut_min_bigrams = 0.8;         // or, cut short: bigram containment (default 0.8)
+    double cut_min_aligned = 0.9;         // ... and sentences aligned (default 0.9)
+    size_t long_text = 150;               // bigrams from which a reworded copy may share less (default 150)
+    double long_min_words = 0.3;          // ... its content-word Jaccard (default 0.3)
+    double long_min_aligned = 0.4;        // ... its aligned sentences (default 0.4)
+    double long_min_bigrams = 0.2;        // ... its bigram containment (default 0.2)
+    size_t min_shared_names = 4;          // ... and names shared, at least half of the fewer (default 4)
+    size_t short_text = 20;               // bigrams below which texts must agree more (default 20):
+    double short_min_words = 0.6;         // ... content-word Jaccard (default 0.6)
+    double min_title_words = 0.3;         // ... and headlines' content-word Jaccard (default 0.3)
+    size_t min_shingles = 8;              // shorter texts fold only when (near) identical
     static constexpr size_t kBands = 16;  // bands compared in memory within a run
     static constexpr size_t kDbBands = 4; // bands stored as terms
 };
@@ -122,7 +122,7 @@ public:
     // The story of the most similar first article, or `own_id` when there is
     // none. `date` is ISO or empty.
     StoryMatch find(const std::vector<Place>& earlier, const Shingles& shingles, const std::vector<std::string>& bands,
-                     const std::string& date, const std::string& own_id);
+                    const std::string& date, const std::string& own_id);
 
     // Copies lie within this many days of each other.
     int window_days() const { return opt_.window_days; }

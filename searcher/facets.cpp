@@ -36,19 +36,56 @@ int day_number(std::string_view c) { // rough, only for span decisions
     return number(0, 4) * 372 + number(4, 2) * 31 + number(6, 2);
 }
 
+// The values of the articles of one story (more than one article matched):
+// kind 0 entity "T<name>", 1 source, 2 compact day.
+using Group = std::vector<std::pair<int, std::string_view>>;
+
+// How many articles beyond a story's first carry each value, over every
+// group, with days mapped through `bucket`.
+std::unordered_map<std::string_view, long> repeats_of(const std::vector<Group>& groups, int kind,
+                                                      size_t bucket = std::string_view::npos) {
+    std::unordered_map<std::string_view, long> out;
+    std::vector<std::string_view> seen;
+    for (const Group& g : groups) {
+        seen.clear();
+        for (const auto& [k, v] : g)
+            if (k == kind) seen.push_back(v.substr(0, bucket));
+        std::sort(seen.begin(), seen.end());
+        for (size_t i = 1; i < seen.size(); ++i)
+            if (seen[i] == seen[i - 1]) ++out[seen[i]];
+    }
+    return out;
+}
+
+std::vector<FacetEntry> with_stories(std::vector<FacetEntry> v, const std::unordered_map<std::string_view, long>& rep,
+                                     std::string_view prefix = {}) {
+    for (FacetEntry& e : v) {
+        auto it = rep.empty() ? rep.end() : rep.find(std::string(prefix) + e.name);
+        e.stories = e.count - (it == rep.end() ? 0 : it->second);
+    }
+    return v;
+}
+
 // Facets from counts by "T<name>" (T the type code of kEntitiesSlot), by
 // source and by compact day: top n of each, and the date histogram by day,
-// coarsened to months over ~90 days and to years over ~6 years.
-Facets ranked(const Named& entities, Named sources, const Named& days, int n) {
+// coarsened to months over ~90 days and to years over ~6 years. Each entry
+// also counts stories: its articles less the repeats within `groups`.
+Facets ranked(const Named& entities, Named sources, const Named& days, int n, const std::vector<Group>& groups) {
     Facets f;
     f.present = true;
     Named by_type[4]; // person, org, place, misc
     for (const auto& e : entities) by_type[type_index(e.first[0])].push_back(e);
-    f.person = top(std::move(by_type[0]), n, 1);
-    f.org = top(std::move(by_type[1]), n, 1);
-    f.place = top(std::move(by_type[2]), n, 1);
-    f.misc = top(std::move(by_type[3]), n, 1);
-    f.source = top(std::move(sources), n);
+    const auto entity_rep = repeats_of(groups, 0);
+    std::vector<FacetEntry>* out[4] = {&f.person, &f.org, &f.place, &f.misc};
+    for (int t = 0; t < 4; ++t) {
+        *out[t] = top(std::move(by_type[t]), n, 0);
+        for (FacetEntry& e : *out[t]) {
+            auto it = entity_rep.find(e.name);
+            e.stories = e.count - (it == entity_rep.end() ? 0 : it->second);
+            e.name.erase(0, 1);
+        }
+    }
+    f.source = with_stories(top(std::move(sources), n), repeats_of(groups, 1));
     if (days.empty()) return f;
     std::map<std::string_view, long> by_day(days.begin(), days.end());
     int span = day_number(by_day.rbegin()->first) - day_number(by_day.begin()->first);
@@ -63,11 +100,13 @@ Facets ranked(const Named& entities, Named sources, const Named& days, int n) {
     }
     std::map<std::string_view, long> buckets;
     for (const auto& [day, c] : by_day) buckets[day.substr(0, keep)] += c;
+    const auto day_rep = repeats_of(groups, 2, keep);
     for (const auto& [key, count] : buckets) {
         std::string label(key.substr(0, 4));
         if (keep >= 6) label.append("-").append(key.substr(4, 2));
         if (keep == 8) label.append("-").append(key.substr(6, 2));
-        f.date.push_back({label, count});
+        auto it = day_rep.find(key);
+        f.date.push_back({label, count, count - (it == day_rep.end() ? 0 : it->second)});
     }
     return f;
 }
@@ -144,6 +183,14 @@ void FacetTable::read(const Xapian::Database& db, const std::vector<Xapian::doci
     while (started <= n) entity_start_[started++] = static_cast<uint32_t>(entities_.size());
 }
 
+template <typename F>
+void FacetTable::each_value(uint32_t row, F&& f) const {
+    for (uint32_t i = entity_start_[row]; i < entity_start_[row + 1]; ++i)
+        f(0, std::string_view(names_.name(entities_[i])));
+    if (source_[row] != kNone) f(1, std::string_view(sources_.name(source_[row])));
+    if (day_[row] != kNone) f(2, std::string_view(days_.name(day_[row])));
+}
+
 void FacetTable::count(const std::vector<uint32_t>& rows, FacetCounts& counts) const {
     std::vector<long> by_day(days_.size()), by_source(sources_.size()), by_name(names_.size());
     std::vector<uint32_t> names; // distinct entity ids seen, in order of arrival
@@ -157,6 +204,7 @@ void FacetTable::count(const std::vector<uint32_t>& rows, FacetCounts& counts) c
         }
     }
     ++counts.tables_;
+    counts.parts_.push_back({this, rows});
     counts.entities_.reserve(counts.entities_.size() + names.size());
     for (uint32_t id : names) counts.entities_.emplace_back(names_.name(id), by_name[id]);
     for (uint32_t id = 0; id < by_source.size(); ++id)
@@ -166,7 +214,23 @@ void FacetTable::count(const std::vector<uint32_t>& rows, FacetCounts& counts) c
 }
 
 Facets FacetCounts::ranked(int n) const {
-    if (tables_ <= 1) return news::ranked(entities_, sources_, days_, n);
+    // Stories of more than one matching article, across every table: the
+    // values of their articles, to count each story once per value.
+    std::vector<uint64_t> keys = story_keys_;
+    std::sort(keys.begin(), keys.end());
+    std::unordered_map<uint64_t, size_t> multi; // story -> group
+    for (size_t i = 1; i < keys.size(); ++i)
+        if (keys[i] != 0 && keys[i] == keys[i - 1]) multi.emplace(keys[i], multi.size());
+    std::vector<Group> groups(multi.size());
+    if (!multi.empty())
+        for (const Part& part : parts_)
+            for (uint32_t row : part.rows) {
+                auto it = multi.find(part.table->story_[row]);
+                if (it == multi.end()) continue;
+                part.table->each_value(row,
+                                       [&](int kind, std::string_view v) { groups[it->second].emplace_back(kind, v); });
+            }
+    if (tables_ <= 1) return news::ranked(entities_, sources_, days_, n, groups);
     // A name counted by several tables: one entry with the sum.
     auto merged = [](const Named& v) {
         std::unordered_map<std::string_view, long> sum;
@@ -174,7 +238,7 @@ Facets FacetCounts::ranked(int n) const {
         for (const auto& [name, c] : v) sum[name] += c;
         return Named(sum.begin(), sum.end());
     };
-    return news::ranked(merged(entities_), merged(sources_), merged(days_), n);
+    return news::ranked(merged(entities_), merged(sources_), merged(days_), n, groups);
 }
 
 long FacetCounts::stories() {
@@ -186,15 +250,62 @@ long FacetCounts::stories() {
 }
 
 void FacetSpy::operator()(const Xapian::Document& doc, double) {
-    each_entity(doc.get_value(schema::kEntitiesSlot), [&](std::string_view e) { ++entity_[names_.id(e)]; });
+    const std::string story = doc.get_value(schema::kStorySlot);
+    const uint64_t key = story.empty() ? 0 : std::hash<std::string>()(story) | 1;
+    ++documents_;
+    story_keys_.push_back(key);
+    each_entity(doc.get_value(schema::kEntitiesSlot), [&](std::string_view e) {
+        uint32_t id = names_.id(e);
+        ++entity_[id];
+        if (key) story_values_.emplace_back(key, id);
+    });
     const std::string source = doc.get_value(schema::kSourceSlot);
-    if (!source.empty()) ++source_[sources_.id(source)];
+    if (!source.empty()) {
+        uint32_t id = sources_.id(source);
+        ++source_[id];
+        if (key) story_values_.emplace_back(key, kSourceBase + id);
+    }
     const std::string day = doc.get_value(schema::kDateSlot);
-    if (day.size() == 8) ++day_[days_.id(day)];
+    if (day.size() == 8) {
+        uint32_t id = days_.id(day);
+        ++day_[id];
+        if (key) story_values_.emplace_back(key, kDayBase + id);
+    }
+}
+
+long FacetSpy::stories() const {
+    std::vector<uint64_t> keys = story_keys_;
+    std::sort(keys.begin(), keys.end());
+    long n = 0;
+    for (size_t i = 0; i < keys.size(); ++i) n += keys[i] == 0 || i == 0 || keys[i] != keys[i - 1];
+    return n;
 }
 
 Facets FacetSpy::result(int n) const {
-    return ranked(named(entity_, names_), named(source_, sources_), named(day_, days_), n);
+    // A story's values, as many times as its articles carry them.
+    std::vector<std::pair<uint64_t, uint32_t>> pairs = story_values_;
+    std::sort(pairs.begin(), pairs.end());
+    std::vector<Group> groups;
+    for (size_t i = 0; i < pairs.size();) {
+        size_t j = i;
+        while (j < pairs.size() && pairs[j].first == pairs[i].first) ++j;
+        bool repeated = false;
+        for (size_t k = i + 1; k < j && !repeated; ++k) repeated = pairs[k] == pairs[k - 1];
+        if (repeated) {
+            Group& g = groups.emplace_back();
+            for (size_t k = i; k < j; ++k) {
+                uint32_t v = pairs[k].second;
+                if (v >= kDayBase)
+                    g.emplace_back(2, days_.name(v - kDayBase));
+                else if (v >= kSourceBase)
+                    g.emplace_back(1, sources_.name(v - kSourceBase));
+                else
+                    g.emplace_back(0, names_.name(v));
+            }
+        }
+        i = j;
+    }
+    return ranked(named(entity_, names_), named(source_, sources_), named(day_, days_), n, groups);
 }
 
 } // namespace news

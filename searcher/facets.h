@@ -48,6 +48,8 @@ public:
     std::vector<Xapian::docid> docids;
 };
 
+class FacetTable;
+
 // Counts of facet values over the tables that added to it (names are the
 // tables' own strings: the tables must outlive the counts).
 class FacetCounts {
@@ -62,8 +64,17 @@ public:
 private:
     friend class FacetTable;
     using Named = std::vector<std::pair<std::string_view, long>>; // name, count
-    Named entities_, sources_, days_;                             // (a name once per table)
-    std::vector<uint64_t> story_keys_;                            // per document: hash, 0 = none
+    // Articles of one story beyond the first that share a value: subtracted
+    // from the articles to give the stories.
+    std::unordered_map<std::string_view, long> repeats() const;
+
+    Named entities_, sources_, days_;  // (a name once per table)
+    std::vector<uint64_t> story_keys_; // per document: hash, 0 = none
+    struct Part {
+        const FacetTable* table;
+        std::vector<uint32_t> rows;
+    };
+    std::vector<Part> parts_; // what each table counted (for repeats)
     int tables_ = 0;
 };
 
@@ -78,10 +89,17 @@ public:
     Xapian::rev revision() const { return revision_; }
     size_t rows() const { return day_.size(); }
 
-    // Adds the values of `rows` to `counts`.
+    // Adds the values of `rows` to `counts`. The table must outlive the
+    // counts' ranked().
     void count(const std::vector<uint32_t>& rows, FacetCounts& counts) const;
 
 private:
+    friend class FacetCounts;
+    // Calls f(name) for every value of a row (entities "T<name>", source
+    // "\x01<source>", day "\x02<yyyymmdd>": one key space).
+    template <typename F>
+    void each_value(uint32_t row, F&& f) const;
+
     void read(const Xapian::Database& db, const std::vector<Xapian::docid>* docids);
 
     static constexpr uint32_t kNone = UINT32_MAX;
@@ -98,10 +116,19 @@ class FacetSpy : public Xapian::MatchSpy {
 public:
     void operator()(const Xapian::Document& doc, double) override;
     Facets result(int n) const;
+    // Documents seen, and the distinct stories among them.
+    long documents() const { return documents_; }
+    long stories() const;
 
 private:
     std::unordered_map<uint32_t, long> entity_, source_, day_; // by dictionary id
     Dictionary names_, sources_, days_;
+    // (story hash, value) of every document: entity ids, then sources and
+    // days after kSourceBase and kDayBase.
+    std::vector<std::pair<uint64_t, uint32_t>> story_values_;
+    std::vector<uint64_t> story_keys_; // per document: hash, 0 = none
+    long documents_ = 0;
+    static constexpr uint32_t kSourceBase = 1u << 30, kDayBase = 1u << 31;
 };
 
 } // namespace news

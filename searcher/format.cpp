@@ -1,11 +1,14 @@
 #include "searcher/format.h"
 
 #include <cmath>
+#include <cstdio>
 #include <ostream>
 #include <string>
 #include <type_traits>
 
 #include <nlohmann/json.hpp>
+
+#include "common/schema.h"
 
 namespace news {
 namespace {
@@ -16,11 +19,30 @@ nlohmann::ordered_json or_null(const std::string& s) {
 
 nlohmann::ordered_json facet_list(const std::vector<FacetEntry>& v, const char* key = "name") {
     nlohmann::ordered_json a = nlohmann::ordered_json::array();
-    for (const auto& e : v) a.push_back({{key, e.name}, {"count", e.count}});
+    for (const auto& e : v) a.push_back({{key, e.name}, {"count", e.count}, {"stories", e.stories}});
     return a;
 }
 
+// How a copy was folded: {"kind", "similarity"}, or null for a story's
+// first article.
+nlohmann::ordered_json fold_json(const std::string& fold) {
+    std::string kind;
+    double similarity = 0;
+    if (!schema::parse_fold_value(fold, kind, similarity)) return nullptr;
+    return {{"kind", kind}, {"similarity", similarity}};
+}
+
 } // namespace
+
+// "reprint, 0.83 similar" for text and the page; empty for none.
+std::string fold_description(const std::string& fold) {
+    std::string kind;
+    double similarity = 0;
+    if (!schema::parse_fold_value(fold, kind, similarity)) return {};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, ", %.2f similar", similarity);
+    return kind + buf;
+}
 
 std::string relaxation_message(const SearchResponse& r) {
     if (!r.relaxed) return {};
@@ -36,6 +58,10 @@ std::string to_json(const SearchResponse& r, int indent) {
     json o;
     o["query"] = r.query;
     o["total"] = {{"estimate", r.total_estimate}, {"exact", r.total_exact}};
+    if (r.total_articles >= 0) {
+        o["total"]["articles"] = r.total_articles;
+        o["total"]["stories"] = r.total_stories;
+    }
     o["offset"] = r.offset;
     o["limit"] = r.limit;
     o["suggestion"] = or_null(r.suggestion);
@@ -49,7 +75,9 @@ std::string to_json(const SearchResponse& r, int indent) {
                          {"source", or_null(c.source)},
                          {"date", or_null(c.date)},
                          {"title", c.title},
-                         {"path", c.path}});
+                         {"path", c.path},
+                         {"match", fold_json(c.fold)},
+                         {"first_published", c.first_published}});
         results.push_back({{"id", x.id},
                            {"rank", x.rank},
                            {"score", std::round(x.score * 10000) / 10000},
@@ -60,7 +88,9 @@ std::string to_json(const SearchResponse& r, int indent) {
                            {"url", or_null(x.url)},
                            {"snippet", x.snippet},
                            {"entities", e},
-                           {"duplicates", d}});
+                           {"duplicates", d},
+                           {"match", fold_json(x.fold)},
+                           {"first_published", x.first_published}});
     }
     o["results"] = results;
     o["relaxed"] = r.relaxed;
@@ -154,8 +184,10 @@ void write_text(const SearchResponse& r, std::ostream& stream, const TextStyle& 
         out << '\n';
     }
     long first = r.results.empty() ? 0 : r.offset + 1;
-    out << (r.total_exact ? "" : "about ") << r.total_estimate << " matches; showing " << first << "-"
-        << r.offset + static_cast<long>(r.results.size()) << '\n';
+    out << (r.total_exact ? "" : "about ") << r.total_estimate << " matches";
+    if (r.total_articles >= 0 && r.total_articles != r.total_stories)
+        out << " (" << r.total_stories << " stories, " << r.total_articles << " articles)";
+    out << "; showing " << first << "-" << r.offset + static_cast<long>(r.results.size()) << '\n';
     for (const Result& x : r.results) {
         out << '\n' << x.rank << ". " << bold << (x.title.empty() ? "(untitled)" : x.title) << reset << '\n';
         out << "   " << dim << (x.date.empty() ? "undated" : x.date);
@@ -173,16 +205,27 @@ void write_text(const SearchResponse& r, std::ostream& stream, const TextStyle& 
         }
         if (!x.duplicates.empty()) {
             out << "   " << x.duplicates.size() << " other version" << (x.duplicates.size() > 1 ? "s" : "") << ":";
-            for (const auto& d : x.duplicates)
-                out << ' ' << d.path << " (" << (d.source.empty() ? d.date : d.source) << ")";
+            if (x.first_published) out << " (this one first published)";
             out << '\n';
+            for (const auto& d : x.duplicates) {
+                out << "     " << (d.date.empty() ? "undated" : d.date) << " · " << (d.source.empty() ? "-" : d.source)
+                    << " · id " << d.id << " · " << (d.title.empty() ? "(untitled)" : d.title);
+                std::string how = fold_description(d.fold);
+                if (d.first_published) how = how.empty() ? "first published" : "first published; " + how;
+                if (!how.empty()) out << dim << " [" << how << "]" << reset;
+                out << '\n';
+            }
         }
     }
     if (r.facets.present) {
         auto facet = [&](const char* label, const std::vector<FacetEntry>& v) {
             if (v.empty()) return;
             out << '\n' << bold << label << reset << ":";
-            for (const auto& e : v) out << "  " << e.name << " (" << e.count << ")";
+            for (const auto& e : v) {
+                out << "  " << e.name << " (" << e.count;
+                if (e.stories != e.count) out << "; " << e.stories << (e.stories == 1 ? " story" : " stories");
+                out << ")";
+            }
             out << '\n';
         };
         facet("People", r.facets.person);

@@ -16,6 +16,10 @@ struct TextStyle {
 };
 void write_text(const SearchResponse& r, std::ostream& out, const TextStyle& style);
 
+// How a copy was folded, as words ("reprint, 0.83 similar"); empty for a
+// story's first article (its schema::kFoldSlot value is empty).
+std::string fold_description(const std::string& fold);
+
 // The line that says a search was relaxed (plain text; empty when it was
 // not): "No article has all of: a, b, c; showing articles with most of them".
 std::string relaxation_message(const SearchResponse& r);

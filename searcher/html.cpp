@@ -88,6 +88,12 @@ bool is_bucket_label(const std::string& s) {
 
 // The histogram with empty buckets filled in between the first and last, so
 // that gaps in time show as gaps; left as it is when that would be too wide.
+// "12 stories, 19 articles", or "3 articles" when every article is a story.
+std::string stories_and_articles(const FacetEntry& e) {
+    if (e.stories == e.count) return plural(e.count, "article", "articles");
+    return plural(e.stories, "story", "stories") + ", " + plural(e.count, "article", "articles");
+}
+
 std::vector<FacetEntry> filled_histogram(const std::vector<FacetEntry>& in) {
     constexpr size_t kMaxBars = 120;
     std::vector<FacetEntry> out;
@@ -345,7 +351,7 @@ private:
         if (!r.facets.present || r.facets.date.size() < 1) return;
         std::vector<FacetEntry> bars = filled_histogram(r.facets.date);
         long peak = 1;
-        for (const auto& b : bars) peak = std::max(peak, b.count);
+        for (const auto& b : bars) peak = std::max(peak, b.stories);
         // A fixed number of slots keeps a few bars from turning into blocks;
         // the bars are centred in them.
         const int bar_w = 12, gap = 3, height = 64;
@@ -356,18 +362,18 @@ private:
         std::string range = human_date(bars.front().name);
         if (bars.size() > 1) range += " \u2013 " + human_date(bars.back().name);
         out_ += "<figure class=\"histogram\" aria-labelledby=\"hist-cap\">\n";
-        out_ += "<figcaption id=\"hist-cap\">Articles per " + std::string(unit) + ", " + esc(range) +
+        out_ += "<figcaption id=\"hist-cap\">Stories per " + std::string(unit) + ", " + esc(range) +
                 " <span class=\"hint\">&middot; pick a bar to narrow the dates</span></figcaption>\n";
         out_ += "<svg viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) +
-                "\" preserveAspectRatio=\"none\" role=\"list\" aria-label=\"Articles per " + unit + "\">\n";
+                "\" preserveAspectRatio=\"none\" role=\"list\" aria-label=\"Stories per " + unit + "\">\n";
         for (size_t i = 0; i < bars.size(); ++i) {
             const FacetEntry& b = bars[i];
             int x = left + static_cast<int>(i) * (bar_w + gap);
-            double h = b.count == 0 ? 0 : std::max(2.0, (height - 2) * static_cast<double>(b.count) / peak);
+            double h = b.count == 0 ? 0 : std::max(2.0, (height - 2) * static_cast<double>(b.stories) / peak);
             char rect[160];
             std::snprintf(rect, sizeof rect, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\"/>",
                           x, height - h, bar_w, h);
-            std::string label = human_date(b.name) + ": " + plural(b.count, "article", "articles");
+            std::string label = human_date(b.name) + ": " + stories_and_articles(b);
             if (b.count == 0) {
                 out_ += "<g role=\"listitem\" aria-label=\"" + esc(label) + "\"><title>" + esc(label) + "</title>" +
                         "<rect class=\"bar-empty\" x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(height - 1) +
@@ -424,7 +430,11 @@ private:
                         "</span> <span class=\"meta\">";
                 if (!d.source.empty()) out_ += esc(d.source) + " &middot; ";
                 out_ += esc(d.date.empty() ? "undated" : human_date(d.date)) + " &middot; <span class=\"path\">" +
-                        esc(d.path) + "</span></span></li>\n";
+                        esc(d.path) + "</span></span>";
+                if (d.first_published) out_ += " <span class=\"first\">first published</span>";
+                if (std::string how = fold_description(d.fold); !how.empty())
+                    out_ += " <span class=\"how\">" + esc(how) + "</span>";
+                out_ += "</li>\n";
             }
             out_ += "</ul>\n</details>\n";
         }
@@ -483,10 +493,14 @@ private:
         out_ += "</ul>\n</section>\n";
     }
 
+    // Stories first: researchers measure attention in stories, not reprints.
     void facet_entry(const FacetEntry& e, bool active, const std::string& href) {
+        std::string count = active ? "&times;" : with_commas(e.stories);
+        if (!active && e.count != e.stories) count += " <span class=\"articles\">/ " + with_commas(e.count) + "</span>";
         out_ += "<li" + std::string(active ? " class=\"on\"" : "") + "><a href=\"" + href + "\"" +
-                (active ? " aria-current=\"true\" title=\"Remove this filter\"" : "") + "><span class=\"name\">" +
-                esc(e.name) + "</span> <span class=\"count\">" + (active ? "&times;" : with_commas(e.count)) +
+                (active ? " aria-current=\"true\" title=\"Remove this filter\""
+                        : " title=\"" + esc(e.name + " \u2014 " + stories_and_articles(e)) + "\"") +
+                "><span class=\"name\">" + esc(e.name) + "</span> <span class=\"count\">" + count +
                 "</span></a></li>\n";
     }
 

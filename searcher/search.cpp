@@ -457,7 +457,8 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
             Xapian::Document doc = db.get_document(v[k].did, Xapian::DOC_ASSUME_VALID);
             if (few) {
                 StoredArticle c = decode_article_head(doc.get_data());
-                keys[k] = {c.date, c.id, DocRef {c.id, c.source, c.date, c.title, c.path}};
+                keys[k] = {c.date, c.id,
+                           DocRef {c.id, c.source, c.date, c.title, c.path, doc.get_value(schema::kFoldSlot)}};
             } else {
                 keys[k] = {doc.get_value(schema::kDateSlot), doc.get_value(schema::kIdSlot), std::nullopt};
             }
@@ -474,7 +475,7 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
             better[i] = v[pick].did;
             const Result& r = results[i];
             std::string date = few ? r.date : db.get_document(shown[i].second).get_value(schema::kDateSlot);
-            keys[pick] = {date, r.id, DocRef {r.id, r.source, r.date, r.title, r.path}};
+            keys[pick] = {date, r.id, DocRef {r.id, r.source, r.date, r.title, r.path, r.fold}};
         }
         std::vector<size_t> order(v.size());
         for (size_t k = 0; k < order.size(); ++k) order[k] = k;
@@ -484,13 +485,36 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
         if (order.size() > kMaxVersions) order.resize(kMaxVersions);
         for (size_t k : order) {
             if (!keys[k].ref) {
-                StoredArticle c = decode_article_head(db.get_document(v[k].did, Xapian::DOC_ASSUME_VALID).get_data());
-                keys[k].ref = DocRef {c.id, c.source, c.date, c.title, c.path};
+                Xapian::Document doc = db.get_document(v[k].did, Xapian::DOC_ASSUME_VALID);
+                StoredArticle c = decode_article_head(doc.get_data());
+                keys[k].ref = DocRef {c.id, c.source, c.date, c.title, c.path, doc.get_value(schema::kFoldSlot)};
             }
             results[i].duplicates.push_back(std::move(*keys[k].ref));
         }
     }
     return better;
+}
+
+// Marks the earliest version among a result and its other versions (by
+// date, undated last; on a tie the story's first article, then the id).
+void mark_first_published(Result& r) {
+    if (r.duplicates.empty()) return;
+    auto key = [](const std::string& date, const std::string& fold, const std::string& id) {
+        return std::make_tuple(date.empty(), date, !fold.empty(), id);
+    };
+    auto best = key(r.date, r.fold, r.id);
+    DocRef* earliest = nullptr;
+    for (DocRef& d : r.duplicates) {
+        auto k = key(d.date, d.fold, d.id);
+        if (k < best) {
+            best = k;
+            earliest = &d;
+        }
+    }
+    if (earliest)
+        earliest->first_published = true;
+    else
+        r.first_published = true;
 }
 
 // Matches the documents of `windows` windows of each database's document
@@ -1065,8 +1089,13 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                     docs += static_cast<long>(matching.docids.size());
                 }
                 resp.facets = counts.ranked(req.facet_size);
-                resp.total_estimate = req.collapse ? counts.stories() : docs;
+                const long stories = counts.stories();
+                resp.total_estimate = req.collapse ? stories : docs;
                 resp.total_exact = exact;
+                if (exact) {
+                    resp.total_articles = docs;
+                    resp.total_stories = stories;
+                }
             } else if (req.facets && !spy_in_matcher) {
                 // A remote shard server cannot run our match spy: there facets
                 // are counted from the documents of a second, uncollapsed match.
@@ -1079,8 +1108,16 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                     resp.notices.push_back("facets counted over the first " + std::to_string(kMaxRemoteFacetDocs) +
                                            " matches (remote shards)");
                 resp.facets = spy.result(req.facet_size);
+                if (every.get_matches_lower_bound() <= kMaxRemoteFacetDocs && resp.total_exact) {
+                    resp.total_articles = spy.documents();
+                    resp.total_stories = spy.stories();
+                }
             } else if (spy_in_matcher) {
                 resp.facets = spy.result(req.facet_size);
+                if (resp.total_exact) {
+                    resp.total_articles = spy.documents();
+                    resp.total_stories = spy.stories();
+                }
             }
 
             Snippeter snippeter(ranked.marked);
@@ -1094,6 +1131,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 r.source = std::move(a.source);
                 r.path = std::move(a.path);
                 r.url = std::move(a.url);
+                r.fold = doc.get_value(schema::kFoldSlot);
             };
             std::vector<std::pair<std::string, Xapian::docid>> shown; // per result: story, document
             for (Hit& hit : page) {
@@ -1107,6 +1145,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                                                                    reorder ? weighting.get() : nullptr);
             for (size_t i = 0; i < better.size(); ++i)
                 if (better[i]) fill(resp.results[i], db.get_document(better[i], Xapian::DOC_ASSUME_VALID));
+            for (Result& r : resp.results) mark_first_published(r);
             if (reorder)
                 std::stable_sort(resp.results.begin(), resp.results.end(), [](const Result& x, const Result& y) {
                     return x.score != y.score ? x.score > y.score : x.id < y.id;

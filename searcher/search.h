@@ -38,6 +38,8 @@ struct EntityCount {
 
 struct DocRef {
     std::string id, source, date, title, path;
+    std::string fold;             // how a copy was matched (schema::kFoldSlot), empty for a story's first article
+    bool first_published = false; // the earliest version of its story
 };
 
 struct Result {
@@ -48,11 +50,14 @@ struct Result {
     std::string snippet; // HTML-escaped, matches in <mark>…</mark>
     std::vector<EntityCount> entities;
     std::vector<DocRef> duplicates;
+    std::string fold;             // as DocRef::fold
+    bool first_published = false; // (set only when it has other versions)
 };
 
 struct FacetEntry {
     std::string name;
-    long count = 0;
+    long count = 0;   // articles
+    long stories = 0; // distinct stories among them (syndicated copies count once)
 };
 
 struct Facets {
@@ -64,8 +69,11 @@ struct Facets {
 
 struct SearchResponse {
     std::string query;
-    long total_estimate = 0;
+    long total_estimate = 0; // stories when folding, else articles
     bool total_exact = false;
+    // Both counts, when every match was counted (facets) and exactly so;
+    // -1 otherwise.
+    long total_articles = -1, total_stories = -1;
     int offset = 0, limit = 10;
     std::string suggestion; // empty when none
     // Relaxed: the plain words all together matched fewer than

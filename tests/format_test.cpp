@@ -33,7 +33,9 @@ SearchResponse sample() {
     x.path = "corpus/000_dbe4ead79ec420c1.txt";
     x.snippet = "attacks against Iran&#39;s <mark>security</mark> <mark>forces</mark> &amp; more";
     x.entities = {{"PLACE", "Iran", 5}, {"ORG", "CIA", 2}};
-    x.duplicates = {{"8740e4aca0affa6e", "Dawn", "2026-03-05", "Talks ongoing", "corpus/001_d377f9111801e515.txt"}};
+    x.duplicates = {{"8740e4aca0affa6e", "Dawn", "2026-03-05", "Talks ongoing", "corpus/001_d377f9111801e515.txt",
+                     "reprint 0.62", false}};
+    x.first_published = true;
     r.results.push_back(x);
     Result y;
     y.id = "undated";
@@ -87,8 +89,14 @@ TEST_CASE("format: JSON has the keys of DESIGN.md in order") {
     CHECK(r["entities"][0]["name"] == "Iran");
     CHECK(r["entities"][0]["count"] == 5);
     REQUIRE(r["duplicates"].size() == 1);
-    CHECK(keys(r["duplicates"][0]) == std::vector<std::string> {"id", "source", "date", "title", "path"});
+    CHECK(keys(r["duplicates"][0]) ==
+          std::vector<std::string> {"id", "source", "date", "title", "path", "match", "first_published"});
     CHECK(r["duplicates"][0]["source"] == "Dawn");
+    CHECK(r["duplicates"][0]["match"]["kind"] == "reprint");
+    CHECK(r["duplicates"][0]["match"]["similarity"] == doctest::Approx(0.62));
+    CHECK(r["duplicates"][0]["first_published"] == false);
+    CHECK(r["match"].is_null()); // the story's first article
+    CHECK(r["first_published"] == true);
 
     // Missing date and source are null, not "".
     const ojson& u = j["results"][1];
@@ -107,7 +115,7 @@ TEST_CASE("format: facets, when present, have every group in order") {
     SearchResponse r = sample();
     r.suggestion = "security forces iran";
     r.facets.present = true;
-    r.facets.person = {{"Donald Trump", 3}};
+    r.facets.person = {{"Donald Trump", 3, 2}};
     r.facets.place = {{"Iran", 4}, {"Iraq", 2}};
     r.facets.source = {{"Reuters", 1}};
     r.facets.date = {{"2026-03-04", 2}};
@@ -115,12 +123,12 @@ TEST_CASE("format: facets, when present, have every group in order") {
     CHECK(j["suggestion"] == "security forces iran");
     const ojson& f = j["facets"];
     CHECK(in_order(keys(f), {"person", "org", "place", "misc", "source", "date"}));
-    CHECK(f["person"][0] == ojson {{"name", "Donald Trump"}, {"count", 3}});
-    CHECK(keys(f["person"][0]) == std::vector<std::string> {"name", "count"});
+    CHECK(f["person"][0] == ojson {{"name", "Donald Trump"}, {"count", 3}, {"stories", 2}});
+    CHECK(keys(f["person"][0]) == std::vector<std::string> {"name", "count", "stories"});
     CHECK(f["org"].is_array());
     CHECK(f["org"].empty());
     CHECK(f["place"].size() == 2);
-    CHECK(keys(f["date"][0]) == std::vector<std::string> {"day", "count"});
+    CHECK(keys(f["date"][0]) == std::vector<std::string> {"day", "count", "stories"});
     CHECK(f["date"][0]["day"] == "2026-03-04");
 }
 
@@ -181,7 +189,9 @@ TEST_CASE("format: text output for people") {
     CHECK(s.find("<mark>") == std::string::npos);
     CHECK(s.find("\033[") == std::string::npos); // no colour unless asked
     CHECK(s.find("1 other version:") != std::string::npos);
-    CHECK(s.find("corpus/001_d377f9111801e515.txt (Dawn)") != std::string::npos);
+    CHECK(s.find("2026-03-05 · Dawn · id 8740e4aca0affa6e · Talks ongoing [reprint, 0.62 similar]") !=
+          std::string::npos);
+    CHECK(s.find("(this one first published)") != std::string::npos);
     CHECK(s.find("2. No date, no source") != std::string::npos);
     CHECK(s.find("undated") != std::string::npos);
 

@@ -112,10 +112,10 @@ TEST_CASE("stories: a reprint with a new headline, a byline and its last paragra
     Shingles wire = article("ECB raises rates for first time in three years", kWire, kWireNames);
     std::string body = kWire.substr(0, kWire.find("Governments in Italy"));
     body.replace(body.find("told reporters"), 14, "said");
-    Shingles reprint = article("Borrowing to cost more as Frankfurt acts",
-                               "By Anna Keller, Daily Ledger\n\nFRANKFURT - " + body,
-                               "OEuropean Central Bank\nOECB\nPChristine Lagarde\nLFrankfurt\nODeutsche Bank\n"
-                               "OBNP Paribas\nOEurostat\n");
+    Shingles reprint =
+        article("Borrowing to cost more as Frankfurt acts", "By Anna Keller, Daily Ledger\n\nFRANKFURT - " + body,
+                "OEuropean Central Bank\nOECB\nPChristine Lagarde\nLFrankfurt\nODeutsche Bank\n"
+                "OBNP Paribas\nOEurostat\n");
     CHECK(is_copy(wire, reprint, StoryOptions {}));
     CHECK(is_copy(reprint, wire, StoryOptions {}));
 }

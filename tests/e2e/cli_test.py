@@ -282,14 +282,49 @@ class CorpusIndex(unittest.TestCase):
             self.assertIn(e["type"], ("PERSON", "ORG", "PLACE", "MISC"))
             self.assertGreaterEqual(e["count"], 1)
         for d in res["duplicates"]:
-            self.assertEqual(list(d), ["id", "source", "date", "title", "path"])
+            self.assertEqual(list(d), ["id", "source", "date", "title", "path", "match", "first_published"])
         f = self.q("--facets", "Kurdish")["facets"]
         for k in ("person", "org", "place", "misc", "source", "date"):
             self.assertIsInstance(f[k], list, k)
         for e in f["date"]:
-            self.assertEqual(list(e), ["day", "count"])
+            self.assertEqual(list(e), ["day", "count", "stories"])
         for e in f["place"]:
-            self.assertEqual(list(e), ["name", "count"])
+            self.assertEqual(list(e), ["name", "count", "stories"])
+
+    def test_facets_count_stories_and_articles(self):
+        # Seeds 000 and 001 are one story: every count has articles and
+        # stories, each equal to what a filtered search finds unfolded
+        # and folded.
+        r = self.q("--facets", "Kurdish")
+        self.assertEqual(r["total"]["articles"], self.q("--no-collapse", "Kurdish")["total"]["estimate"])
+        self.assertEqual(r["total"]["stories"], r["total"]["estimate"])
+        self.assertLess(r["total"]["stories"], r["total"]["articles"])
+        folded_somewhere = False
+        for e in r["facets"]["place"][:5]:
+            spec = f'place:"{e["name"]}"'
+            self.assertEqual(e["count"], self.q("--no-collapse", "Kurdish", spec)["total"]["estimate"], e)
+            self.assertEqual(e["stories"], self.q("Kurdish", spec)["total"]["estimate"], e)
+            folded_somewhere = folded_somewhere or e["stories"] < e["count"]
+        self.assertTrue(folded_somewhere)
+        days = {e["day"]: e for e in r["facets"]["date"]}
+        for day, e in days.items():
+            self.assertEqual(e["stories"], self.q("Kurdish", f"date:{day}")["total"]["estimate"], day)
+        _, text, _ = search(self.db, "--facets", "Kurdish")
+        self.assertRegex(text, r"\(\d+ stories, \d+ articles\)")
+
+    def test_other_versions_say_how_they_were_matched(self):
+        r = self.q('"Kurdish militias"')
+        res = next(x for x in r["results"] if x["duplicates"])
+        versions = [res] + res["duplicates"]
+        self.assertEqual(sum(v["first_published"] for v in versions), 1)
+        first = next(v for v in versions if v["first_published"])
+        self.assertEqual(first["date"], min(v["date"] for v in versions))
+        copies = [v for v in versions if v["match"] is not None]
+        self.assertTrue(copies)
+        for c in copies:
+            self.assertIn(c["match"]["kind"], ("reprint", "correction", "update"))
+            self.assertGreater(c["match"]["similarity"], 0)
+            self.assertLessEqual(c["match"]["similarity"], 1)
 
     def test_snippets_mark_matches(self):
         r = self.q('"psychological warfare"')

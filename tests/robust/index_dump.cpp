@@ -2,7 +2,7 @@
 // indexes, as one JSON object: the document count, the revision, every
 // unique id with its docid, story value (kStorySlot), date, path, a digest
 // of the whole document (terms with wdf and positions, values, data) and one
-// of its content (the same without the story slot and story term, which
+// of its content (the same without the story and fold slots and story term, which
 // depend on what the index held when the article was added), and the ids
 // that more than one document carries. Exit 0, or 2 with a message.
 #include <iostream>
@@ -18,7 +18,7 @@
 
 namespace {
 
-// `with_story` false leaves out the story slot and term.
+// `with_story` false leaves out the story and fold slots and the story term.
 std::string document_digest(const Xapian::Document& doc, bool with_story) {
     namespace s = news::schema;
     const std::string story_prefix(s::kStoryPrefix);
@@ -34,7 +34,7 @@ std::string document_digest(const Xapian::Document& doc, bool with_story) {
         for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) mix(std::to_string(*p));
     }
     for (auto v = doc.values_begin(); v != doc.values_end(); ++v) {
-        if (!with_story && v.get_valueno() == s::kStorySlot) continue;
+        if (!with_story && (v.get_valueno() == s::kStorySlot || v.get_valueno() == s::kFoldSlot)) continue;
         mix(std::to_string(v.get_valueno()));
         mix(*v);
     }
