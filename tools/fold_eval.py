@@ -144,8 +144,18 @@ def source_reuters21578(rng, n):
             arts.append({"id": f"r87-{m.group(1)}", "date": day.isoformat(), "title": title.group(1).strip(),
                          "body": b.strip(), "source": "Reuters", "origin": "reuters21578",
                          "topics": sorted(topics), "places": sorted(places)})
-    rng.shuffle(arts)
-    return arts[:n]
+    # Whole days, so that same-day negatives exist.
+    by_day = collections.defaultdict(list)
+    for a in arts:
+        by_day[a["date"]].append(a)
+    days = sorted(by_day)
+    rng.shuffle(days)
+    out = []
+    for d in days:
+        if len(out) >= n:
+            break
+        out += by_day[d]
+    return out
 
 
 def grams(text, n=5):
