@@ -141,7 +141,8 @@ def source_reuters21578(rng, n):
             b = re.sub(r"&lt;", "<", body.group(1))
             b = re.sub(r"\s*Reuter\s*&#3;\s*$", "", b).replace("&#3;", "")
             day = datetime.date(int(date.group(3)), months[date.group(2)], int(date.group(1)))
-            arts.append({"id": f"r87-{m.group(1)}", "date": day.isoformat(), "title": title.group(1).strip(),
+            arts.append({"id": f"r87-{m.group(1)}", "date": day.isoformat(),
+                         "title": title.group(1).replace("&lt;", "<").strip(),
                          "body": b.strip(), "source": "Reuters", "origin": "reuters21578",
                          "topics": sorted(topics), "places": sorted(places)})
     # Whole days, so that same-day negatives exist.

@@ -113,6 +113,21 @@ await step('"other versions of this story" expands', async () => {
   await summary.click();
   assert.ok(await details.first().evaluate((d) => d.open));
   assert.ok(await details.first().locator('ul li').first().isVisible());
+  // Each version says when it came and how it was matched.
+  const versions = await details.first().locator('ul li').allInnerTexts();
+  assert.ok(versions.some((v) => /(reprint|correction|update), \d\.\d\d similar/.test(v)) ||
+            versions.some((v) => /first published/.test(v)), `versions say nothing of the fold: ${versions}`);
+});
+
+await step('facets count stories first, articles beside them', async () => {
+  const titles = await page.locator('.facets li a[title]').evaluateAll((as) => as.map((a) => a.title));
+  if (titles.length === 0) return 'no facets on this page';
+  for (const t of titles) assert.match(t, / \u2014 \d[\d,]* (stor(y|ies), \d[\d,]* articles?|articles?)$/, t);
+  const folded = titles.find((t) => /stories?, /.test(t));
+  if (!folded) return 'no facet value with folded copies here';
+  const li = page.locator('.facets li', { has: page.locator(`a[title="${folded.replace(/"/g, '\\"')}"]`) }).first();
+  const [, stories, articles] = folded.match(/(\d[\d,]*) stor(?:y|ies), (\d[\d,]*) articles?$/);
+  assert.match(await li.locator('.count').innerText(), new RegExp(`^${stories}\\s*/\\s*${articles}$`));
 });
 
 await step('pagination follows to the next page', async () => {
