@@ -192,10 +192,97 @@ bool hidden(const fs::path& p) {
     return !name.empty() && name[0] == '.';
 }
 
+// A path as a message may show it: control characters (a newline in a file
+// name would forge a line of the log) as \xNN.
+std::string shown(const fs::path& p) {
+    std::string out;
+    for (unsigned char c : p.string()) {
+        if (c < 0x20 || c == 0x7f) {
+            char b[8];
+            std::snprintf(b, sizeof b, "\\x%02x", c);
+            out += b;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+// Calls add(path, rel, key) for every input file under the folder `rp`
+// (key `root_key`). Linked folders are not followed. A folder that cannot
+// be listed is reported and its key put in `unread`, so that its files'
+// articles are kept (as for an unmounted disk); link loops and dangling
+// links are reported; the walk goes on past every error.
+template <class Add>
+void walk_folder(const fs::path& rp, const std::string& root_key, const fs::path& root_name, BuildSummary& sum,
+                 std::vector<std::string>& unread, std::ostream& log, Add&& add) {
+    auto sub_of = [&](const fs::path& p) {
+        std::string sub = p.native().substr(rp.native().size());
+        sub.erase(0, sub.find_first_not_of('/'));
+        return sub;
+    };
+    auto key_of = [&](const std::string& sub) {
+        return sub.empty() ? root_key : root_key + (root_key.back() == '/' ? "" : "/") + sub;
+    };
+    std::vector<fs::path> folders {rp};
+    while (!folders.empty()) {
+        fs::path dir = std::move(folders.back());
+        folders.pop_back();
+        std::error_code ec;
+        std::vector<fs::directory_entry> entries;
+        fs::directory_iterator it(dir, ec);
+        for (; !ec && it != fs::directory_iterator(); it.increment(ec)) entries.push_back(*it);
+        if (ec) {
+            log << shown(dir) << ": cannot read folder (" << ec.message() << "); its articles are kept\n";
+            unread.push_back(key_of(sub_of(dir)));
+            ++sum.paths_unread;
+        }
+        for (const fs::directory_entry& e : entries) {
+            if (hidden(e.path())) continue;
+            std::error_code le, se;
+            const bool link = e.is_symlink(le);
+            const fs::file_status st = e.status(se); // (follows a link)
+            const bool dangling =
+                link && (st.type() == fs::file_type::not_found || se == std::errc::no_such_file_or_directory);
+            if (se || dangling) {
+                log << shown(e.path()) << ": "
+                    << (dangling                                         ? "dangling symbolic link"
+                        : se == std::errc::too_many_symbolic_link_levels ? "symbolic link loop"
+                                                                         : se.message())
+                    << ", skipped\n";
+                ++sum.paths_unread;
+                continue;
+            }
+            if (fs::is_directory(st)) {
+                if (!link) folders.push_back(e.path());
+                continue;
+            }
+            if (!fs::is_regular_file(st)) continue;
+            if (format_for_path(e.path().string()) == Format::Unknown) {
+                ++sum.files_ignored;
+                continue;
+            }
+            // The root's own name is part of the id, so a/x.txt and b/x.txt
+            // given as two roots stay two articles.
+            if (link) {
+                add(e.path(), (root_name / fs::relative(e.path(), rp)).string(), std::string());
+                continue;
+            }
+            // Not a link, and no linked folders followed: the file's
+            // canonical path is the root's and its path inside the root,
+            // without resolving every folder of it again.
+            const std::string sub = sub_of(e.path());
+            add(e.path(), (root_name / sub).string(), key_of(sub));
+        }
+    }
+}
+
 // Every readable input file under the roots, sorted, with the keys of the
-// roots (for deciding which recorded files are gone).
+// roots (for deciding which recorded files are gone) and of the folders
+// that could not be read (whose recorded files are not gone).
 std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSummary& sum,
-                                 std::vector<std::string>& root_keys, std::ostream& log) {
+                                 std::vector<std::string>& root_keys, std::vector<std::string>& unread,
+                                 std::ostream& log) {
     std::vector<FileTask> files;
     for (const std::string& root : roots) {
         std::error_code ec;
@@ -205,7 +292,7 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
         std::string root_key = fs::weakly_canonical(fs::absolute(rp)).string();
         root_keys.push_back(root_key);
         const fs::path root_name = fs::path(root_key).filename();
-        auto add = [&](const fs::path& p, const std::string& rel, std::string key = {}) {
+        auto add = [&](const fs::path& p, const std::string& rel, std::string key) {
             FileTask t;
             t.path = p.string();
             t.key = key.empty() ? fs::weakly_canonical(fs::absolute(p)).string() : std::move(key);
@@ -219,40 +306,10 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
                 ++sum.files_ignored;
                 continue;
             }
-            add(rp, rp.filename().string());
+            add(rp, rp.filename().string(), std::string());
             continue;
         }
-        fs::recursive_directory_iterator it(rp, fs::directory_options::skip_permission_denied, ec), end;
-        if (ec) throw Error(root + ": cannot read folder: " + ec.message());
-        for (; it != end; it.increment(ec)) {
-            if (ec) {
-                log << root << ": " << ec.message() << "\n";
-                break;
-            }
-            if (hidden(it->path())) {
-                if (it->is_directory()) it.disable_recursion_pending();
-                continue;
-            }
-            if (!it->is_regular_file()) continue;
-            if (format_for_path(it->path().string()) == Format::Unknown) {
-                ++sum.files_ignored;
-                continue;
-            }
-            // The root's own name is part of the id, so a/x.txt and b/x.txt
-            // given as two roots stay two articles.
-            if (it->is_symlink()) {
-                add(it->path(), (root_name / fs::relative(it->path(), rp)).string());
-                continue;
-            }
-            // Not a link, and the iterator follows no linked folders: the
-            // file's canonical path is the root's and its path inside the
-            // root, without resolving every folder of it again (three
-            // canonical paths a file were most of a 0.7 s start on the
-            // 21,578 files of Reuters-21578).
-            std::string sub = it->path().native().substr(rp.native().size());
-            sub.erase(0, sub.find_first_not_of('/'));
-            add(it->path(), (root_name / sub).string(), root_key + (root_key.back() == '/' ? "" : "/") + sub);
-        }
+        walk_folder(rp, root_key, root_name, sum, unread, log, add);
     }
     std::sort(files.begin(), files.end(), [](const FileTask& a, const FileTask& b) { return a.key < b.key; });
     files.erase(
@@ -319,6 +376,7 @@ std::string BuildSummary::line() const {
     }
     o << "; " << files_indexed << " of " << files_scanned << " files read";
     if (files_ignored) o << ", " << files_ignored << " of unknown type ignored";
+    if (paths_unread) o << ", " << paths_unread << (paths_unread == 1 ? " path" : " paths") << " could not be read";
     return o.str();
 }
 
@@ -326,8 +384,8 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     namespace s = schema;
     auto t0 = std::chrono::steady_clock::now();
     BuildSummary sum;
-    std::vector<std::string> root_keys;
-    std::vector<FileTask> files = scan_roots(opt.roots, sum, root_keys, log);
+    std::vector<std::string> root_keys, unread;
+    std::vector<FileTask> files = scan_roots(opt.roots, sum, root_keys, unread, log);
 
     IndexStore store(opt.db, opt.shard_by);
 
@@ -356,7 +414,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     const std::vector<std::string> recorded = store.file_keys();
     std::vector<std::string> gone;
     for (const std::string& key : recorded)
-        if (under_root(key, root_keys) && !present.count(key)) gone.push_back(key);
+        if (under_root(key, root_keys) && !present.count(key) && !under_root(key, unread)) gone.push_back(key);
     for (const std::string& key : gone) {
         sum.removed += store.delete_articles(s::file_term(key));
         store.set_file_state(key, "");
@@ -615,7 +673,8 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                 }
             }
             if (b->last) {
-                if (t.existed && b->fatal != "=") sum.removed += std::max(0L, t.old_articles - per_file[b->file]);
+                // (a file that could not be read keeps its articles)
+                if (t.existed && b->fatal.empty()) sum.removed += std::max(0L, t.old_articles - per_file[b->file]);
                 t.state.articles = b->fatal == "=" ? t.old_articles : per_file[b->file];
                 if (b->fatal.empty() || b->fatal == "=") {
                     if (bulk)

@@ -32,6 +32,7 @@ struct BuildSummary {
     long files_scanned = 0; // input files found under the roots
     long files_indexed = 0; // new or changed files read this run
     long files_ignored = 0; // files of no known format under the roots
+    long paths_unread = 0;  // folders that could not be listed, link loops, dangling links
     long indexed = 0;       // articles from new files
     long updated = 0;       // articles from changed files
     long removed = 0;       // articles of files that are gone or changed

@@ -542,6 +542,80 @@ def answers(db):
     return out
 
 
+class HostileInput(unittest.TestCase):
+    """Unusual archives: what cannot be read is reported, never taken as
+    deleted, and never stops the rest from being indexed."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="hostile-")
+        self.root = os.path.join(self.tmp.name, "archive")
+        self.db = os.path.join(self.tmp.name, "db")
+        os.makedirs(os.path.join(self.root, "sub"))
+        for name, word in (("a.txt", "alpha"), ("sub/b.txt", "bravo"), ("z.txt", "zulu")):
+            with open(os.path.join(self.root, name), "w") as f:
+                f.write(f"The {word} report\n\nA short article about {word} shipping in the harbour.\n")
+
+    def tearDown(self):
+        for dirpath, dirnames, _ in os.walk(self.tmp.name):
+            for d in dirnames:
+                os.chmod(os.path.join(dirpath, d), 0o755)
+        self.tmp.cleanup()
+
+    def found(self, word):
+        code, r = search(self.db, word)
+        return r["total"]["estimate"] if code == 0 else 0
+
+    def test_symlink_loop_is_reported_and_the_rest_indexed(self):
+        os.symlink("loop2", os.path.join(self.root, "loop1"))
+        os.symlink("loop1", os.path.join(self.root, "loop2"))
+        code, out, err = run(build_args(self.db, [self.root]))
+        self.assertEqual(code, 0, err)
+        self.assertIn("loop1: symbolic link loop, skipped", err)
+        self.assertRegex(out, r"^indexed 3,")
+        self.assertIn("2 paths could not be read", out)
+        for word in ("alpha", "bravo", "zulu"):
+            self.assertEqual(self.found(word), 1, word)
+
+    def test_dangling_link_is_reported(self):
+        os.symlink("nowhere.txt", os.path.join(self.root, "gone.txt"))
+        code, out, err = run(build_args(self.db, [self.root]))
+        self.assertEqual(code, 0, err)
+        self.assertIn("gone.txt: dangling symbolic link, skipped", err)
+        self.assertRegex(out, r"^indexed 3,")
+
+    def test_newline_in_a_file_name_cannot_forge_a_message_line(self):
+        os.symlink("nowhere", os.path.join(self.root, "x\nindexed 999.txt"))
+        code, out, err = run(build_args(self.db, [self.root]))
+        self.assertEqual(code, 0, err)
+        self.assertIn("x\\x0aindexed 999.txt: dangling symbolic link", err)
+        self.assertFalse([l for l in err.splitlines() if l.startswith("indexed 999")], err)
+
+    def test_unreadable_folder_keeps_its_articles(self):
+        # As root every folder is readable: the runs drop to nobody.
+        drop = []
+        if os.geteuid() == 0:
+            if not shutil.which("setpriv"):
+                self.skipTest("running as root without setpriv to drop privileges")
+            drop = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
+            for dirpath, dirnames, filenames in os.walk(self.tmp.name):
+                os.chmod(dirpath, 0o777)
+                for f in filenames:
+                    os.chmod(os.path.join(dirpath, f), 0o666)
+        run(drop + build_args(self.db, [self.root]), check_code=0)
+        self.assertEqual(self.found("bravo"), 1)
+        os.chmod(os.path.join(self.root, "sub"), 0o000)
+        code, out, err = run(drop + build_args(self.db, [self.root]))
+        self.assertEqual(code, 0, err)
+        self.assertRegex(err, r"sub: cannot read folder \(.*\); its articles are kept")
+        self.assertRegex(out, r"^indexed 0, updated 0, removed 0\b")
+        self.assertIn("1 path could not be read", out)
+        self.assertEqual(self.found("bravo"), 1, "the unreadable folder's article was removed")
+        os.chmod(os.path.join(self.root, "sub"), 0o777)
+        code, out, err = run(drop + build_args(self.db, [self.root]))
+        self.assertRegex(out, r"^indexed 0, updated 0, removed 0\b", err)
+        self.assertEqual(self.found("bravo"), 1)
+
+
 class ThreadSafety(unittest.TestCase):
     """No memory is touched by two indexing threads without synchronisation.
 
