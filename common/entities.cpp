@@ -302,6 +302,14 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
             acronyms.emplace(std::string(doc.tokens[s.e + 1]), std::make_pair(s.type, s.canonical));
         }
     }
+    // Full person names by their last word, in order: a one-word mention
+    // looks up its surname instead of scanning every span (linear in the
+    // article, which may hold millions of mentions).
+    std::unordered_map<std::string_view, std::vector<size_t>> full_names;
+    for (size_t j = 0; j < spans.size(); ++j) {
+        const Mention& f = spans[j];
+        if (f.type == kPer && f.e - f.b >= 2) full_names[doc.tokens[f.e - 1]].push_back(j);
+    }
     for (size_t k = 0; k < spans.size(); ++k) {
         Mention& s = spans[k];
         if (s.e - s.b == 1) {
@@ -314,11 +322,10 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
         if (s.e - s.b != 1) continue;
         // The nearest full name before this mention, else the first after.
         const Mention* full = nullptr;
-        for (size_t j = 0; j < spans.size(); ++j) {
-            const Mention& f = spans[j];
-            if (f.type != kPer || f.e - f.b < 2 || doc.tokens[f.e - 1] != doc.tokens[s.b]) continue;
-            if (j < k || !full) full = &f;
-            if (j > k) break;
+        if (auto named = full_names.find(doc.tokens[s.b]); named != full_names.end()) {
+            const std::vector<size_t>& at = named->second;
+            auto after = std::upper_bound(at.begin(), at.end(), k);
+            full = &spans[after != at.begin() ? *(after - 1) : *after];
         }
         if (full) {
             s.canonical = full->canonical;

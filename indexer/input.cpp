@@ -154,25 +154,44 @@ bool Input::fill() {
         buf_.erase(0, pos_);
         pos_ = 0;
     }
-    if (!source_->read(buf_)) eof_ = true;
+    try {
+        if (!source_->read(buf_)) eof_ = true;
+    } catch (const ResourceError&) {
+        throw;
+    } catch (const Error& e) {
+        // Where it broke, for the message that says what was kept.
+        throw Error(std::string(e.what()) + " at byte " + std::to_string(bytes_read()) + " of the file, after line " +
+                    std::to_string(line_no_));
+    }
     return !eof_;
 }
 
 bool Input::read_line(std::string& line) {
+    // The search for '\n' resumes where the last one stopped (`from`, past
+    // pos_), so a long line costs its length once, not once per refill.
+    size_t from = 0;
+    too_long_ = false;
     for (;;) {
-        size_t nl = buf_.find('\n', pos_);
+        size_t nl = buf_.find('\n', pos_ + from);
         if (nl != std::string::npos) {
-            line.assign(buf_, pos_, nl - pos_);
+            if (!too_long_) line.assign(buf_, pos_, nl - pos_);
             pos_ = nl + 1;
             break;
         }
+        from = buf_.size() - pos_;
+        if (from > max_line_) { // keep none of it: memory stays bounded
+            too_long_ = true;
+            buf_.resize(pos_);
+            from = 0;
+        }
         if (!fill()) {
-            if (pos_ >= buf_.size()) return false;
-            line.assign(buf_, pos_, std::string::npos);
+            if (pos_ >= buf_.size() && !too_long_) return false;
+            if (!too_long_) line.assign(buf_, pos_, std::string::npos);
             pos_ = buf_.size();
             break;
         }
     }
+    if (too_long_) line.clear();
     if (!line.empty() && line.back() == '\r') line.pop_back();
     ++line_no_;
     return true;

@@ -18,8 +18,13 @@ public:
     Input& operator=(const Input&) = delete;
 
     // Next line without its '\n' (and without a trailing '\r'); false at end.
-    // Throws news::Error on a read or decompression error.
+    // A line longer than max_line() is read past, not kept: `line` is empty
+    // and line_too_long() true. Throws news::Error on a read or
+    // decompression error.
     bool read_line(std::string& line);
+    void set_max_line(size_t bytes) { max_line_ = bytes; }
+    size_t max_line() const { return max_line_; }
+    bool line_too_long() const { return too_long_; }
 
     // The rest of the input; throws news::Error past `max_bytes`.
     std::string read_all(size_t max_bytes);
@@ -39,6 +44,8 @@ private:
     std::string buf_;
     size_t pos_ = 0;
     bool eof_ = false;
+    bool too_long_ = false;
+    size_t max_line_ = static_cast<size_t>(-1);
     long line_no_ = 0;
 };
 

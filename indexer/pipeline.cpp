@@ -619,12 +619,22 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                 // Same bytes, new mtime: nothing to re-index.
             } else if (b->resource) {
                 throw Error(b->fatal);
-            } else if (!b->fatal.empty()) {
+            } else if (!b->fatal.empty() && b->first && b->docs.empty()) {
                 // Errors from the readers already start with the path.
                 log << (b->fatal.rfind(t.path, 0) == 0 ? "" : t.path + ": ") << b->fatal << ", skipped\n";
                 ++sum.skipped;
                 ++sum.skip_reasons["unreadable file"];
             } else {
+                if (!b->fatal.empty()) {
+                    // A file that broke part-way (a truncated archive): what
+                    // was read before the break is indexed; its state is not
+                    // recorded, so the next run reads it again.
+                    log << (b->fatal.rfind(t.path, 0) == 0 ? "" : t.path + ": ") << b->fatal << "; "
+                        << per_file[b->file] + static_cast<long>(b->docs.size())
+                        << " articles before it are indexed, the rest of the file is lost\n";
+                    ++sum.skipped;
+                    ++sum.skip_reasons["broken file"];
+                }
                 if (b->first) {
                     ++sum.files_indexed;
                     // Also clears what a killed run committed of a file whose

@@ -119,9 +119,9 @@ void read_text(const std::string& path, const ReaderOptions& opt, const ArticleF
     Input in(path);
     std::string raw;
     try {
-        raw = in.read_all(opt.max_text_bytes);
+        raw = in.read_all(opt.max_record_bytes);
     } catch (const Error& e) {
-        on_issue({1, "file too large", e.what(), true});
+        on_issue({1, "record too large", e.what(), true});
         return;
     }
     // Editors on Windows start files with a byte order mark; it would hide
@@ -198,10 +198,15 @@ std::optional<std::string> json_string(const nlohmann::json& o, const ReaderOpti
 void read_jsonl(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
                 const IssueFn& on_issue) {
     Input in(path);
+    in.set_max_line(opt.max_record_bytes);
     std::string line;
     long record = 0;
     while (in.read_line(line)) {
         long ln = in.line_number();
+        if (in.line_too_long()) {
+            on_issue({ln, "record too large", "a line over " + std::to_string(in.max_line() >> 20) + " MiB", true});
+            continue;
+        }
         if (trim(line).empty()) continue;
         if (!is_valid_utf8(line)) {
             bool dummy = false;
@@ -253,36 +258,62 @@ void read_jsonl(const std::string& path, const ReaderOptions& opt, const Article
 
 // ---- Record-based formats (TREC, Reuters SGML) -----------------------------
 
-// Calls `on_record(text, first_line)` for each `open`...`close` block.
+// Calls `on_record(text, first_line)` for each `open`...`close` block. A
+// block that meets the next `open` before its `close` is reported unclosed
+// and the new one starts there; a block over max_bytes is reported and
+// read past (none of it kept). The last block, if unclosed, goes to
+// on_record as it is (the handler reports it).
 template <typename Fn>
-void for_each_record(const std::string& path, const char* open, const char* close, Fn on_record) {
+void for_each_record(const std::string& path, const std::string& open, const std::string& close, size_t max_bytes,
+                     const IssueFn& on_issue, Fn on_record) {
     Input in(path);
+    in.set_max_line(max_bytes);
     std::string line, rec;
     long start = 0;
-    bool inside = false;
+    bool inside = false, too_large = false;
+    auto too_large_issue = [&] {
+        on_issue({start, "record too large", "over " + std::to_string(max_bytes >> 20) + " MiB", true});
+    };
     while (in.read_line(line)) {
+        const size_t p = line.find(open);
+        const size_t c = line.find(close);
+        if (inside && p != std::string::npos && c == std::string::npos) {
+            on_issue({start, "unclosed " + open + (open.back() == '>' ? "" : ">"),
+                      "no " + close + " before the next record at line " + std::to_string(in.line_number()), true});
+            inside = false;
+        }
         if (!inside) {
-            size_t p = line.find(open);
             if (p == std::string::npos) continue;
             inside = true;
             start = in.line_number();
+            too_large = in.line_too_long();
             rec.assign(line, p, std::string::npos);
-        } else {
-            rec += '\n';
-            rec += line;
+        } else if (!too_large) {
+            too_large = in.line_too_long() || rec.size() + line.size() + 1 > max_bytes;
+            if (too_large) {
+                std::string().swap(rec);
+            } else {
+                rec += '\n';
+                rec += line;
+            }
         }
-        if (rec.find(close) != std::string::npos) {
-            on_record(rec, start);
+        if (c != std::string::npos && (p == std::string::npos || c > p || start != in.line_number())) {
+            if (too_large)
+                too_large_issue();
+            else
+                on_record(rec, start);
             inside = false;
             rec.clear();
         }
     }
-    if (inside) on_record(rec, start); // truncated last record: the handler reports it
+    if (inside && too_large) too_large_issue();
+    if (inside && !too_large) on_record(rec, start); // truncated last record: the handler reports it
 }
 
-void read_trec(const std::string& path, const ArticleFn& on_article, const IssueFn& on_issue) {
+void read_trec(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
+               const IssueFn& on_issue) {
     long record = 0;
-    for_each_record(path, "<DOC>", "</DOC>", [&](const std::string& rec, long ln) {
+    for_each_record(path, "<DOC>", "</DOC>", opt.max_record_bytes, on_issue, [&](const std::string& rec, long ln) {
         if (rec.find("</DOC>") == std::string::npos) {
             on_issue({ln, "truncated record", "no </DOC>", true});
             return;
@@ -315,41 +346,43 @@ void read_trec(const std::string& path, const ArticleFn& on_article, const Issue
     });
 }
 
-void read_sgml(const std::string& path, const ArticleFn& on_article, const IssueFn& on_issue) {
+void read_sgml(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
+               const IssueFn& on_issue) {
     long record = 0;
-    for_each_record(path, "<REUTERS", "</REUTERS>", [&](const std::string& rec, long ln) {
-        if (rec.find("</REUTERS>") == std::string::npos) {
-            on_issue({ln, "truncated record", "no </REUTERS>", true});
-            return;
-        }
-        bool reported = false;
-        Article a;
-        a.line = ln;
-        a.record = record++;
-        a.id = std::string(trim(clean_text(attribute(rec, "NEWID"), ln, on_issue, reported)));
-        if (!id_fits(a.id, ln, on_issue)) return;
-        a.source = "Reuters";
-        auto dr = check_date(tag_content(rec, "<DATE>", "</DATE>"), ln, on_issue);
-        if (!dr.ok) return;
-        a.date = dr.iso;
-        auto text = [&](const std::string& s) { return clean_text(decode_entities(s), ln, on_issue, reported); };
-        bool has_title = false, has_body = false;
-        a.title = collapse_space(text(tag_content(rec, "<TITLE>", "</TITLE>", &has_title)));
-        a.body = std::string(trim(text(tag_content(rec, "<BODY>", "</BODY>", &has_body))));
-        if (!has_title && !has_body) {
-            // <TEXT TYPE="UNPROC">: the raw text is the body.
-            a.body = std::string(trim(text(tag_content(rec, "<TEXT", "</TEXT>"))));
-        }
-        if (a.body.empty() && a.title.empty()) {
-            on_issue({ln, "no body", "record has no title, body or text", true});
-            return;
-        }
-        if (a.title.empty()) {
-            a.title = title_from_lead(a.body);
-            a.title_from_body = true;
-        }
-        on_article(std::move(a));
-    });
+    for_each_record(
+        path, "<REUTERS", "</REUTERS>", opt.max_record_bytes, on_issue, [&](const std::string& rec, long ln) {
+            if (rec.find("</REUTERS>") == std::string::npos) {
+                on_issue({ln, "truncated record", "no </REUTERS>", true});
+                return;
+            }
+            bool reported = false;
+            Article a;
+            a.line = ln;
+            a.record = record++;
+            a.id = std::string(trim(clean_text(attribute(rec, "NEWID"), ln, on_issue, reported)));
+            if (!id_fits(a.id, ln, on_issue)) return;
+            a.source = "Reuters";
+            auto dr = check_date(tag_content(rec, "<DATE>", "</DATE>"), ln, on_issue);
+            if (!dr.ok) return;
+            a.date = dr.iso;
+            auto text = [&](const std::string& s) { return clean_text(decode_entities(s), ln, on_issue, reported); };
+            bool has_title = false, has_body = false;
+            a.title = collapse_space(text(tag_content(rec, "<TITLE>", "</TITLE>", &has_title)));
+            a.body = std::string(trim(text(tag_content(rec, "<BODY>", "</BODY>", &has_body))));
+            if (!has_title && !has_body) {
+                // <TEXT TYPE="UNPROC">: the raw text is the body.
+                a.body = std::string(trim(text(tag_content(rec, "<TEXT", "</TEXT>"))));
+            }
+            if (a.body.empty() && a.title.empty()) {
+                on_issue({ln, "no body", "record has no title, body or text", true});
+                return;
+            }
+            if (a.title.empty()) {
+                a.title = title_from_lead(a.body);
+                a.title_from_body = true;
+            }
+            on_article(std::move(a));
+        });
 }
 
 } // namespace
@@ -382,8 +415,8 @@ void read_articles(const std::string& path, Format format, const ReaderOptions& 
     switch (format) {
     case Format::Text: read_text(path, options, on_article, on_issue); break;
     case Format::JsonLines: read_jsonl(path, options, on_article, on_issue); break;
-    case Format::Trec: read_trec(path, on_article, on_issue); break;
-    case Format::ReutersSgml: read_sgml(path, on_article, on_issue); break;
+    case Format::Trec: read_trec(path, options, on_article, on_issue); break;
+    case Format::ReutersSgml: read_sgml(path, options, on_article, on_issue); break;
     case Format::Unknown: throw Error(path + ": unknown format");
     }
 }

@@ -42,8 +42,10 @@ struct ReaderOptions {
     // names (date: date, published_iso, published, pubDate, dir_date; body:
     // body, text, content; ...). Default: empty.
     std::map<std::string, std::string> json_fields;
-    // Largest single text article read whole. Default 64 MiB.
-    size_t max_text_bytes = 64u << 20;
+    // Largest record of any format (a text file, a JSON line, a <DOC> or
+    // <REUTERS> block); a larger one is reported "record too large" and
+    // skipped, and memory stays bounded by it. Default 16 MiB.
+    size_t max_record_bytes = 16u << 20;
 };
 
 using ArticleFn = std::function<void(Article&&)>;

@@ -223,21 +223,26 @@ double aligned_sentences(const Shingles& a, const Shingles& b) {
     const Shingles& few = a.sentence_ends.size() <= b.sentence_ends.size() ? a : b;
     const Shingles& many = &few == &a ? b : a;
     if (few.sentence_ends.empty()) return 0;
+    // The first kMaxSentences of each: comparing them all is quadratic, and
+    // a news article has far fewer.
+    constexpr size_t kMaxSentences = 500;
+    const size_t n_few = std::min(few.sentence_ends.size(), kMaxSentences);
+    const size_t n_many = std::min(many.sentence_ends.size(), kMaxSentences);
     auto begin = [](const Shingles& s, size_t i) {
         return s.sentence_words.begin() + (i ? s.sentence_ends[i - 1] : 0);
     };
     auto end = [](const Shingles& s, size_t i) { return s.sentence_words.begin() + s.sentence_ends[i]; };
     size_t aligned = 0;
-    for (size_t i = 0; i < few.sentence_ends.size(); ++i) {
+    for (size_t i = 0; i < n_few; ++i) {
         auto size = static_cast<size_t>(end(few, i) - begin(few, i));
-        for (size_t j = 0; j < many.sentence_ends.size(); ++j) {
+        for (size_t j = 0; j < n_many; ++j) {
             if (2 * shared_count(begin(few, i), end(few, i), begin(many, j), end(many, j)) >= size) {
                 ++aligned;
                 break;
             }
         }
     }
-    return static_cast<double>(aligned) / static_cast<double>(few.sentence_ends.size());
+    return static_cast<double>(aligned) / static_cast<double>(n_few);
 }
 
 namespace {
@@ -380,7 +385,17 @@ StoryMatch StoryFinder::find(const std::vector<Place>& places, const Shingles& s
         Xapian::Enquire enq(db);
         enq.set_query(q);
         enq.set_weighting_scheme(Xapian::CoordWeight()); // rank by shared bands
-        Xapian::MSet candidates = enq.get_mset(0, kCandidates);
+        Xapian::MSet candidates;
+        try {
+            candidates = enq.get_mset(0, kCandidates);
+        } catch (const Xapian::DatabaseCorruptError&) {
+            // Xapian 1.4's glass can fail to read, in the writer, a posting
+            // list whose entries this run deleted ("Unexpected end of
+            // posting list": a changed file of near-identical copies, read
+            // again). The index on disk is sound; this article is compared
+            // with this run's articles only.
+            continue;
+        }
         for (auto it = candidates.begin(); it != candidates.end(); ++it) {
             if (recent_docs_.count(doc_key(place.part, *it))) continue; // already considered above
             const Earlier& e = earlier(db, place.part, *it);

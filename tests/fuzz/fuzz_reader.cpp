@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace news;
     std::string path = fuzz::scratch_file(NEWS_FUZZ_NAME, std::string_view(reinterpret_cast<const char*>(data), size));
     ReaderOptions options;
-    options.max_text_bytes = 1 << 20;
+    options.max_record_bytes = 1 << 20;
     try {
         read_articles(
             path, Format::NEWS_FUZZ_FORMAT, options,
