@@ -357,10 +357,18 @@ void recover_compaction(const std::string& db) {
 }
 
 void swap_in_compacted(const std::string& db) {
+    const std::string tmp = db + std::string(schema::kCompactTmp);
+    std::error_code ec;
+    // One atomic exchange where the file system has it: the path always
+    // holds a whole database, and a kill leaves at most the old one under
+    // the temporary name (recover_compaction removes it).
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, db.c_str(), RENAME_EXCHANGE) == 0) {
+        fs::remove_all(tmp, ec);
+        return;
+    }
     const std::string old = db + std::string(schema::kCompactOld);
     fs::rename(db, old);
-    fs::rename(db + std::string(schema::kCompactTmp), db);
-    std::error_code ec;
+    fs::rename(tmp, db);
     fs::remove_all(old, ec);
 }
 
