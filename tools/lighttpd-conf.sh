@@ -36,7 +36,14 @@ server.port = $port
 server.document-root = "$static"
 server.errorlog = "$logs/error.log"
 server.tag = "newssearch"
-server.max-connections = 512
+# Slow or idle clients cannot hold the server for long: short idle
+# timeouts (a request must arrive within 10 s) and room for many waiting
+# connections. Debian's lighttpd has no per-client cap (no mod_evasive).
+server.max-connections = 1024
+server.max-fds = 4096
+server.max-read-idle = 10
+server.max-write-idle = 60
+server.max-keep-alive-idle = 5
 # Long hostile URLs reach the CGI, which answers them with a readable 414.
 server.max-request-field-size = 262144
 mimetype.assign = (
