@@ -413,14 +413,27 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
     std::vector<int> part_of_mark;
     std::vector<char> marked(words.size(), 0);
     int part = 0;
-    for (const std::string& term : words_) {
-        for (size_t i = 0; i < words.size(); ++i)
-            if (!marked[i] && word_matches(split.lower(i), *stems[i], term)) {
-                marked[i] = 1;
-                marks.emplace_back(words[i].begin, words[i].end);
-                part_of_mark.push_back(part);
+    // Each word takes the first free term it matches (as itself or by its
+    // stem), looked up by hash: a wildcard may have expanded to thousands.
+    if (!words_.empty()) {
+        if (word_part_.empty())
+            for (size_t t = 0; t < words_.size(); ++t) word_part_.emplace(words_[t], static_cast<int>(t));
+        std::vector<std::pair<size_t, int>> hits; // word, part: in part order, as one loop per term gave them
+        for (size_t i = 0; i < words.size(); ++i) {
+            int best = -1;
+            for (std::string_view form : {split.lower(i), std::string_view(*stems[i])}) {
+                auto it = form.empty() ? word_part_.end() : word_part_.find(std::string(form));
+                if (it != word_part_.end() && (best < 0 || it->second < best)) best = it->second;
             }
-        ++part;
+            if (best >= 0) hits.emplace_back(i, best);
+        }
+        std::stable_sort(hits.begin(), hits.end(), [](const auto& x, const auto& y) { return x.second < y.second; });
+        for (const auto& [i, p] : hits) {
+            marked[i] = 1;
+            marks.emplace_back(words[i].begin, words[i].end);
+            part_of_mark.push_back(p);
+        }
+        part = static_cast<int>(words_.size());
     }
     for (const std::string& prefix : wildcards_) {
         for (size_t i = 0; i < words.size(); ++i)

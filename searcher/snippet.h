@@ -47,9 +47,10 @@ private:
     std::vector<StemHead> stem_heads_;
     std::array<bool, 256> word_initial_ {}; // first bytes of anything a word can match
     mutable std::unordered_map<std::string, std::string> stems_;
-    mutable std::string key_;            // stem_of's lookup key
-    std::vector<std::string> words_;     // free terms: "word" or "Zstem" (prefixes stripped)
-    std::vector<std::string> wildcards_; // prefixes from word* queries
+    mutable std::string key_;                                // stem_of's lookup key
+    std::vector<std::string> words_;                         // free terms: "word" or "Zstem" (prefixes stripped)
+    mutable std::unordered_map<std::string, int> word_part_; // words_ -> its first index (built on first use)
+    std::vector<std::string> wildcards_;                     // prefixes from word* queries
     std::vector<Phrase> phrases_;
     std::vector<std::string> entities_; // entity terms "XEPLACE:erbil"
 };
