@@ -195,6 +195,20 @@ std::optional<std::string> json_string(const nlohmann::json& o, const ReaderOpti
     return std::nullopt;
 }
 
+// False (reported "no body") for a record with neither title nor body;
+// else a record without a title takes its lead's first sentence.
+bool titled(Article& a, long ln, const char* missing, const IssueFn& on_issue) {
+    if (a.body.empty() && a.title.empty()) {
+        on_issue({ln, "no body", missing, true});
+        return false;
+    }
+    if (a.title.empty()) {
+        a.title = title_from_lead(a.body);
+        a.title_from_body = true;
+    }
+    return true;
+}
+
 void read_jsonl(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
                 const IssueFn& on_issue) {
     Input in(path);
@@ -244,14 +258,7 @@ void read_jsonl(const std::string& path, const ReaderOptions& opt, const Article
         a.body = std::string(trim(field("body", {"body", "text", "content", "article", "description"})));
         a.source = collapse_space(field("source", {"source", "publisher", "site"}));
         a.url = std::string(trim(field("url", {"url", "link"})));
-        if (a.body.empty() && a.title.empty()) {
-            on_issue({ln, "no body", "record has neither body nor title", true});
-            continue;
-        }
-        if (a.title.empty()) {
-            a.title = title_from_lead(a.body);
-            a.title_from_body = true;
-        }
+        if (!titled(a, ln, "record has neither body nor title", on_issue)) continue;
         on_article(std::move(a));
     }
 }
@@ -334,14 +341,7 @@ void read_trec(const std::string& path, const ReaderOptions& opt, const ArticleF
         size_t letters = 0;
         while (letters < a.id.size() && std::isalpha(static_cast<unsigned char>(a.id[letters]))) ++letters;
         a.source = a.id.substr(0, letters);
-        if (a.body.empty() && a.title.empty()) {
-            on_issue({ln, "no body", "record has neither <TEXT> nor <HEADLINE>", true});
-            return;
-        }
-        if (a.title.empty()) {
-            a.title = title_from_lead(a.body);
-            a.title_from_body = true;
-        }
+        if (!titled(a, ln, "record has neither <TEXT> nor <HEADLINE>", on_issue)) return;
         on_article(std::move(a));
     });
 }
@@ -373,14 +373,7 @@ void read_sgml(const std::string& path, const ReaderOptions& opt, const ArticleF
                 // <TEXT TYPE="UNPROC">: the raw text is the body.
                 a.body = std::string(trim(text(tag_content(rec, "<TEXT", "</TEXT>"))));
             }
-            if (a.body.empty() && a.title.empty()) {
-                on_issue({ln, "no body", "record has no title, body or text", true});
-                return;
-            }
-            if (a.title.empty()) {
-                a.title = title_from_lead(a.body);
-                a.title_from_body = true;
-            }
+            if (!titled(a, ln, "record has no title, body or text", on_issue)) return;
             on_article(std::move(a));
         });
 }

@@ -55,8 +55,8 @@ public:
     explicit ShingleBuilder(Shingles& s) : s_(s) {}
 
     void word(std::string_view cut, bool number) {
-        if (number) s_.numbers.push_back(word_hash(cut));
-        uint32_t h = word_hash(cut);
+        const uint32_t h = word_hash(cut);
+        if (number) s_.numbers.push_back(h);
         s_.words.push_back(h);
         sentence_.push_back(h);
         if (words_ > 0)

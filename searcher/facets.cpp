@@ -57,13 +57,12 @@ std::unordered_map<std::string_view, long> repeats_of(const std::vector<Group>& 
     return out;
 }
 
-std::vector<FacetEntry> with_stories(std::vector<FacetEntry> v, const std::unordered_map<std::string_view, long>& rep,
-                                     std::string_view prefix = {}) {
+// Each entry's stories: its articles less the repeats of its name.
+void set_stories(std::vector<FacetEntry>& v, const std::unordered_map<std::string_view, long>& repeats) {
     for (FacetEntry& e : v) {
-        auto it = rep.empty() ? rep.end() : rep.find(std::string(prefix) + e.name);
-        e.stories = e.count - (it == rep.end() ? 0 : it->second);
+        auto it = repeats.find(e.name);
+        e.stories = e.count - (it == repeats.end() ? 0 : it->second);
     }
-    return v;
 }
 
 // Facets from counts by "T<name>" (T the type code of kEntitiesSlot), by
@@ -79,13 +78,11 @@ Facets ranked(const Named& entities, Named sources, const Named& days, int n, co
     std::vector<FacetEntry>* out[4] = {&f.person, &f.org, &f.place, &f.misc};
     for (int t = 0; t < 4; ++t) {
         *out[t] = top(std::move(by_type[t]), n, 0);
-        for (FacetEntry& e : *out[t]) {
-            auto it = entity_rep.find(e.name);
-            e.stories = e.count - (it == entity_rep.end() ? 0 : it->second);
-            e.name.erase(0, 1);
-        }
+        set_stories(*out[t], entity_rep); // (by "T<name>", then the name alone)
+        for (FacetEntry& e : *out[t]) e.name.erase(0, 1);
     }
-    f.source = with_stories(top(std::move(sources), n), repeats_of(groups, 1));
+    f.source = top(std::move(sources), n);
+    set_stories(f.source, repeats_of(groups, 1));
     if (days.empty()) return f;
     std::map<std::string_view, long> by_day(days.begin(), days.end());
     int span = day_number(by_day.rbegin()->first) - day_number(by_day.begin()->first);
