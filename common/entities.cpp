@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/boilerplate.h"
 #include "common/error.h"
 #include "common/ner_conll.h"
 #include "common/ner_model.h"
@@ -175,6 +176,152 @@ void merge_adjacent(const std::vector<Token>& tokens, std::vector<Mention>& span
     spans = std::move(out);
 }
 
+// Company-form words that make the name before them an organisation
+// ("Rand Mines Properties Ltd", "Mill City Gold Inc").
+bool company_suffix(std::string_view t) {
+    std::string w = lower(t);
+    if (!w.empty() && w.back() == '.') w.pop_back();
+    static const char* const kLong[] = {"inc", "ltd", "corp", "plc",     "llc",         "llp",          "gmbh",
+                                        "spa", "bhd", "pty",  "limited", "corporation", "incorporated", "oyj"};
+    for (const char* k : kLong) {
+        if (w == k) return true;
+    }
+    // Two-letter forms only as written in capitals ("SA", "AG", "Co").
+    static const char* const kShort[] = {"co", "sa", "ag", "nv", "bv", "ab", "lp", "kk"};
+    for (const char* k : kShort) {
+        if (w == k && starts_upper(t)) return true;
+    }
+    return false;
+}
+
+// Makes the names before a company suffix organisations: a mention ending
+// in one, or followed by one on the same line (taken in), or an untagged
+// capitalised run before one.
+void apply_company_suffixes(const std::vector<Token>& tokens, const std::vector<std::string_view>& toks,
+                            std::vector<Mention>& spans) {
+    std::vector<char> covered(toks.size(), 0);
+    for (const Mention& s : spans) std::fill(covered.begin() + s.b, covered.begin() + s.e, 1);
+    auto touching = [&](size_t a, size_t b) { return tokens[b].begin <= tokens[a].end + 1; };
+    // A suffix inside a mention ends the company: "Mill City Gold Inc" of
+    // "Mill City Gold Inc of Toronto"; the rest keeps the mention's type.
+    std::vector<Mention> split;
+    for (Mention& s : spans) {
+        for (size_t k = s.b + 1; k + 1 < s.e; ++k) {
+            if (!company_suffix(toks[k])) continue;
+            split.push_back(Mention {k + 1, s.e, s.type, {}});
+            s.e = k + 1;
+            break;
+        }
+    }
+    spans.insert(spans.end(), split.begin(), split.end());
+    for (Mention& s : spans) {
+        if (company_suffix(toks[s.e - 1])) {
+            s.type = kOrg;
+        } else if (s.e < toks.size() && !covered[s.e] && !tokens[s.e].sentence_start && touching(s.e - 1, s.e) &&
+                   company_suffix(toks[s.e])) {
+            covered[s.e] = 1;
+            ++s.e;
+            s.type = kOrg;
+        }
+    }
+    std::vector<Mention> added;
+    for (size_t i = 1; i < toks.size(); ++i) {
+        if (covered[i] || !company_suffix(toks[i]) || tokens[i].sentence_start) continue;
+        size_t b = i;
+        while (b > 0 && !covered[b - 1] && starts_upper(toks[b - 1]) && has_letter(toks[b - 1]) && touching(b - 1, b) &&
+               toks[b - 1] != "The" && i - b < 6) {
+            --b;
+            if (tokens[b].sentence_start) break;
+        }
+        if (b < i) added.push_back(Mention {b, i + 1, kOrg, {}});
+    }
+    spans.insert(spans.end(), added.begin(), added.end());
+    std::sort(spans.begin(), spans.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
+}
+
+// Words that end only organisations' names ("Wall Street Journal", "Labour
+// Party", "Harvard University"): a person or place mention of two or more
+// words ending in one is an organisation. ("Bank", "Union" and "Federation"
+// also end places: "West Bank", "Soviet Union", "Russian Federation".)
+void apply_org_heads(const std::vector<std::string_view>& toks, std::vector<Mention>& spans) {
+    static const char* const kHeads[] = {
+        "journal",     "times",      "post",      "party",      "council",      "committee",    "ministry",
+        "association", "university", "agency",    "fund",       "organization", "organisation", "commission",
+        "institute",   "company",    "airlines",  "airways",    "exchange",     "department",   "court",
+        "board",       "bureau",     "authority", "foundation", "corporation",  "bancorp",      "group"};
+    for (Mention& s : spans) {
+        if (s.e - s.b < 2 || (s.type != kLoc && s.type != kPer)) continue;
+        const std::string head = lower(toks[s.e - 1]);
+        if (std::any_of(std::begin(kHeads), std::end(kHeads), [&](const char* h) { return head == h; })) s.type = kOrg;
+    }
+}
+
+// Words that never begin or end a name ("Government to", "U.S. Officials
+// when"), in any case.
+bool edge_word(std::string_view t) {
+    static const char* const kWords[] = {"a",    "an",  "and",  "as",   "at",   "by",   "for",   "from", "in",
+                                         "into", "is",  "of",   "on",   "or",   "said", "says",  "that", "the",
+                                         "to",   "was", "when", "will", "with", "who",  "which", "after"};
+    const std::string w = lower(t);
+    for (const char* k : kWords) {
+        if (w == k) return true;
+    }
+    return !has_letter(t) && std::none_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Trims function words and bare punctuation off the ends of mentions and
+// drops mentions left empty.
+void trim_edges(const std::vector<std::string_view>& toks, std::vector<Mention>& spans) {
+    std::vector<Mention> out;
+    for (Mention& s : spans) {
+        while (s.b < s.e && edge_word(toks[s.b]) && !(s.e - s.b > 1 && lower(toks[s.b]) == "the")) ++s.b;
+        while (s.e > s.b && edge_word(toks[s.e - 1])) --s.e;
+        if (s.b < s.e) out.push_back(std::move(s));
+    }
+    spans = std::move(out);
+}
+
+// A name in a readable case: words written all in capitals or all in lower
+// case take their usual spelling in news text ("SAIGON" -> "Saigon", "nato"
+// -> "NATO"); unknown ones are capitalised (short all-capital words stay).
+std::string readable_case(const Model& m, const std::string& name) {
+    bool any_upper = false, any_lower = false;
+    for (char c : name) {
+        any_upper = any_upper || (c >= 'A' && c <= 'Z');
+        any_lower = any_lower || (c >= 'a' && c <= 'z');
+    }
+    if (any_upper && any_lower) return name;
+    std::string out;
+    size_t i = 0;
+    while (i < name.size()) {
+        size_t e = name.find(' ', i);
+        if (e == std::string::npos) e = name.size();
+        const std::string word = name.substr(i, e - i);
+        const std::string low = lower(word);
+        const std::string_view usual = m.cased_form(low);
+        static const char* const kJoiners[] = {"of", "and", "the", "for", "de", "la", "du", "von", "van", "der", "bin"};
+        const bool joiner = !out.empty() && std::any_of(std::begin(kJoiners), std::end(kJoiners),
+                                                        [&](const char* j) { return low == j; });
+        if (!out.empty()) out.push_back(' ');
+        if (joiner) {
+            out += low;
+        } else if (!usual.empty() && starts_upper(usual)) {
+            out += usual;
+        } else if (any_upper && word.size() <= 4 && usual.empty()) { // tickers, acronyms
+            out += word;
+        } else {
+            std::string w = low;
+            for (size_t k = 0; k < w.size(); ++k) {
+                const bool start = k == 0 || w[k - 1] == '-' || w[k - 1] == '.' || w[k - 1] == '\'';
+                if (start && w[k] >= 'a' && w[k] <= 'z') w[k] = static_cast<char>(w[k] - 32);
+            }
+            out += w;
+        }
+        i = e + 1;
+    }
+    return out;
+}
+
 std::string collapse(std::string_view s) {
     std::string out;
     bool space = false;
@@ -262,8 +409,11 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
     auto is_place = [&m](std::string_view w) {
         return (m.gaz_kinds(phrase_hash({std::string(normalize_token(w))})) & kPlaceKinds) != 0 && starts_upper(w);
     };
+    // Datelines, bylines and sign-offs are blanked (offsets kept): they are
+    // not text about the story.
+    const std::string masked = mask_boilerplate(text);
     const std::vector<Token> tokens =
-        tokenize(text, [&](std::string_view l, std::string_view r) { return is_place(l) || is_place(r); });
+        tokenize(masked, [&](std::string_view l, std::string_view r) { return is_place(l) || is_place(r); });
     Doc doc;
     doc.tokens.reserve(tokens.size());
     for (size_t i = 0; i < tokens.size(); ++i) {
@@ -276,6 +426,10 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
     std::vector<Mention> spans = spans_from_labels(labels);
     merge_adjacent(tokens, spans);
     make_consistent(doc.tokens, spans);
+    trim_edges(doc.tokens, spans);
+    apply_company_suffixes(tokens, doc.tokens, spans);
+    trim_edges(doc.tokens, spans);
+    apply_org_heads(doc.tokens, spans);
 
     auto raw = [&](size_t b, size_t e) {
         return collapse(text.substr(tokens[b].begin, tokens[e - 1].end - tokens[b].begin));
@@ -283,11 +437,11 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
     // Names: strip a leading "The" unless the whole is a known name, map
     // aliases, then acronyms to expansions and surnames to full names.
     for (Mention& s : spans) {
-        if (s.e - s.b > 1 && (doc.tokens[s.b] == "The" || doc.tokens[s.b] == "the")) {
+        if (s.e - s.b > 1 && lower(doc.tokens[s.b]) == "the") {
             std::vector<std::string> whole(doc.tokens.begin() + s.b, doc.tokens.begin() + s.e);
             if (!m.gaz_kinds(phrase_hash(whole))) ++s.b;
         }
-        s.canonical = raw(s.b, s.e);
+        s.canonical = readable_case(m, raw(s.b, s.e));
         auto it = impl_->alias_by_lower.find(lower(s.canonical));
         if (it != impl_->alias_by_lower.end() &&
             (it->second->type < 0 || it->second->type == s.type || (it->second->type == kLoc && s.type != kPer))) {
@@ -335,6 +489,10 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
     std::vector<EntityMention> out;
     out.reserve(spans.size());
     for (const Mention& s : spans) {
+        // One word that news text nearly always writes in lower case
+        // ("Government", "MONKS") is not a name.
+        if (s.canonical.find(' ') == std::string::npos && m.lower_ratio_bin(hash_bytes(lower(s.canonical))) == 4)
+            continue;
         EntityMention em;
         em.type = std::string(type_name(s.type));
         em.name = s.canonical;

@@ -199,6 +199,11 @@ const WordEntry* Model::word(uint64_t exact_hash, uint64_t lower_hash) const {
     return i ? &words[*i - 1] : nullptr;
 }
 
+const WordEntry* Model::usual_word(uint64_t lower_hash) const {
+    const uint32_t* i = word_lower_.find(lower_hash);
+    return i ? &words[*i - 1] : nullptr;
+}
+
 int Model::lower_ratio_bin(uint64_t lower_hash) const {
     const uint8_t* b = lower_bin_.find(lower_hash);
     return b ? *b : 5;
@@ -322,11 +327,26 @@ uint64_t phrase_hash(const std::vector<std::string>& tokens) {
     return h;
 }
 
+namespace {
+
+// Seeds that give a caseless sentence's word and shape features keys of
+// their own, so that the weights learnt from cased text are not applied to
+// text whose case says nothing.
+constexpr uint64_t kCaselessWordSeed = 0x6c62272e07bb0142ULL;
+constexpr uint64_t kCaselessShapeSeed = 0x2545f4914f6cdd1dULL;
+
+} // namespace
+
 void FeatureExtractor::prepare(const Doc& doc) {
     const size_t n = doc.tokens.size();
     info_.assign(n, Info {});
     history_.clear();
-    size_t s = 0;
+    struct Range {
+        size_t b, e;
+        bool allcaps;
+    };
+    std::vector<Range> ranges;
+    size_t alpha_tokens = 0, cased_tokens = 0;
     for (size_t si = 0; si < doc.sentence_begin.size() || (si == 0 && n > 0); ++si) {
         const size_t b = si < doc.sentence_begin.size() ? doc.sentence_begin[si] : 0;
         const size_t e = si + 1 < doc.sentence_begin.size() ? doc.sentence_begin[si + 1] : n;
@@ -355,35 +375,80 @@ void FeatureExtractor::prepare(const Doc& doc) {
             f.cap = starts_upper(t);
             if (f.alpha) {
                 ++letters;
+                ++alpha_tokens;
+                if (scratch_ != t) ++cased_tokens;
                 if (!all_upper(t)) allcaps = false;
             }
             if (const WordEntry* w = model_.word(f.word, f.low)) f.cluster = w->cluster;
             f.lower_bin = static_cast<uint8_t>(model_.lower_ratio_bin(f.low));
             if (f.cap && f.alpha) f.hist = f.low;
         }
-        if (letters < 2) allcaps = false;
-        for (size_t i = b; i < e; ++i) info_[i].allcaps_sent = allcaps;
-        const int maxlen = model_.gaz_max_len();
-        for (size_t i = b; i < e; ++i) {
-            uint64_t h = kPhraseHashSeed;
-            for (int len = 1; len <= maxlen && i + len <= e; ++len) {
-                h = hash_combine(h, info_[i + len - 1].low);
-                const uint32_t* entry = model_.gaz_entry(h);
-                if (!entry) break; // no gazetteer phrase starts with these tokens
-                const uint32_t kinds = *entry & ~Model::kGazPrefix;
-                if (!kinds) continue;
-                for (int k = 0; k < kGazKinds; ++k) {
-                    if (!(kinds & (1u << k))) continue;
-                    for (int j = 0; j < len; ++j) {
-                        const int pos = len == 1 ? kU : j == 0 ? kB : j == len - 1 ? kL : kI;
-                        info_[i + j].gaz |= 1u << (4 * k + pos);
-                    }
+        if (letters < 1) allcaps = false;
+        ranges.push_back(Range {b, e, allcaps});
+    }
+    // Case says nothing in a lower-case document, an all-caps sentence or a
+    // title-case headline: such sentences are seen through their lower-case
+    // form, with keys of their own where the features are about case.
+    const bool doc_lower = cased_tokens * 33 < alpha_tokens;
+    for (const Range& r : ranges) {
+        if (doc_lower || r.allcaps || title_case(doc, r.b, r.e)) {
+            for (size_t i = r.b; i < r.e; ++i) make_caseless(doc.tokens[i], info_[i]);
+        }
+        mark_gazetteer(r.b, r.e);
+    }
+}
+
+bool FeatureExtractor::title_case(const Doc& doc, size_t b, size_t e) const {
+    // Every longer word capitalised, and at least two of them words that
+    // news text mostly writes in lower case ("Says", "Will", "Bill").
+    int common = 0;
+    for (size_t i = b; i < e; ++i) {
+        const Info& f = info_[i];
+        if (!f.alpha) continue;
+        if (!f.cap) {
+            if (doc.tokens[i].size() >= 4) return false;
+            continue;
+        }
+        if (i > b && f.lower_bin >= 3 && f.lower_bin <= 4) ++common;
+    }
+    return common >= 2;
+}
+
+void FeatureExtractor::make_caseless(std::string_view t, Info& f) {
+    lower_into(t, scratch_);
+    f.caseless = true;
+    f.word = hash_bytes(scratch_, kCaselessWordSeed);
+    shape_into(scratch_, scratch2_, false);
+    f.shape = hash_bytes(scratch2_, kCaselessShapeSeed);
+    shape_into(scratch_, scratch2_, true);
+    f.sshape = hash_bytes(scratch2_, kCaselessShapeSeed);
+    f.cap = false;
+    // The cluster of the word's usual spelling ("Saigon" for "SAIGON").
+    const WordEntry* w = model_.usual_word(f.low);
+    f.cluster = w ? w->cluster : std::array<uint16_t, kClusterLevels> {};
+    // Document history for words that are usually capitalised or unknown.
+    f.hist = f.alpha && (f.lower_bin <= 1 || f.lower_bin == 5) ? f.low : 0;
+}
+
+void FeatureExtractor::mark_gazetteer(size_t b, size_t e) {
+    const int maxlen = model_.gaz_max_len();
+    for (size_t i = b; i < e; ++i) {
+        uint64_t h = kPhraseHashSeed;
+        for (int len = 1; len <= maxlen && i + len <= e; ++len) {
+            h = hash_combine(h, info_[i + len - 1].low);
+            const uint32_t* entry = model_.gaz_entry(h);
+            if (!entry) break; // no gazetteer phrase starts with these tokens
+            const uint32_t kinds = *entry & ~Model::kGazPrefix;
+            if (!kinds) continue;
+            for (int k = 0; k < kGazKinds; ++k) {
+                if (!(kinds & (1u << k))) continue;
+                for (int j = 0; j < len; ++j) {
+                    const int pos = len == 1 ? kU : j == 0 ? kB : j == len - 1 ? kL : kI;
+                    info_[i + j].gaz |= 1u << (4 * k + pos);
                 }
             }
         }
-        s = e;
     }
-    (void)s;
 }
 
 void FeatureExtractor::features(size_t i, int prev1, int prev2, std::vector<uint64_t>& out) const {
@@ -403,7 +468,9 @@ void FeatureExtractor::features(size_t i, int prev1, int prev2, std::vector<uint
     const uint64_t ssp1 = has_p1 ? p1->sshape : kBos, ssn1 = has_n1 ? n1->sshape : kEos;
     const uint64_t t1 = static_cast<uint64_t>(prev1 + 1), t2 = static_cast<uint64_t>(prev2 + 1);
 
-    add(0, 0);
+    // Templates whose weights differ with and without case information.
+    const uint64_t cm = f.caseless ? 100 : 0;
+    add(0, f.caseless);
     add(1, f.word);
     add(2, f.low);
     add(3, f.shape);
@@ -422,8 +489,8 @@ void FeatureExtractor::features(size_t i, int prev1, int prev2, std::vector<uint
     add2(20, f.sshape, ssn1);
     add2(21, lowp1, f.low);
     add2(22, f.low, lown1);
-    add(23, t1);
-    add2(24, t1, t2);
+    add(cm + 23, t1);
+    add2(cm + 24, t1, t2);
     add2(25, t1, f.low);
     add2(26, t1, f.sshape);
     for (int l = 0; l < kClusterLevels; ++l) {
@@ -439,12 +506,18 @@ void FeatureExtractor::features(size_t i, int prev1, int prev2, std::vector<uint
     if (has_n2 && info_[i + 2].cluster[1]) add(49, info_[i + 2].cluster[1]);
     for (uint32_t g = f.gaz; g; g &= g - 1) {
         const auto bit = static_cast<uint64_t>(__builtin_ctz(g));
-        add2(36, bit, f.cap);
+        add2(36, bit, f.caseless ? 2 : f.cap);
     }
     if (p1 && p1->gaz) add(37, p1->gaz);
     if (n1 && n1->gaz) add(38, n1->gaz);
-    add(39, static_cast<uint64_t>(f.lower_bin) * 4 + f.first * 2 + f.cap);
-    add2(40, f.allcaps_sent, f.sshape);
+    add(39, (static_cast<uint64_t>(f.lower_bin) * 4 + f.first * 2 + f.cap) * 2 + f.caseless);
+    if (f.caseless) {
+        // Without case, how often news capitalises the neighbours tells
+        // where a name begins and ends.
+        const uint64_t bp1 = p1 ? p1->lower_bin : 6, bn1 = n1 ? n1->lower_bin : 6;
+        add2(50, bp1, f.lower_bin);
+        add2(51, f.lower_bin, bn1);
+    }
     add2(41, f.first, f.sshape);
     if (f.hist) {
         if (const auto* h = history_.find(f.hist)) {

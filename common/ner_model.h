@@ -162,6 +162,8 @@ public:
 
     // Lookups used by feature extraction.
     const WordEntry* word(uint64_t exact_hash, uint64_t lower_hash) const;
+    // The most frequent spelling of a word, by its lower-case hash.
+    const WordEntry* usual_word(uint64_t lower_hash) const;
     // Share of a word's corpus occurrences that are lower case, 0..4 (5 = unknown).
     int lower_ratio_bin(uint64_t lower_hash) const;
     uint32_t gaz_kinds(uint64_t phrase_hash) const {
@@ -222,9 +224,14 @@ private:
         std::array<uint16_t, kClusterLevels> cluster {};
         uint32_t gaz = 0; // bit 4*kind + pos
         uint8_t lower_bin = 5;
-        bool cap = false, allcaps_sent = false, first = false, last = false, alpha = false;
-        uint64_t hist = 0; // history key: lower-cased word when capitalised
+        bool cap = false, first = false, last = false, alpha = false;
+        bool caseless = false; // the sentence's case carries no information
+        uint64_t hist = 0;     // history key: lower-cased word when capitalised
     };
+    bool title_case(const Doc& doc, size_t b, size_t e) const;
+    void make_caseless(std::string_view token, Info& f);
+    void mark_gazetteer(size_t b, size_t e);
+
     const Model& model_;
     std::vector<Info> info_;
     std::string scratch_, scratch2_;

@@ -70,6 +70,7 @@ struct BulkWriter::Shared {
     std::condition_variable cv;
     std::deque<std::shared_ptr<Segment>> order; // unmerged segments, in document order
     std::map<std::string, std::string> final_states;
+    BulkWriter::BeforeLastMerge before_last_merge;
     bool finishing = false, stop = false;
     std::atomic<bool> failed {false};
     std::string error;
@@ -186,7 +187,7 @@ void BulkWriter::checkpoint(bool durable) {
     current_.reset();
 }
 
-std::pair<long long, long long> BulkWriter::finish() {
+std::pair<long long, long long> BulkWriter::finish(BeforeLastMerge before_last_merge) {
     checkpoint(false);
     shared_->todo.close();
     for (auto& t : shared_->writers) t.join();
@@ -194,6 +195,7 @@ std::pair<long long, long long> BulkWriter::finish() {
         std::lock_guard<std::mutex> lk(shared_->m);
         shared_->finishing = true;
         shared_->final_states = std::move(loose_states_);
+        shared_->before_last_merge = std::move(before_last_merge);
     }
     shared_->cv.notify_all();
     shared_->merger.join();
@@ -312,6 +314,19 @@ void BulkWriter::merge(std::vector<std::shared_ptr<Segment>> batch, bool last) {
     if (last) {
         std::lock_guard<std::mutex> lk(shared_->m);
         for (auto& [k, v] : shared_->final_states) states[k] = v;
+    }
+    if (last && shared_->before_last_merge) {
+        // The lock's handle names the folder it was opened as (the last
+        // merge's DB.compact-tmp): open the index again by its name.
+        shared_->lock.close();
+        shared_->lock = Xapian::WritableDatabase(db_, Xapian::DB_OPEN);
+        std::vector<Xapian::WritableDatabase> segments;
+        for (const auto& seg : batch) segments.emplace_back(seg->path, Xapian::DB_OPEN | Xapian::DB_NO_SYNC);
+        std::vector<Xapian::WritableDatabase*> all {&shared_->lock};
+        for (auto& w : segments) all.push_back(&w);
+        shared_->before_last_merge(all);
+        for (Xapian::WritableDatabase* w : all) w->commit();
+        for (auto& w : segments) w.close();
     }
     if (batch.empty() && states.empty()) return;
     // The merged segments' words go in through the spelling database

@@ -25,6 +25,7 @@
 // eighth of the input) and at the end.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -61,9 +62,14 @@ public:
     // articles as the index.
     void checkpoint(bool durable);
 
-    // Merges everything into the index. Returns bytes written to segments
-    // and the index's bytes after the last merge.
-    std::pair<long long, long long> finish();
+    // Work on the whole index just before the last merge compacts it: the
+    // index and every segment left, as writers (committed afterwards).
+    using BeforeLastMerge = std::function<void(const std::vector<Xapian::WritableDatabase*>&)>;
+
+    // Merges everything into the index, calling `before_last_merge` first.
+    // Returns bytes written to segments and the index's bytes after the last
+    // merge.
+    std::pair<long long, long long> finish(BeforeLastMerge before_last_merge = {});
 
     // Where a database's segments live; removes what a killed run left.
     static std::string segments_folder(const std::string& db);

@@ -34,6 +34,7 @@
 #include "indexer/bulk.h"
 #include "indexer/document.h"
 #include "indexer/input.h"
+#include "indexer/names.h"
 #include "indexer/queue.h"
 #include "indexer/store.h"
 #include "indexer/stories.h"
@@ -376,6 +377,9 @@ std::string BuildSummary::line() const {
     }
     o << "; " << files_indexed << " of " << files_scanned << " files read";
     if (files_ignored) o << ", " << files_ignored << " of unknown type ignored";
+    if (names_articles)
+        o << "; " << names_resolved << (names_resolved == 1 ? " partial name" : " partial names") << " resolved in "
+          << names_articles << (names_articles == 1 ? " article" : " articles");
     if (paths_unread) o << ", " << paths_unread << (paths_unread == 1 ? " path" : " paths") << " could not be read";
     return o.str();
 }
@@ -744,11 +748,20 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     }
     for (auto& r : readers) r.join();
     for (auto& w : workers) w.join();
+    // Partial names are resolved on every run, so that what a killed run
+    // left unresolved is done by the next one; in a bulk load before the
+    // last merge, which compacts what they changed.
+    auto resolve = [&sum](const std::vector<Xapian::WritableDatabase*>& dbs) {
+        const NameResolution names = resolve_partial_names(dbs);
+        sum.names_resolved = names.names;
+        sum.names_articles = names.articles;
+    };
     if (bulk) {
-        std::tie(sum.compacted_from, sum.compacted_to) = bulk->finish();
+        std::tie(sum.compacted_from, sum.compacted_to) = bulk->finish(resolve);
         if (sum.compacted_from == 0) sum.compacted_to = 0; // nothing was written
     } else {
         try {
+            resolve(store.writers()); // (a writer reads what it has not committed)
             store.commit();
         } catch (const Xapian::Error& e) {
             throw Error("Xapian commit failed: " + e.get_description());

@@ -43,6 +43,8 @@ struct BuildSummary {
     double seconds = 0;
     long long compacted_from = 0, compacted_to = 0; // bytes, when the run compacted
     long commits = 0; // commits during the run (a fresh build's: merges asked for), not counting the last
+    long names_resolved = 0; // partial names resolved across the archive (indexer/names.h)
+    long names_articles = 0; // articles they were resolved in
 
     std::string line() const; // "indexed N, updated U, removed R, skipped S (...)"
 };

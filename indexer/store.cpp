@@ -294,6 +294,12 @@ void IndexStore::commit() {
     }
 }
 
+std::vector<Xapian::WritableDatabase*> IndexStore::writers() {
+    std::vector<Xapian::WritableDatabase*> out;
+    for (auto& [name, shard] : shards_) out.push_back(&shard->db);
+    return out;
+}
+
 std::pair<long long, long long> IndexStore::compact_grown() {
     long long before = 0, after = 0;
     for (auto& [name, shard] : shards_) {

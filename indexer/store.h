@@ -90,6 +90,9 @@ public:
     // Commits every shard, then the file states.
     void commit();
 
+    // Every shard's writer.
+    std::vector<Xapian::WritableDatabase*> writers();
+
     // Compacts (xapian-compact, in place) every shard this run at least
     // doubled: a fresh build comes out about half the size and faster to
     // search; a small update of a large index is left alone. Call after the

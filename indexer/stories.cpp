@@ -203,9 +203,11 @@ std::vector<uint32_t> name_hashes(const std::string& entity_list) {
     while (start < entity_list.size()) {
         size_t nl = entity_list.find('\n', start);
         if (nl == std::string::npos) nl = entity_list.size();
+        // The name without its type code: copies of one story may have one
+        // name tagged with two types, and are still about the same thing.
         if (nl > start + 1)
-            out.push_back(
-                static_cast<uint32_t>(fnv1a64(to_lower(std::string_view(entity_list).substr(start, nl - start)))));
+            out.push_back(static_cast<uint32_t>(
+                fnv1a64(to_lower(std::string_view(entity_list).substr(start + 1, nl - start - 1)))));
         start = nl + 1;
     }
     std::sort(out.begin(), out.end());

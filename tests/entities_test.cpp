@@ -319,3 +319,95 @@ TEST_CASE("seed articles: the product's acceptance checks") {
         }
     }
 }
+
+TEST_CASE("any letter case: upper-, lower- and title-case text keeps its entities") {
+    // Telex-era wires, old magazines and headlines are written in one case;
+    // the tagger reads such sentences without case (common/ner_model.cpp).
+    struct Case {
+        const char* text;
+        std::vector<std::pair<std::string, std::string>> expected; // type, canonical name
+    };
+    const std::vector<Case> cases = {
+        {"PRESIDENT REAGAN MET PRIME MINISTER MARGARET THATCHER IN LONDON ON TUESDAY.",
+         {{"PERSON", "Reagan"}, {"PERSON", "Margaret Thatcher"}, {"PLACE", "London"}}},
+        {"OPEC OIL MINISTERS WILL MEET IN VIENNA NEXT WEEK, SAUDI ARABIA SAID.",
+         {{"ORG", "OPEC"}, {"PLACE", "Vienna"}, {"PLACE", "Saudi Arabia"}}},
+        {"THE BANK OF ENGLAND LEFT INTEREST RATES UNCHANGED.", {{"ORG", "Bank of England"}}},
+        {"president reagan met prime minister margaret thatcher in london on tuesday.",
+         {{"PERSON", "Reagan"}, {"PERSON", "Margaret Thatcher"}, {"PLACE", "London"}}},
+        {"opec oil ministers will meet in vienna next week, saudi arabia said.",
+         {{"ORG", "OPEC"}, {"PLACE", "Vienna"}, {"PLACE", "Saudi Arabia"}}},
+        {"german chancellor angela merkel said on monday that greece must stay in the euro zone.",
+         {{"PERSON", "Angela Merkel"}, {"PLACE", "Greece"}, {"MISC", "German"}}},
+        {"Merkel Says Greece Must Stay In Euro Zone", {{"PERSON", "Merkel"}, {"PLACE", "Greece"}}},
+        {"Reagan Meets Thatcher In London", {{"PERSON", "Reagan"}, {"PLACE", "London"}}},
+        {"General Motors Profit Rises In First Quarter", {{"ORG", "General Motors"}}},
+    };
+    const auto& t = news::EntityTagger::instance();
+    for (const Case& c : cases) {
+        CAPTURE(c.text);
+        const auto ms = t.tag(c.text);
+        for (const auto& [type, name] : c.expected) {
+            CAPTURE(name);
+            CHECK(has_mention(ms, type, name));
+        }
+        // No mention is a common word ("Says", "Profit", "MINISTERS").
+        for (const auto& m : ms) {
+            CAPTURE(m.name);
+            CHECK(m.name.find("Says") == std::string::npos);
+            CHECK(m.name.find("Profit") == std::string::npos);
+            CHECK(m.name.find("Ministers") == std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("canonical case: names written in capitals or lower case read as news writes them") {
+    const auto& t = news::EntityTagger::instance();
+    CHECK(has_mention(t.tag("RIOTS SPREAD FROM KARACHI TO LAHORE ON FRIDAY."), "PLACE", "Karachi"));
+    CHECK(has_mention(t.tag("riots spread from karachi to lahore on friday."), "PLACE", "Karachi"));
+    CHECK(has_mention(t.tag("Riots spread from Karachi to Lahore on Friday."), "PLACE", "Karachi"));
+    // Acronyms keep their capitals in lower-case text.
+    CHECK(has_mention(t.tag("opec oil ministers will meet in vienna next week."), "ORG", "OPEC"));
+}
+
+TEST_CASE("company suffixes decide ORG and end the company's name") {
+    const auto& t = news::EntityTagger::instance();
+    const auto ms = t.tag("Rand Mines Properties Ltd said it sold its stake to Mill City Gold Inc of Toronto.");
+    CHECK(has_mention(ms, "ORG", "Rand Mines Properties Ltd"));
+    CHECK(has_mention(ms, "ORG", "Mill City Gold Inc"));
+    CHECK(has_mention(ms, "PLACE", "Toronto"));
+    CHECK(has_mention(t.tag("GENERAL MOTORS CORP SAID ITS PROFIT ROSE IN THE FIRST QUARTER."), "ORG",
+                      "General Motors Corp"));
+}
+
+TEST_CASE("boilerplate is not tagged: datelines, bylines, credits, sign-offs") {
+    const auto& t = news::EntityTagger::instance();
+    const auto wire = t.tag("TOKYO  (Reuters) - Japan Airlines Corp cut routes, the Yomiuri Shimbun said. "
+                            "(Reporting by David Dolan; Editing by Kim Coghill)");
+    CHECK(has_mention(wire, "ORG", "Japan Airlines Corp"));
+    CHECK(!has_mention(wire, "PLACE", "Tokyo"));
+    CHECK(!has_mention(wire, "ORG", "Reuters"));
+    CHECK(!has_mention(wire, "PERSON", "David Dolan"));
+    CHECK(!has_mention(wire, "PERSON", "Kim Coghill"));
+    const auto signed_off = t.tag("Oil prices rose in Houston on Monday, traders said.\n Reuter\n");
+    for (const auto& m : signed_off) CHECK(m.name != "Reuter");
+    const auto byline = t.tag("(Dave DeCamp, Antiwar.com) President Trump is open to backing militant groups.");
+    CHECK(has_mention(byline, "PERSON", "Trump"));
+    CHECK(!has_mention(byline, "PERSON", "Dave DeCamp"));
+    for (const auto& m : byline) CHECK(m.name != "Antiwar.com");
+}
+
+TEST_CASE("fragments: no mention ends in a function word or is bare punctuation") {
+    const auto& t = news::EntityTagger::instance();
+    for (const char* text : {"U.S. OFFICIALS WHEN ASKED SAID THE GOVERNMENT TO ACT.",
+                             "Government to sell stake in Air France & KLM, officials said."}) {
+        CAPTURE(text);
+        for (const auto& m : t.tag(text)) {
+            CAPTURE(m.name);
+            CHECK(m.name != "&");
+            CHECK(m.name.find(" to") == std::string::npos);
+            CHECK(m.name.find(" when") == std::string::npos);
+            CHECK(m.name != "Government");
+        }
+    }
+}

@@ -272,7 +272,7 @@ std::vector<uint16_t> exchange(const Bigrams& bg, const std::vector<uint64_t>& c
 int main(int argc, char** argv) {
     std::vector<std::string> inputs;
     std::string out_path;
-    size_t max_words = 100000;
+    size_t max_words = 200000;
     uint64_t min_count = 5;
     std::vector<int> levels {100, 400, 1600};
     int iterations = 8;

@@ -1,0 +1,212 @@
+#include "common/boilerplate.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace news {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+void blank(std::string& s, size_t b, size_t e) {
+    for (size_t i = b; i < e && i < s.size(); ++i) {
+        if (s[i] != '\n') s[i] = ' ';
+    }
+}
+
+size_t skip_spaces(std::string_view t, size_t i) {
+    while (i < t.size() && is_space(t[i])) ++i;
+    return i;
+}
+
+size_t count_words(std::string_view s) {
+    size_t n = 0;
+    bool in = false;
+    for (char c : s) {
+        const bool w = !is_space(c);
+        if (w && !in) ++n;
+        in = w;
+    }
+    return n;
+}
+
+bool starts_with_ci(std::string_view s, std::string_view p) {
+    if (s.size() < p.size()) return false;
+    for (size_t i = 0; i < p.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(s[i])) != p[i]) return false;
+    }
+    return true;
+}
+
+// A dash that ends a dateline, with the space after it: "-", "--", "—", "–".
+size_t dash_end(std::string_view t, size_t i) {
+    i = skip_spaces(t, i);
+    size_t e = i;
+    if (t.substr(i, 2) == "--") {
+        e = i + 2;
+    } else if (i < t.size() && t[i] == '-') {
+        e = i + 1;
+    } else if (t.substr(i, 3) == "\xE2\x80\x94" || t.substr(i, 3) == "\xE2\x80\x93") {
+        e = i + 3;
+    } else {
+        return 0;
+    }
+    return e < t.size() && is_space(t[e]) ? e : 0;
+}
+
+// "(Reuters)", "(AP)": a parenthesised group of at most three words with
+// no digits, starting at `i`; returns the index after it or 0.
+size_t agency_end(std::string_view t, size_t i) {
+    if (i >= t.size() || t[i] != '(') return 0;
+    const size_t close = t.find(')', i);
+    if (close == std::string_view::npos || close - i > 40) return 0;
+    const std::string_view in = t.substr(i + 1, close - i - 1);
+    if (count_words(in) == 0 || count_words(in) > 3) return 0;
+    if (std::any_of(in.begin(), in.end(), [](char c) { return is_digit(c) || c == '\n'; })) return 0;
+    return close + 1;
+}
+
+// End of a dateline starting at `i` ("WASHINGTON, March 3 -", "TOKYO
+// (Reuters) -", "Paris (AFP) --"), or 0.
+size_t dateline_end(std::string_view t, size_t i) {
+    size_t j = i, upper = 0, lower = 0, words = 0;
+    bool in_word = false;
+    while (j < t.size() && j - i < 60) {
+        const char c = t[j];
+        if (c == ',' || c == '(' || c == '\n' || (c == '-' && j + 1 < t.size() && is_space(t[j + 1]))) break;
+        if (is_digit(c)) return 0;
+        if (!is_space(c) && !in_word) {
+            ++words;
+            if (!is_upper(c) && static_cast<unsigned char>(c) < 0x80) return 0; // every word capitalised
+        }
+        in_word = !is_space(c);
+        upper += is_upper(c);
+        lower += is_lower(c);
+        ++j;
+    }
+    if (upper == 0 || words == 0 || words > 5) return 0;
+    const bool caps = lower == 0 && upper >= 2;
+    bool agency = false;
+    j = skip_spaces(t, j);
+    if (j < t.size() && t[j] == ',') {
+        // ", Feb 26" / ", March 3, 2010": a month name and a day.
+        size_t k = skip_spaces(t, j + 1);
+        const size_t m = k;
+        while (k < t.size() && (std::isalpha(static_cast<unsigned char>(t[k])) || t[k] == '.')) ++k;
+        if (k - m < 3 || k - m > 10) return 0;
+        k = skip_spaces(t, k);
+        const size_t d = k;
+        while (k < t.size() && (is_digit(t[k]) || t[k] == ',' || t[k] == ' ')) ++k;
+        if (k == d) return 0;
+        j = k;
+    }
+    j = skip_spaces(t, j);
+    if (const size_t a = agency_end(t, j)) {
+        agency = true;
+        j = a;
+    }
+    if (!caps && !agency) return 0; // "Trump said -" is not a dateline
+    return dash_end(t, j);
+}
+
+// "By Jane Doe and John Roe": "By" and capitalised words, no sentence end.
+bool byline(std::string_view line) {
+    while (!line.empty() && is_space(line.back())) line.remove_suffix(1);
+    if (!starts_with_ci(line, "by ") || line.size() > 80 || line.back() == '.') return false;
+    size_t words = 0;
+    for (size_t i = 3; i < line.size();) {
+        i = skip_spaces(line, i);
+        if (i >= line.size()) break;
+        const size_t e = std::min(line.find(' ', i), line.size());
+        const std::string_view w = line.substr(i, e - i);
+        if (!is_upper(w[0]) && w != "and" && w != "in" && w != "of" && w != "for") return false;
+        ++words;
+        i = e;
+    }
+    return words >= 1 && words <= 8;
+}
+
+void mask_opening(std::string_view t, std::string& out) {
+    size_t i = skip_spaces(t, 0);
+    for (int round = 0; round < 3 && i < t.size(); ++round) {
+        const size_t eol = std::min(t.find('\n', i), t.size());
+        if (byline(t.substr(i, eol - i))) {
+            blank(out, i, eol); // byline
+            i = skip_spaces(t, eol);
+            continue;
+        }
+        if (t[i] == '(') {
+            const size_t close = t.find(')', i);
+            if (close != std::string_view::npos && close - i <= 100) {
+                const std::string_view in = t.substr(i + 1, close - i - 1);
+                if (count_words(in) <= 8 && in.find(',') != std::string_view::npos &&
+                    in.find('\n') == std::string_view::npos) {
+                    blank(out, i, close + 1); // "(Dave DeCamp, Antiwar.com)"
+                    i = skip_spaces(t, close + 1);
+                    continue;
+                }
+            }
+        }
+        if (const size_t e = dateline_end(t, i)) {
+            blank(out, i, e);
+            i = skip_spaces(t, e);
+            continue;
+        }
+        break;
+    }
+}
+
+void mask_closing(std::string_view t, std::string& out) {
+    size_t end = t.size();
+    for (int round = 0; round < 4; ++round) {
+        while (end > 0 && (is_space(t[end - 1]) || static_cast<unsigned char>(t[end - 1]) < 0x20)) --end;
+        if (end == 0) return;
+        if (t[end - 1] == ')') {
+            // "(Reporting by ...; Editing by ...)".
+            const size_t open = t.rfind('(', end - 1);
+            if (open == std::string_view::npos || end - open > 400) return;
+            const std::string_view in = t.substr(open + 1, std::min<size_t>(end - open - 2, 40));
+            bool credit = false;
+            for (size_t k = 0; k + 3 <= in.size(); ++k) {
+                if (k > 1 && in[k - 1] == ' ' && starts_with_ci(in.substr(k), "by ")) credit = true; // "Reporting by"
+            }
+            if (!credit) return;
+            blank(out, open, end);
+            end = open;
+            continue;
+        }
+        // A last line of at most three words, no figures and no sentence
+        // end: the sign-off ("Reuter", "-- AP").
+        const size_t nl = t.rfind('\n', end - 1);
+        if (nl == std::string_view::npos) return;
+        const std::string_view line = t.substr(nl + 1, end - nl - 1);
+        const char last = line.empty() ? '.' : line.back();
+        if (line.size() > 30 || count_words(line) > 3 || last == '.' || last == '!' || last == '?' || last == '"')
+            return;
+        if (std::any_of(line.begin(), line.end(), is_digit)) return;
+        if (std::none_of(line.begin(), line.end(), [](char c) { return is_upper(c) || is_lower(c); })) return;
+        blank(out, nl + 1, end);
+        end = nl;
+        return;
+    }
+}
+
+} // namespace
+
+std::string mask_boilerplate(std::string_view text) {
+    std::string out(text);
+    const std::string_view head = text.substr(0, std::min<size_t>(text.size(), 400));
+    mask_opening(head, out);
+    // The closing rules read back from the end, at most a few hundred bytes.
+    const size_t from = text.size() > 1200 ? text.size() - 1200 : 0;
+    std::string tail(out.substr(from));
+    mask_closing(text.substr(from), tail);
+    out.replace(from, tail.size(), tail);
+    return out;
+}
+
+} // namespace news

@@ -1,0 +1,18 @@
+// News boilerplate that is not text about the story: the dateline that opens
+// a wire story ("WASHINGTON (Reuters) -", "HOUSTON, Feb 26 -"), a byline
+// ("By Jane Doe", "(Dave DeCamp, Antiwar.com)"), the sign-off ("Reuter") and
+// credit lines ("(Reporting by ...; Editing by ...)"). The entity tagger
+// skips it, so that agency names and reporters do not top every facet.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace news {
+
+// `text` with every boilerplate byte replaced by a space (line breaks kept),
+// so that byte offsets into the result are offsets into `text`. Only the
+// first and last few hundred bytes are looked at.
+std::string mask_boilerplate(std::string_view text);
+
+} // namespace news

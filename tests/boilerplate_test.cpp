@@ -1,0 +1,57 @@
+// Tests for common/boilerplate.*: datelines, bylines, sign-offs and credit
+// lines are blanked with the text's byte offsets kept; story text is not.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "common/boilerplate.h"
+
+using news::mask_boilerplate;
+
+namespace {
+
+// What is left of `text` once masked, spaces collapsed.
+std::string left(const std::string& text) {
+    const std::string m = mask_boilerplate(text);
+    REQUIRE(m.size() == text.size());
+    std::string out;
+    for (char c : m) {
+        const bool space = static_cast<unsigned char>(c) <= ' ';
+        if (space && (out.empty() || out.back() == ' ')) continue;
+        out.push_back(space ? ' ' : c);
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("boilerplate: datelines") {
+    CHECK(left("TOKYO  (Reuters) - Japanese airline All Nippon Airways said.") ==
+          "Japanese airline All Nippon Airways said.");
+    CHECK(left("HOUSTON, Feb 26 - Texas Commerce Bancshares Inc said.") == "Texas Commerce Bancshares Inc said.");
+    CHECK(left("NEW YORK, March 3, 2010 -- Stocks fell.") == "Stocks fell.");
+    CHECK(left("Paris (AFP) \xE2\x80\x94 Strikes closed the metro.") == "Strikes closed the metro.");
+    // Not datelines: a sentence, a mixed-case name without an agency.
+    CHECK(left("Trump said - and meant - it.") == "Trump said - and meant - it.");
+    CHECK(left("Oil rose 3 percent - a record.") == "Oil rose 3 percent - a record.");
+}
+
+TEST_CASE("boilerplate: bylines") {
+    CHECK(left("(Dave DeCamp, Antiwar.com) President Trump is open to it.") == "President Trump is open to it.");
+    CHECK(left("By Jane Doe and John Roe\nLONDON (Reuters) - Gold rose.") == "Gold rose.");
+    // "By" opening a sentence is text.
+    CHECK(left("By the end of the year prices had doubled.") == "By the end of the year prices had doubled.");
+}
+
+TEST_CASE("boilerplate: sign-offs and credit lines") {
+    CHECK(left("The bank said the network would link 31 banks.\n Reuter\n\x03") ==
+          "The bank said the network would link 31 banks.");
+    CHECK(left("Gold rose. (Reporting by Jim Wolf; Editing by  David Gregorio )") == "Gold rose.");
+    CHECK(left("Growth was 8.9 percent. (Additional reporting by Aileen Wang in Beijing; Writing by Kevin "
+               "Plumberg; Editing by Kim Coghill)") == "Growth was 8.9 percent.");
+    // A closing parenthesis that is not a credit, a last line that is a sentence.
+    CHECK(left("Prices rose (by 3 percent).") == "Prices rose (by 3 percent).");
+    CHECK(left("Prices rose.\nThey fell later.") == "Prices rose. They fell later.");
+    CHECK(left("Reuter") == "Reuter"); // the whole text is never a sign-off
+}

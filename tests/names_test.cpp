@@ -1,0 +1,124 @@
+// Tests for indexer/names.*: partial names ("President Trump", "the ICO")
+// resolved across the archive after a build, and left alone when the
+// archive knows the name two ways.
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <string>
+
+#include <xapian.h>
+
+#include "common/codec.h"
+#include "common/schema.h"
+#include "indexer/pipeline.h"
+#include "tests/test_util.h"
+
+using namespace news;
+using news::test::TempDir;
+using news::test::write_file;
+
+namespace {
+
+BuildSummary build(const std::string& db, const std::string& root) {
+    BuildOptions opt;
+    opt.db = db;
+    opt.roots = {root};
+    opt.threads = 1;
+    opt.progress = BuildOptions::Progress::Never;
+    std::ostringstream log;
+    return build_index(opt, log);
+}
+
+// The articles (by id) carrying an entity term.
+Xapian::doccount with_entity(const std::string& db, const std::string& type, const std::string& name) {
+    return Xapian::Database(db).get_termfreq(schema::entity_term(type, name));
+}
+
+// The entity list and the stored entity names of the one article from `file`.
+std::string entity_list_of(const std::string& db_path, const std::string& word) {
+    Xapian::Database db(db_path);
+    Xapian::PostingIterator p = db.postlist_begin(word);
+    REQUIRE(p != db.postlist_end(word));
+    const Xapian::Document doc = db.get_document(*p);
+    std::string names;
+    for (const StoredEntity& e : decode_article(doc.get_data()).entities) names += e.type + ":" + e.name + ";";
+    return doc.get_value(schema::kEntitiesSlot) + "|" + names;
+}
+
+const char* const kFull = " date 2026-03-03 President Donald Trump met Israeli Prime Minister Benjamin Netanyahu at "
+                          "the White House on Monday.\n";
+const char* const kTitled = " date 2026-03-04 President Trump said on Tuesday he would veto the bill passed by "
+                            "the Senate.\n";
+
+} // namespace
+
+TEST_CASE("names: a surname with a title resolves to the one person the archive knows by it") {
+    TempDir t;
+    write_file(t.file("in/a.txt"), kFull);
+    write_file(t.file("in/b.txt"), kTitled);
+    const std::string db = t.file("db");
+    const BuildSummary s = build(db, t.file("in"));
+    CHECK(s.names_resolved == 1);
+    CHECK(s.names_articles == 1);
+    CHECK(with_entity(db, "PERSON", "donald trump") == 2);
+    CHECK(with_entity(db, "PERSON", "trump") == 0);
+    CHECK(Xapian::Database(db).get_termfreq(schema::surname_term("trump")) == 2);
+    const std::string b = entity_list_of(db, "veto");
+    CHECK(b.find("PDonald Trump\n") != std::string::npos);
+    CHECK(b.find("PTrump\n") == std::string::npos);
+    CHECK(b.find("PERSON:Donald Trump;") != std::string::npos);
+    CHECK(s.line().find("1 partial name resolved in 1 article") != std::string::npos);
+}
+
+TEST_CASE("names: the full name may come in a later run") {
+    TempDir t;
+    write_file(t.file("in/b.txt"), kTitled);
+    const std::string db = t.file("db");
+    build(db, t.file("in"));
+    CHECK(with_entity(db, "PERSON", "trump") == 1);
+    write_file(t.file("in/a.txt"), kFull);
+    const BuildSummary s = build(db, t.file("in"));
+    CHECK(s.indexed == 1);
+    CHECK(s.names_articles == 1);
+    CHECK(with_entity(db, "PERSON", "donald trump") == 2);
+    CHECK(with_entity(db, "PERSON", "trump") == 0);
+    // Nothing left to resolve: the next run rewrites nothing.
+    CHECK(build(db, t.file("in")).names_articles == 0);
+}
+
+TEST_CASE("names: a surname the archive knows two ways stays as written") {
+    TempDir t;
+    write_file(t.file("in/a.txt"), kFull);
+    write_file(t.file("in/b.txt"), kTitled);
+    write_file(t.file("in/c.txt"), " date 2026-03-05 Melania Trump opened a school in New York on Wednesday.\n");
+    const std::string db = t.file("db");
+    const BuildSummary s = build(db, t.file("in"));
+    CHECK(s.names_articles == 0);
+    CHECK(with_entity(db, "PERSON", "trump") == 1);
+    CHECK(with_entity(db, "PERSON", "donald trump") == 1);
+}
+
+TEST_CASE("names: an acronym resolves to the one organisation whose articles use it") {
+    TempDir t;
+    write_file(t.file("in/a.txt"), " date 1987-03-02 Coffee producers at the International Coffee Organization (ICO) "
+                                   "met in London on Monday to discuss export quotas.\n");
+    write_file(t.file("in/b.txt"), " date 1987-03-03 The ICO said export quotas would stay in force, a spokesman "
+                                   "said in London.\n");
+    const std::string db = t.file("db");
+    build(db, t.file("in"));
+    CHECK(with_entity(db, "ORG", "international coffee organization") == 2);
+    CHECK(with_entity(db, "ORG", "ico") == 0);
+}
+
+TEST_CASE("names: initials alone are no evidence") {
+    // "International Monetary Fund" has the initials of "IMF", but no article
+    // that names it uses the word: the lone IMF stays.
+    TempDir t;
+    write_file(t.file("in/a.txt"), " date 1987-03-02 The International Monetary Fund lent Brazil two billion "
+                                   "dollars on Monday.\n");
+    write_file(t.file("in/b.txt"), " date 1987-03-03 The IMF said the loan to Argentina would be paid in May.\n");
+    const std::string db = t.file("db");
+    build(db, t.file("in"));
+    CHECK(with_entity(db, "ORG", "imf") == 1);
+    CHECK(with_entity(db, "ORG", "international monetary fund") == 1);
+}
