@@ -38,9 +38,9 @@ struct Partial {
 };
 
 bool title_word(std::string_view w) {
-    static const char* const kTitles[] = {"president", "mr",   "mr.",   "mrs",     "mrs.",    "ms",
-                                          "ms.",       "dr",   "dr.",   "sir",     "senator", "sen.",
-                                          "governor",  "gov.", "judge", "minister"};
+    static const char* const kTitles[] = {"president", "mr",   "mr.",   "mrs",      "mrs.",    "ms",
+                                          "ms.",       "dr",   "dr.",   "sir",      "senator", "sen.",
+                                          "governor",  "gov.", "judge", "minister", "mp"};
     return std::any_of(std::begin(kTitles), std::end(kTitles), [&](const char* t) { return w == t; });
 }
 
@@ -131,7 +131,10 @@ std::vector<Partial> find_partials(const std::vector<Xapian::WritableDatabase*>&
     }
     std::vector<Partial> out;
     for (const std::string& name : lone_people) {
-        auto o = surnames.find(last_word(name));
+        // (Not an initial: "M." is no one's surname.)
+        const std::string surname = last_word(name);
+        if (surname.size() < 3 || surname.back() == '.') continue;
+        auto o = surnames.find(surname);
         if (o != surnames.end() && !o->second.ambiguous)
             out.push_back({std::string(s::kTypePerson), name, o->second.full});
     }
