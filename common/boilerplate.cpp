@@ -185,7 +185,9 @@ void mask_closing(std::string_view t, std::string& out) {
         if (nl == std::string_view::npos) return;
         const std::string_view line = t.substr(nl + 1, end - nl - 1);
         const char last = line.empty() ? '.' : line.back();
-        if (line.size() > 30 || count_words(line) > 3 || last == '.' || last == '!' || last == '?' || last == '"')
+        const bool one_word = count_words(line) == 1; // "Reuter", "Reuter..."
+        if (line.size() > 30 || count_words(line) > 3 || (last == '.' && !one_word) || last == '!' || last == '?' ||
+            last == '"')
             return;
         if (std::any_of(line.begin(), line.end(), is_digit)) return;
         if (std::none_of(line.begin(), line.end(), [](char c) { return is_upper(c) || is_lower(c); })) return;
@@ -195,10 +197,43 @@ void mask_closing(std::string_view t, std::string& out) {
     }
 }
 
+bool code_char(char c) { return is_upper(c) || is_digit(c) || c == '.' || c == '^' || c == '=' || c == '-'; }
+
+// Ticker and index codes, which name no one: "<XON>" (Reuters-21578),
+// "( ERIC.ST )", "(.SPX)", " .DJI" (Reuters codes); a parenthesised
+// acronym ("(ICO)") has no dot and stays.
+void mask_codes(std::string_view t, std::string& out) {
+    for (size_t i = 0; i < t.size(); ++i) {
+        const char c = t[i];
+        if (c == '<') {
+            size_t e = i + 1;
+            while (e < t.size() && e - i <= 13 && (code_char(t[e]) || t[e] == '&' || t[e] == '/')) ++e;
+            if (e < t.size() && t[e] == '>' && e > i + 1) blank(out, i, e + 1);
+        } else if (c == '(') {
+            size_t b = i + 1;
+            while (b < t.size() && t[b] == ' ') ++b;
+            size_t e = b;
+            bool dotted = false;
+            while (e < t.size() && e - b <= 12 && code_char(t[e])) {
+                dotted = dotted || t[e] == '.' || t[e] == '^' || t[e] == '=';
+                ++e;
+            }
+            size_t close = e;
+            while (close < t.size() && t[close] == ' ') ++close;
+            if (dotted && e > b + 1 && close < t.size() && t[close] == ')') blank(out, i, close + 1);
+        } else if (c == '.' && (i == 0 || t[i - 1] == ' ') && i + 2 < t.size() && is_upper(t[i + 1])) {
+            size_t e = i + 1;
+            while (e < t.size() && (is_upper(t[e]) || is_digit(t[e]))) ++e;
+            if (e - i >= 3 && e - i <= 9 && (e == t.size() || is_space(t[e]) || t[e] == ',')) blank(out, i, e);
+        }
+    }
+}
+
 } // namespace
 
 std::string mask_boilerplate(std::string_view text) {
     std::string out(text);
+    mask_codes(text, out);
     const std::string_view head = text.substr(0, std::min<size_t>(text.size(), 400));
     mask_opening(head, out);
     // The closing rules read back from the end, at most a few hundred bytes.

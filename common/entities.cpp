@@ -214,6 +214,29 @@ void apply_company_suffixes(const std::vector<Token>& tokens, const std::vector<
         }
     }
     spans.insert(spans.end(), split.begin(), split.end());
+    std::sort(spans.begin(), spans.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
+    // A mention of suffixes only ("Ltd", "Co Inc") ends the name before it
+    // when it touches it, and is no name alone.
+    auto only_suffixes = [&](const Mention& s) {
+        for (size_t k = s.b; k < s.e; ++k) {
+            if (!company_suffix(toks[k])) return false;
+        }
+        return true;
+    };
+    std::vector<Mention> kept;
+    for (Mention& s : spans) {
+        if (only_suffixes(s)) {
+            if (!kept.empty() && kept.back().e == s.b && touching(s.b - 1, s.b) && !tokens[s.b].sentence_start) {
+                kept.back().e = s.e;
+                kept.back().type = kOrg;
+            }
+            continue;
+        }
+        kept.push_back(std::move(s));
+    }
+    spans = std::move(kept);
+    std::fill(covered.begin(), covered.end(), 0);
+    for (const Mention& s : spans) std::fill(covered.begin() + s.b, covered.begin() + s.e, 1);
     for (Mention& s : spans) {
         if (company_suffix(toks[s.e - 1])) {
             s.type = kOrg;
@@ -244,16 +267,27 @@ void apply_company_suffixes(const std::vector<Token>& tokens, const std::vector<
 // words ending in one is an organisation. ("Bank", "Union" and "Federation"
 // also end places: "West Bank", "Soviet Union", "Russian Federation".)
 void apply_org_heads(const std::vector<std::string_view>& toks, std::vector<Mention>& spans) {
-    static const char* const kHeads[] = {
-        "journal",     "times",      "post",      "party",      "council",      "committee",    "ministry",
-        "association", "university", "agency",    "fund",       "organization", "organisation", "commission",
-        "institute",   "company",    "airlines",  "airways",    "exchange",     "department",   "court",
-        "board",       "bureau",     "authority", "foundation", "corporation",  "bancorp",      "group"};
+    static const char* const kHeads[] = {"journal",     "times",        "post",         "party",         "council",
+                                         "committee",   "ministry",     "association",  "university",    "agency",
+                                         "fund",        "organization", "organisation", "commission",    "institute",
+                                         "company",     "airlines",     "airways",      "exchange",      "department",
+                                         "court",       "board",        "bureau",       "authority",     "foundation",
+                                         "corporation", "bancorp",      "group",        "administration"};
     for (Mention& s : spans) {
         if (s.e - s.b < 2 || (s.type != kLoc && s.type != kPer)) continue;
         const std::string head = lower(toks[s.e - 1]);
         if (std::any_of(std::begin(kHeads), std::end(kHeads), [&](const char* h) { return head == h; })) s.type = kOrg;
     }
+}
+
+// "S.", "H.K.": letters each followed by a dot.
+bool initials_only(std::string_view t) {
+    if (t.empty() || t.back() != '.') return false;
+    for (size_t i = 0; i < t.size(); i += 2) {
+        if (i + 1 >= t.size() || t[i + 1] != '.' || !((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z')))
+            return false;
+    }
+    return true;
 }
 
 // Words that never begin or end a name ("Government to", "U.S. Officials
@@ -490,8 +524,9 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
     out.reserve(spans.size());
     for (const Mention& s : spans) {
         // One word that news text nearly always writes in lower case
-        // ("Government", "MONKS") is not a name.
-        if (s.canonical.find(' ') == std::string::npos && m.lower_ratio_bin(hash_bytes(lower(s.canonical))) == 4)
+        // ("Government", "MONKS") is not a name, nor are initials ("S.").
+        if (s.canonical.find(' ') == std::string::npos &&
+            (m.lower_ratio_bin(hash_bytes(lower(s.canonical))) == 4 || initials_only(s.canonical)))
             continue;
         EntityMention em;
         em.type = std::string(type_name(s.type));

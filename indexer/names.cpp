@@ -17,25 +17,35 @@ namespace {
 
 namespace s = schema;
 
-// The one full name a surname or an acronym stands for; `ambiguous` once a
-// second one is seen.
-struct Owner {
-    std::string full; // lower case, as in the entity term
-    bool ambiguous = false;
-    void offer(const std::string& name) {
-        if (full.empty()) {
-            full = name;
-        } else if (full != name) {
-            ambiguous = true;
+// The full names a surname or an acronym may stand for, with the number
+// of articles naming each.
+struct Owners {
+    std::map<std::string, Xapian::doccount> names; // lower case, as in the entity terms
+    // The one full name, or the one that at least 9 in 10 of these articles
+    // name ("Barack Obama" over "Michelle Obama"); "" when none is.
+    std::string owner() const {
+        Xapian::doccount total = 0, best = 0;
+        std::string out;
+        for (const auto& [name, n] : names) {
+            total += n;
+            if (n > best) {
+                best = n;
+                out = name;
+            }
         }
+        return names.size() == 1 || 10 * best >= 9 * total ? out : "";
     }
 };
 
+// A name to change: entity term (from, name) becomes (to, full).
 struct Partial {
-    std::string type; // schema type
+    std::string from; // schema type
     std::string name; // lower case, as in the entity term
+    std::string to;
     std::string full; // lower case
 };
+
+const char* const kSuffixes[] = {"inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd.", "plc", "llc", "ag", "sa"};
 
 bool title_word(std::string_view w) {
     static const char* const kTitles[] = {"president", "mr",   "mr.",   "mrs",      "mrs.",    "ms",
@@ -104,45 +114,62 @@ std::string written_case(const std::vector<Xapian::WritableDatabase*>& shards, c
     return full;
 }
 
-// What the archive's entity terms resolve: lone surnames, titled surnames
-// and acronyms with exactly one owner.
+// What the archive's entity terms resolve: lone and titled surnames and
+// acronyms with one owner; and a name of several words tagged as a person
+// in some articles and an organisation in others takes the type of most
+// of them (at least twice as many), or ORG when the archive also knows it
+// with a company suffix ("Samsung Electronics Co").
 std::vector<Partial> find_partials(const std::vector<Xapian::WritableDatabase*>& shards) {
-    std::map<std::string, Owner> surnames, acronyms;
-    std::set<std::string> lone_people, lone_orgs;
+    std::map<std::string, Owners> surnames, acronyms;
+    std::map<std::string, Xapian::doccount> people, orgs; // name -> articles
     const std::string pp = s::entity_type_prefix(s::kTypePerson), op = s::entity_type_prefix(s::kTypeOrg);
     for (Xapian::WritableDatabase* db : shards) {
-        for (auto t = db->allterms_begin(pp); t != db->allterms_end(pp); ++t) {
-            const std::string name = (*t).substr(pp.size());
-            const size_t sp = name.find(' ');
-            if (sp == std::string::npos || title_word(name.substr(0, sp))) {
-                lone_people.insert(name);
-            } else {
-                surnames[last_word(name)].offer(name);
-            }
-        }
-        for (auto t = db->allterms_begin(op); t != db->allterms_end(op); ++t) {
-            const std::string name = (*t).substr(op.size());
-            if (acronym_like(name)) {
-                lone_orgs.insert(name);
-            } else if (const std::string ini = initials(name); ini.size() >= 2) {
-                acronyms[ini].offer(name);
-            }
-        }
+        for (auto t = db->allterms_begin(pp); t != db->allterms_end(pp); ++t)
+            people[(*t).substr(pp.size())] += t.get_termfreq();
+        for (auto t = db->allterms_begin(op); t != db->allterms_end(op); ++t)
+            orgs[(*t).substr(op.size())] += t.get_termfreq();
     }
     std::vector<Partial> out;
-    for (const std::string& name : lone_people) {
+    std::set<std::string> retyped;
+    for (const auto& [name, n] : people) {
+        if (name.find(' ') == std::string::npos) continue;
+        auto o = orgs.find(name);
+        const bool suffixed = std::any_of(std::begin(kSuffixes), std::end(kSuffixes),
+                                          [&, &name = name](const char* x) { return orgs.count(name + " " + x) > 0; });
+        if ((o != orgs.end() && o->second >= 2 * n) || suffixed) {
+            out.push_back({std::string(s::kTypePerson), name, std::string(s::kTypeOrg), name});
+            retyped.insert(name);
+        } else if (o != orgs.end() && n >= 2 * o->second) {
+            out.push_back({std::string(s::kTypeOrg), name, std::string(s::kTypePerson), name});
+        }
+    }
+    for (const auto& [name, n] : people) {
+        const size_t sp = name.find(' ');
+        if (sp != std::string::npos && !title_word(name.substr(0, sp)) && !retyped.count(name))
+            surnames[last_word(name)].names[name] = n;
+    }
+    for (const auto& [name, n] : orgs) {
+        if (const std::string ini = initials(name); !acronym_like(name) && ini.size() >= 2)
+            acronyms[ini].names[name] = n;
+    }
+    for (const auto& [name, n] : people) {
+        const size_t sp = name.find(' ');
+        if (sp != std::string::npos && !title_word(name.substr(0, sp))) continue;
         // (Not an initial: "M." is no one's surname.)
         const std::string surname = last_word(name);
         if (surname.size() < 3 || surname.back() == '.') continue;
         auto o = surnames.find(surname);
-        if (o != surnames.end() && !o->second.ambiguous)
-            out.push_back({std::string(s::kTypePerson), name, o->second.full});
+        if (o == surnames.end()) continue;
+        if (const std::string full = o->second.owner(); !full.empty())
+            out.push_back({std::string(s::kTypePerson), name, std::string(s::kTypePerson), full});
     }
-    for (const std::string& name : lone_orgs) {
+    for (const auto& [name, n] : orgs) {
+        if (!acronym_like(name)) continue;
         auto o = acronyms.find(name);
-        if (o == acronyms.end() || o->second.ambiguous) continue;
-        if (used_together(shards, s::entity_term(s::kTypeOrg, o->second.full), name))
-            out.push_back({std::string(s::kTypeOrg), name, o->second.full});
+        if (o == acronyms.end()) continue;
+        const std::string full = o->second.owner();
+        if (!full.empty() && used_together(shards, s::entity_term(s::kTypeOrg, full), name))
+            out.push_back({std::string(s::kTypeOrg), name, std::string(s::kTypeOrg), full});
     }
     return out;
 }
@@ -159,17 +186,17 @@ void move_term(Xapian::Document& doc, const std::string& from, const std::string
 }
 
 void rewrite(Xapian::Document& doc, const Partial& p, const std::string& written) {
-    const std::string to = s::entity_term(p.type, p.full);
+    const std::string from = s::entity_term(p.from, p.name), to = s::entity_term(p.to, p.full);
     Xapian::TermIterator t = doc.termlist_begin();
-    t.skip_to(s::entity_term(p.type, p.name));
+    t.skip_to(from);
     std::vector<Xapian::termpos> at(t.positionlist_begin(), t.positionlist_end());
-    move_term(doc, s::entity_term(p.type, p.name), to);
-    if (p.type == s::kTypePerson) {
+    move_term(doc, from, to);
+    if (p.to == s::kTypePerson && p.full.find(' ') != std::string::npos) {
         const std::string surname = s::surname_term(last_word(p.full));
         for (Xapian::termpos pos : at) doc.add_posting(surname, pos);
     }
     // The entity list: the partial name becomes the full one, listed once.
-    const char code = s::entity_type_code(p.type);
+    const char from_code = s::entity_type_code(p.from), to_code = s::entity_type_code(p.to);
     const std::string list = doc.get_value(s::kEntitiesSlot);
     std::set<std::string> lines;
     size_t i = 0;
@@ -177,8 +204,8 @@ void rewrite(Xapian::Document& doc, const Partial& p, const std::string& written
         size_t nl = list.find('\n', i);
         if (nl == std::string::npos) nl = list.size();
         std::string line = list.substr(i, nl - i);
-        if (!line.empty() && line[0] == code && to_lower(std::string_view(line).substr(1)) == p.name)
-            line = code + written;
+        if (!line.empty() && line[0] == from_code && to_lower(std::string_view(line).substr(1)) == p.name)
+            line = to_code + written;
         if (!line.empty()) lines.insert(line);
         i = nl + 1;
     }
@@ -187,7 +214,10 @@ void rewrite(Xapian::Document& doc, const Partial& p, const std::string& written
     doc.add_value(s::kEntitiesSlot, out);
     StoredArticle a = decode_article(doc.get_data());
     for (StoredEntity& e : a.entities) {
-        if (e.type == p.type && to_lower(e.name) == p.name) e.name = written;
+        if (e.type == p.from && to_lower(e.name) == p.name) {
+            e.type = p.to;
+            e.name = written;
+        }
     }
     doc.set_data(encode_article(a));
 }
@@ -197,8 +227,10 @@ void rewrite(Xapian::Document& doc, const Partial& p, const std::string& written
 NameResolution resolve_partial_names(const std::vector<Xapian::WritableDatabase*>& shards) {
     NameResolution r;
     for (const Partial& p : find_partials(shards)) {
-        const std::string written = written_case(shards, p.type, p.full);
-        const std::string term = s::entity_term(p.type, p.name);
+        // (A retyped name keeps its case: it is found under its old type.)
+        const std::string written =
+            p.from != p.to ? written_case(shards, p.from, p.name) : written_case(shards, p.to, p.full);
+        const std::string term = s::entity_term(p.from, p.name);
         ++r.names;
         for (Xapian::WritableDatabase* db : shards) {
             std::vector<Xapian::docid> ids(db->postlist_begin(term), db->postlist_end(term));

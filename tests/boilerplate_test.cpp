@@ -53,5 +53,18 @@ TEST_CASE("boilerplate: sign-offs and credit lines") {
     // A closing parenthesis that is not a credit, a last line that is a sentence.
     CHECK(left("Prices rose (by 3 percent).") == "Prices rose (by 3 percent).");
     CHECK(left("Prices rose.\nThey fell later.") == "Prices rose. They fell later.");
+    CHECK(left("Prices fell.\n Reuter...\n") == "Prices fell.");
     CHECK(left("Reuter") == "Reuter"); // the whole text is never a sign-off
+}
+
+TEST_CASE("boilerplate: ticker and index codes") {
+    CHECK(left("Exxon Corp <XON> said profits rose.") == "Exxon Corp said profits rose.");
+    CHECK(left("Ericsson ( ERIC.ST ) and Nokia (NOK1V.HE) fell.") == "Ericsson and Nokia fell.");
+    CHECK(left("The Dow Jones industrial average .DJI rose, the S&P 500 .SPX too.") ==
+          "The Dow Jones industrial average rose, the S&P 500 too.");
+    // Acronyms and sentences stay.
+    CHECK(left("The International Coffee Organization (ICO) met.") ==
+          "The International Coffee Organization (ICO) met.");
+    CHECK(left("Prices rose. Then they fell.") == "Prices rose. Then they fell.");
+    CHECK(left("Rates fell to 3.5 pct from 4 pct.") == "Rates fell to 3.5 pct from 4 pct.");
 }

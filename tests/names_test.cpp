@@ -10,6 +10,7 @@
 
 #include "common/codec.h"
 #include "common/schema.h"
+#include "indexer/names.h"
 #include "indexer/pipeline.h"
 #include "tests/test_util.h"
 
@@ -121,4 +122,67 @@ TEST_CASE("names: initials alone are no evidence") {
     build(db, t.file("in"));
     CHECK(with_entity(db, "ORG", "imf") == 1);
     CHECK(with_entity(db, "ORG", "international monetary fund") == 1);
+}
+
+namespace {
+
+// An article as the indexer writes its entities: terms, list and spans.
+void add_article(Xapian::WritableDatabase& db, const std::vector<std::pair<std::string, std::string>>& entities) {
+    Xapian::Document doc;
+    StoredArticle a;
+    a.id = std::to_string(db.get_doccount() + 1);
+    a.body = "text";
+    std::string list;
+    Xapian::termpos pos = 1;
+    for (const auto& [type, name] : entities) {
+        doc.add_posting(schema::entity_term(type, name), pos++);
+        list += schema::entity_type_code(type) + name + "\n";
+        a.entities.push_back({type, name, 0, 4});
+    }
+    doc.add_value(schema::kEntitiesSlot, list);
+    doc.set_data(encode_article(a));
+    db.add_document(doc);
+}
+
+} // namespace
+
+TEST_CASE("names: a surname goes to the full name at least 9 in 10 articles name") {
+    TempDir t;
+    Xapian::WritableDatabase db(t.file("db"), Xapian::DB_CREATE);
+    for (int i = 0; i < 9; ++i) add_article(db, {{"PERSON", "Barack Obama"}});
+    add_article(db, {{"PERSON", "Michelle Obama"}});
+    add_article(db, {{"PERSON", "Obama"}});
+    add_article(db, {{"PERSON", "Brown"}});
+    add_article(db, {{"PERSON", "Gordon Brown"}});
+    add_article(db, {{"PERSON", "Scott Brown"}});
+    const NameResolution r = resolve_partial_names({&db});
+    CHECK(r.names == 1);
+    CHECK(db.get_termfreq(schema::entity_term("PERSON", "barack obama")) == 10);
+    CHECK(db.get_termfreq(schema::entity_term("PERSON", "obama")) == 0);
+    CHECK(db.get_termfreq(schema::entity_term("PERSON", "brown")) == 1); // 1 in 2: neither
+}
+
+TEST_CASE("names: a name tagged with two types takes the type most articles give it") {
+    TempDir t;
+    Xapian::WritableDatabase db(t.file("db"), Xapian::DB_CREATE);
+    for (int i = 0; i < 4; ++i) add_article(db, {{"ORG", "Freddie Mac"}});
+    add_article(db, {{"PERSON", "Freddie Mac"}, {"PLACE", "Washington"}});
+    add_article(db, {{"PERSON", "Samsung Electronics"}});
+    add_article(db, {{"ORG", "Samsung Electronics Co"}});
+    add_article(db, {{"PERSON", "Paul Volcker"}});
+    add_article(db, {{"PERSON", "Paul Volcker"}});
+    add_article(db, {{"ORG", "Paul Volcker"}});
+    resolve_partial_names({&db});
+    CHECK(db.get_termfreq(schema::entity_term("ORG", "freddie mac")) == 5);
+    CHECK(db.get_termfreq(schema::entity_term("PERSON", "freddie mac")) == 0);
+    CHECK(db.get_termfreq(schema::entity_term("ORG", "samsung electronics")) == 1);
+    CHECK(db.get_termfreq(schema::entity_term("PERSON", "paul volcker")) == 3);
+    // The rewritten article lists the name once, under its new type, with
+    // its other entities kept.
+    const Xapian::Document doc = db.get_document(5);
+    CHECK(doc.get_value(schema::kEntitiesSlot) == "LWashington\nOFreddie Mac\n");
+    const StoredArticle a = decode_article(doc.get_data());
+    REQUIRE(a.entities.size() == 2);
+    CHECK(a.entities[0].type == "ORG");
+    CHECK(a.entities[0].name == "Freddie Mac");
 }
