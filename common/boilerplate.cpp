@@ -181,6 +181,18 @@ void mask_closing(std::string_view t, std::string& out) {
         }
         // A last line of at most three words, no figures and no sentence
         // end: the sign-off ("Reuter", "-- AP").
+        // "... record May 23. REUTER": one word after the last sentence.
+        const size_t stop = t.rfind(". ", end - 1);
+        if (stop != std::string_view::npos && end - stop <= 16) {
+            const std::string_view word = t.substr(stop + 2, end - stop - 2);
+            const std::string_view bare = word.substr(0, word.find_last_not_of('.') + 1);
+            if (!bare.empty() &&
+                std::all_of(bare.begin(), bare.end(), [](char c) { return is_upper(c) || is_lower(c); }) &&
+                is_upper(bare[0]) && count_words(word) == 1 && word.find('\n') == std::string_view::npos) {
+                blank(out, stop + 2, end);
+                return;
+            }
+        }
         const size_t nl = t.rfind('\n', end - 1);
         if (nl == std::string_view::npos) return;
         const std::string_view line = t.substr(nl + 1, end - nl - 1);

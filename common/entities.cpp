@@ -256,6 +256,7 @@ void apply_company_suffixes(const std::vector<Token>& tokens, const std::vector<
             --b;
             if (tokens[b].sentence_start) break;
         }
+        while (b < i && company_suffix(toks[b])) ++b; // ("and Co Inc": no name before the suffixes)
         if (b < i) added.push_back(Mention {b, i + 1, kOrg, {}});
     }
     spans.insert(spans.end(), added.begin(), added.end());
@@ -525,9 +526,10 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
     for (const Mention& s : spans) {
         // One word that news text nearly always writes in lower case
         // ("Government", "MONKS") is not a name, nor are initials ("S.").
-        if (s.canonical.find(' ') == std::string::npos &&
-            (m.lower_ratio_bin(hash_bytes(lower(s.canonical))) == 4 || initials_only(s.canonical)))
-            continue;
+        if (s.canonical.find(' ') == std::string::npos) {
+            const int bin = m.lower_ratio_bin(hash_bytes(lower(s.canonical)));
+            if (bin == 4 || (bin == 3 && s.type == kPer) || initials_only(s.canonical)) continue;
+        }
         EntityMention em;
         em.type = std::string(type_name(s.type));
         em.name = s.canonical;

@@ -54,6 +54,8 @@ TEST_CASE("boilerplate: sign-offs and credit lines") {
     CHECK(left("Prices rose (by 3 percent).") == "Prices rose (by 3 percent).");
     CHECK(left("Prices rose.\nThey fell later.") == "Prices rose. They fell later.");
     CHECK(left("Prices fell.\n Reuter...\n") == "Prices fell.");
+    CHECK(left("Note - Fin div pay May 27, record May 23. REUTER\n") == "Note - Fin div pay May 27, record May 23.");
+    CHECK(left("Prices fell on Monday. Analysts agreed.") == "Prices fell on Monday. Analysts agreed.");
     CHECK(left("Reuter") == "Reuter"); // the whole text is never a sign-off
 }
 
