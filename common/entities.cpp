@@ -528,7 +528,7 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
         // ("Government", "MONKS") is not a name, nor are initials ("S.").
         if (s.canonical.find(' ') == std::string::npos) {
             const int bin = m.lower_ratio_bin(hash_bytes(lower(s.canonical)));
-            if (bin == 4 || (bin == 3 && s.type == kPer) || initials_only(s.canonical)) continue;
+            if (bin == 4 || (bin == 3 && s.type != kLoc && s.type != kMisc) || initials_only(s.canonical)) continue;
         }
         EntityMention em;
         em.type = std::string(type_name(s.type));

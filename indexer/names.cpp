@@ -47,6 +47,22 @@ struct Partial {
 
 const char* const kSuffixes[] = {"inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd.", "plc", "llc", "ag", "sa"};
 
+std::string last_word(const std::string& name) { return name.substr(name.rfind(' ') + 1); }
+
+// Whether the archive knows an organisation that `name` begins and a
+// company suffix ends: "Dean Witter Reynolds Inc", "James Capel and Co".
+bool company_named(const std::map<std::string, Xapian::doccount>& orgs, const std::string& name) {
+    const std::string prefix = name + " ";
+    int looked = 0;
+    for (auto it = orgs.lower_bound(prefix); it != orgs.end() && looked < 64; ++it, ++looked) {
+        if (it->first.compare(0, prefix.size(), prefix) != 0) break;
+        const std::string last = last_word(it->first);
+        if (std::any_of(std::begin(kSuffixes), std::end(kSuffixes), [&](const char* x) { return last == x; }))
+            return true;
+    }
+    return false;
+}
+
 bool title_word(std::string_view w) {
     static const char* const kTitles[] = {"president", "mr",   "mr.",   "mrs",      "mrs.",    "ms",
                                           "ms.",       "dr",   "dr.",   "sir",      "senator", "sen.",
@@ -77,8 +93,6 @@ bool acronym_like(std::string_view name) {
     return name.size() >= 2 && name.size() <= 6 &&
            std::all_of(name.begin(), name.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
-
-std::string last_word(const std::string& name) { return name.substr(name.rfind(' ') + 1); }
 
 // Whether some article names `full` and also uses the word `acronym`.
 bool used_together(const std::vector<Xapian::WritableDatabase*>& shards, const std::string& full_term,
@@ -134,8 +148,7 @@ std::vector<Partial> find_partials(const std::vector<Xapian::WritableDatabase*>&
     for (const auto& [name, n] : people) {
         if (name.find(' ') == std::string::npos) continue;
         auto o = orgs.find(name);
-        const bool suffixed = std::any_of(std::begin(kSuffixes), std::end(kSuffixes),
-                                          [&, &name = name](const char* x) { return orgs.count(name + " " + x) > 0; });
+        const bool suffixed = company_named(orgs, name);
         if ((o != orgs.end() && o->second >= 2 * n) || suffixed) {
             out.push_back({std::string(s::kTypePerson), name, std::string(s::kTypeOrg), name});
             retyped.insert(name);

@@ -82,8 +82,27 @@ int serve_fastcgi() {
 
 } // namespace
 
-int main() {
+const char kUsage[] =
+    "newssearch.cgi: the web front end of newssearch, run by a web server (CGI or FastCGI).\n"
+    "\n"
+    "Behind lighttpd: tools/run serves it (see tools/lighttpd-conf.sh). From a shell, one request:\n"
+    "  QUERY_STRING='q=iran&from=2026-03' NEWS_DB=DIR ./newssearch.cgi\n"
+    "\n"
+    "Environment (from the server, never from a request):\n"
+    "  NEWS_DB           the index (a database folder or stub), required\n"
+    "  QUERY_STRING      q, from, to, entity (repeatable), source, sort, page, format=json\n"
+    "  REQUEST_METHOD    GET or HEAD\n"
+    "  NEWS_SEARCH_PATH, NEWS_STATIC_PATH  URL paths of the search page and its static files\n"
+    "  NEWS_CACHE        a folder for cached answers (optional)\n"
+    "Query syntax as for newssearch --help. Exit status 0, or 1 when the response could not be written.\n";
+
+int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
+    // From a terminal, --help (or -h) is a person asking, not a request.
+    if (argc > 1 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+        std::cout << kUsage;
+        return 0;
+    }
     if (FCGX_Init() != 0) return serve_one_request();
     return FCGX_IsCGI() ? serve_one_request() : serve_fastcgi();
 }

@@ -1,5 +1,6 @@
 #include "searcher/format.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ostream>
@@ -187,7 +188,11 @@ void write_text(const SearchResponse& r, std::ostream& stream, const TextStyle& 
     out << (r.total_exact ? "" : "about ") << r.total_estimate << " matches";
     if (r.total_articles >= 0 && r.total_articles != r.total_stories)
         out << " (" << r.total_stories << " stories, " << r.total_articles << " articles)";
-    out << "; showing " << first << "-" << r.offset + static_cast<long>(r.results.size()) << '\n';
+    if (r.results.empty() && r.offset > 0 && r.total_estimate > 0)
+        out << "; none from " << r.offset + 1 << " on: the last is " << r.total_estimate << " (--offset "
+            << std::max(0L, static_cast<long>(r.total_estimate) - 10) << ")\n";
+    else
+        out << "; showing " << first << "-" << r.offset + static_cast<long>(r.results.size()) << '\n';
     for (const Result& x : r.results) {
         out << '\n' << x.rank << ". " << bold << (x.title.empty() ? "(untitled)" : x.title) << reset << '\n';
         out << "   " << dim << (x.date.empty() ? "undated" : x.date);

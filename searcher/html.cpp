@@ -298,6 +298,15 @@ private:
         summary(r);
         active_filters();
         histogram(r);
+        if (r.results.empty() && r.offset > 0 && r.total_estimate > 0) {
+            // A page past the last (an old link, an edited URL): say so.
+            const long size = std::max(1, p_.request.search.limit);
+            const long last = std::max(1L, std::min<long>(p_.max_page, (r.total_estimate + size - 1) / size));
+            out_ += "<p class=\"empty\">Page " + std::to_string(p_.request.page) + " of " + std::to_string(last) +
+                    ": no results this far. <a href=\"" + links_.page(static_cast<int>(last)) +
+                    "\">Go to the last page</a>.</p>\n";
+            return;
+        }
         if (r.results.empty()) {
             out_ += "<p class=\"empty\">No articles match. Try fewer words, or remove a filter.</p>\n";
             return;

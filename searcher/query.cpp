@@ -250,6 +250,21 @@ void check_nesting(const std::string& text) {
                          std::to_string(kMaxNesting) + " allowed");
 }
 
+// Notices for what a query's text says that the parser would pass over in
+// silence: a quote left open, a "*" with no letters before it.
+void syntax_notices(const std::string& text, std::vector<std::string>& notices) {
+    if (std::count(text.begin(), text.end(), '"') % 2 == 1)
+        notices.push_back("a quote is not closed: the phrase runs to the end of the query");
+    for (size_t i = 0; i < text.size(); ++i) {
+        const bool bare = text[i] == '*' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '"' || text[i - 1] == '(');
+        if (bare) {
+            notices.push_back("a * needs letters before it (oil* finds oil, oils, oilfield); a * alone matches "
+                              "nothing");
+            break;
+        }
+    }
+}
+
 // The boolean date terms for the days of [from, to] (compact dates, empty
 // for open) in an archive whose articles are dated [first, last]: whole
 // years by their year term and whole months by their month term where the
@@ -400,6 +415,7 @@ ParsedQuery QueryBuilder::parse(const std::string& text) {
         return out;
     }
     check_nesting(q);
+    syntax_notices(q, out.notices);
     unsigned flags =
         Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PURE_NOT;
     const bool spell = !all_words_known(q, db_);
@@ -422,7 +438,9 @@ ParsedQuery QueryBuilder::parse(const std::string& text) {
                                   " words; only the " + std::to_string(kMaxWildcardExpansion) +
                                   " most frequent were searched");
     } catch (const Xapian::QueryParserError& e) {
-        throw QueryError("cannot parse query: " + e.get_msg());
+        throw QueryError("cannot read the query (" + e.get_msg() +
+                         "): AND, OR, NOT and NEAR join two words or phrases (oil AND prices); to search for "
+                         "one of them as a word, put it in quotes (\"and\")");
     } catch (const Xapian::WildcardError& e) {
         throw QueryError("wildcard matches too many words: " + e.get_msg());
     }

@@ -33,6 +33,15 @@
 namespace news {
 
 namespace {
+
+// What to say when a path holds no index: what it is, and what to do.
+std::string not_an_index(const std::string& path) {
+    std::error_code ec;
+    const std::string build = "; build one with `newsindex build --db DIR FOLDER...` and search it with --db DIR";
+    if (!std::filesystem::exists(path, ec)) return path + ": no such index" + build;
+    if (std::filesystem::is_directory(path, ec)) return path + ": this folder is not an index" + build;
+    return path + ": this file is not an index (nor a stub naming one)" + build;
+}
 void raise_open_file_limit(); // (below)
 } // namespace
 
@@ -119,8 +128,10 @@ struct Searcher::Impl {
             } catch (const Xapian::DatabaseError& e) {
                 // (Not found, or tables of two revisions: once more in any
                 // case, the swap may have ended meanwhile.)
-                if (attempt >= 500 || (attempt > 0 && !swapping()))
+                if (attempt >= 500 || (attempt > 0 && !swapping())) {
+                    if (e.get_type() == std::string("DatabaseNotFoundError")) throw Error(not_an_index(path));
                     throw Error(path + ": cannot open index: " + e.get_description());
+                }
                 std::this_thread::sleep_for(std::chrono::milliseconds(2));
             } catch (const Xapian::Error& e) {
                 throw Error(path + ": cannot open index: " + e.get_description());

@@ -466,3 +466,11 @@ TEST_CASE("cgi: NEWS_CACHE answers a repeated request from the cache, and only a
     CHECK(handle(env, log).status == 400);
     CHECK(handle(env, log).header("X-Cache") == nullptr);
 }
+
+TEST_CASE("cgi: a page past the last says which page is the last, with a link") {
+    Response r = serve("q=kurdish&page=99");
+    CHECK(r.status == 200);
+    CHECK(r.body.find("Page 99 of 1: no results this far.") != std::string::npos);
+    CHECK(r.body.find(">Go to the last page</a>") != std::string::npos);
+    CHECK(r.body.find("Try fewer words") == std::string::npos);
+}

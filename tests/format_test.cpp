@@ -201,3 +201,14 @@ TEST_CASE("format: text output for people") {
     write_text(none, empty, TextStyle {});
     CHECK(empty.str().find("0 matches; showing 0-0") != std::string::npos);
 }
+
+TEST_CASE("text: an offset past the last match says where the last one is") {
+    SearchResponse r;
+    r.total_exact = true;
+    r.total_estimate = 42;
+    r.offset = 100;
+    std::ostringstream out;
+    write_text(r, out, TextStyle {});
+    CHECK(out.str().find("42 matches; none from 101 on: the last is 42 (--offset 32)") != std::string::npos);
+    CHECK(out.str().find("showing") == std::string::npos);
+}

@@ -169,6 +169,8 @@ TEST_CASE("names: a name tagged with two types takes the type most articles give
     add_article(db, {{"PERSON", "Freddie Mac"}, {"PLACE", "Washington"}});
     add_article(db, {{"PERSON", "Samsung Electronics"}});
     add_article(db, {{"ORG", "Samsung Electronics Co"}});
+    add_article(db, {{"PERSON", "Dean Witter"}});
+    add_article(db, {{"ORG", "Dean Witter Reynolds Inc"}});
     add_article(db, {{"PERSON", "Paul Volcker"}});
     add_article(db, {{"PERSON", "Paul Volcker"}});
     add_article(db, {{"ORG", "Paul Volcker"}});
@@ -176,6 +178,7 @@ TEST_CASE("names: a name tagged with two types takes the type most articles give
     CHECK(db.get_termfreq(schema::entity_term("ORG", "freddie mac")) == 5);
     CHECK(db.get_termfreq(schema::entity_term("PERSON", "freddie mac")) == 0);
     CHECK(db.get_termfreq(schema::entity_term("ORG", "samsung electronics")) == 1);
+    CHECK(db.get_termfreq(schema::entity_term("ORG", "dean witter")) == 1);
     CHECK(db.get_termfreq(schema::entity_term("PERSON", "paul volcker")) == 3);
     // The rewritten article lists the name once, under its new type, with
     // its other entities kept.

@@ -97,7 +97,7 @@ TEST_CASE("query: option date filters") {
     Fixture f;
     CHECK(f.qb.date_filter("", "").empty());
     CHECK(f.qb.date_filter("2026-03-04", "2026-03-04").get_description() == "Query()"); // (the archive is empty)
-    CHECK(f.qb.date_filter("2026-03", "").get_description() == "Query()"); // (the archive is empty)
+    CHECK(f.qb.date_filter("2026-03", "").get_description() == "Query()");              // (the archive is empty)
     CHECK(f.qb.date_filter("", "2026").get_description() == "Query()");
     CHECK_THROWS_AS(f.qb.date_filter("2026-02-30", ""), QueryError);
     CHECK_THROWS_AS(f.qb.date_filter("2026-03-05", "2026-03-01"), QueryError);
@@ -181,4 +181,25 @@ TEST_CASE("query: words are stemmed as the index stems them, phrases keep positi
     CHECK(contains(f.parse("\"security forces\""), "PHRASE 2"));
     std::string b = f.parse("Erbil AND Pentagon NOT Journal");
     CHECK(contains(b, "AND_NOT"));
+}
+
+TEST_CASE("query: messages say what is wrong and what to do") {
+    Fixture f;
+    // A boolean operator with nothing to join.
+    try {
+        f.qb.parse("AND");
+        FAIL("AND alone parsed");
+    } catch (const QueryError& e) {
+        const std::string m = e.what();
+        CHECK(contains(m, "cannot read the query"));
+        CHECK(contains(m, "put it in quotes"));
+    }
+    // A quote left open and a bare * parse, with a notice each.
+    const ParsedQuery open = f.qb.parse("\"oil prices");
+    REQUIRE(open.notices.size() == 1);
+    CHECK(contains(open.notices[0], "quote is not closed"));
+    const ParsedQuery star = f.qb.parse("*");
+    REQUIRE(star.notices.size() == 1);
+    CHECK(contains(star.notices[0], "needs letters before it"));
+    CHECK(f.qb.parse("oil* \"crude prices\"").notices.empty());
 }

@@ -658,3 +658,13 @@ TEST_CASE("search: totals are counted, not guessed from word frequencies; exactl
         }
     }
 }
+
+TEST_CASE("search: a folder that is not an index says so, and how to build one") {
+    news::test::TempDir t;
+    news::test::write_file(t.file("articles/a.txt"), "Not an index.\n");
+    SearchRequest req;
+    req.query = "index";
+    CHECK_THROWS_WITH_AS(Searcher(t.file("articles")).search(req),
+                         doctest::Contains("this folder is not an index; build one with `newsindex build"), Error);
+    CHECK_THROWS_WITH_AS(Searcher(t.file("missing")).search(req), doctest::Contains("no such index"), Error);
+}

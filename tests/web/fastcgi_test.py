@@ -115,6 +115,15 @@ class FastCgi(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertIn("<mark>", body)
 
+    def test_help_from_a_shell_prints_usage_not_a_page(self):
+        env = {k: v for k, v in os.environ.items() if k not in ("NEWS_DB", "QUERY_STRING")}
+        for flag in ("--help", "-h"):
+            p = subprocess.run([CGI, flag], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("NEWS_DB", p.stdout)
+            self.assertIn("QUERY_STRING='q=iran", p.stdout)
+            self.assertNotIn("Status:", p.stdout)
+
     def test_bad_requests_get_readable_errors_and_the_process_serves_on(self):
         status, _, body = self.search(q="<script>alert(1)</script>")
         self.assertEqual(status, 200)
