@@ -17,6 +17,10 @@ namespace news {
 namespace {
 
 void print_compacted(std::ostream& out, const std::string& db, long long before, long long after) {
+    if (after == before) {
+        out << db << ": not compacted (" << (before + 1023) / 1024 << " KiB; a compacted copy would not be smaller)\n";
+        return;
+    }
     out << "compacted " << db << ": " << (before + 1023) / 1024 << " KiB -> " << (after + 1023) / 1024 << " KiB\n";
 }
 
@@ -50,6 +54,10 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
         ->check(CLI::Range(0.1, 86400.0));
     auto* p = build_->add_flag("--progress", progress_, "Show a progress line even when stderr is not a terminal");
     build_->add_flag("--quiet", quiet_, "No progress line")->excludes(p);
+    build_->add_option("--progress-every", build_opt_.progress_every,
+                       "Seconds between progress reports (default 0.25 on a terminal, where one line is redrawn; "
+                       "5 elsewhere, plain lines)")
+        ->check(CLI::Range(0.0, 3600.0));
     build_->add_flag("--no-compact", no_compact_,
                      "Do not compact at the end (by default a run that at least doubles a database compacts it: "
                      "about half the size, faster searches); a fresh build then writes through one writer");

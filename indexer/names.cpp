@@ -158,7 +158,9 @@ std::vector<Partial> find_partials(const std::vector<Xapian::WritableDatabase*>&
     }
     for (const auto& [name, n] : people) {
         const size_t sp = name.find(' ');
-        if (sp != std::string::npos && !title_word(name.substr(0, sp)) && !retyped.count(name))
+        // (Not a name also tagged ORG: "Bell" is not short for "Pacific Bell".)
+        if (sp != std::string::npos && !title_word(name.substr(0, sp)) && !retyped.count(name) &&
+            !orgs.count(name))
             surnames[last_word(name)].names[name] = n;
     }
     for (const auto& [name, n] : orgs) {
@@ -235,11 +237,9 @@ void rewrite(Xapian::Document& doc, const Partial& p, const std::string& written
     doc.set_data(encode_article(a));
 }
 
-} // namespace
-
-NameResolution resolve_partial_names(const std::vector<Xapian::WritableDatabase*>& shards) {
-    NameResolution r;
-    for (const Partial& p : find_partials(shards)) {
+void resolve(const std::vector<Xapian::WritableDatabase*>& shards, const std::vector<Partial>& partials,
+             NameResolution& r) {
+    for (const Partial& p : partials) {
         // (A retyped name keeps its case: it is found under its old type.)
         const std::string written =
             p.from != p.to ? written_case(shards, p.from, p.name) : written_case(shards, p.to, p.full);
@@ -254,6 +254,21 @@ NameResolution resolve_partial_names(const std::vector<Xapian::WritableDatabase*
                 ++r.articles;
             }
         }
+    }
+}
+
+} // namespace
+
+NameResolution resolve_partial_names(const std::vector<Xapian::WritableDatabase*>& shards) {
+    NameResolution r;
+    // Until nothing is left to resolve, so that a run over an unchanged
+    // archive changes nothing: one change can make another (a lone name
+    // becomes a full one whose type then follows its majority). Each round
+    // only removes names or types, so a few rounds reach the end.
+    for (int round = 0; round < 4; ++round) {
+        const std::vector<Partial> partials = find_partials(shards);
+        if (partials.empty()) break;
+        resolve(shards, partials, r);
     }
     return r;
 }

@@ -327,13 +327,17 @@ bool under_root(const std::string& key, const std::vector<std::string>& roots) {
     return false;
 }
 
+// Progress on standard error: on a terminal one line redrawn in place
+// (cleared before a warning is printed, so the two never share a line);
+// into a file or pipe a plain line every few seconds.
 class Progress {
 public:
-    Progress(bool on, size_t files, long long bytes) : on_(on), files_(files), bytes_(bytes) {}
+    Progress(bool on, bool tty, double every, size_t files, long long bytes)
+        : on_(on), tty_(tty), every_(every > 0 ? every : tty ? 0.25 : 5.0), files_(files), bytes_(bytes) {}
     void update(size_t files_done, long articles, long long bytes_done, bool final = false) {
         if (!on_) return;
         auto now = std::chrono::steady_clock::now();
-        if (!final && now - last_ < std::chrono::milliseconds(250)) return;
+        if (!final && now - last_ < std::chrono::duration<double>(every_)) return;
         last_ = now;
         double secs = std::chrono::duration<double>(now - start_).count();
         double rate = secs > 0 ? static_cast<double>(articles) / secs : 0;
@@ -344,13 +348,23 @@ public:
             std::snprintf(b, sizeof b, "%d:%02d", static_cast<int>(left) / 60, static_cast<int>(left) % 60);
             eta = b;
         }
-        std::fprintf(stderr, "\r\033[Kfiles %zu/%zu  articles %ld  %.0f articles/s  ETA %s%s", files_done, files_,
-                     articles, rate, eta.c_str(), final ? "\n" : "");
+        std::fprintf(stderr, "%sfiles %zu/%zu  articles %ld  %.0f articles/s  ETA %s%s", tty_ ? "\r\033[K" : "",
+                     files_done, files_, articles, rate, eta.c_str(), final || !tty_ ? "\n" : "");
         std::fflush(stderr);
+        open_ = tty_ && !final;
+    }
+    // Call before printing anything else on standard error.
+    void clear() {
+        if (!open_) return;
+        std::fputs("\r\033[K", stderr);
+        std::fflush(stderr);
+        open_ = false;
     }
 
 private:
-    bool on_;
+    bool on_, tty_;
+    double every_;
+    bool open_ = false; // a progress line is on the terminal, without its newline
     size_t files_;
     long long bytes_;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ {};
@@ -587,7 +601,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     bool tty = ::isatty(2);
     Progress progress(opt.progress == BuildOptions::Progress::Always ||
                           (opt.progress == BuildOptions::Progress::Auto && tty),
-                      tasks.size(), total_bytes);
+                      tty, opt.progress_every, tasks.size(), total_bytes);
     long since_commit = 0;
     size_t terms_since_commit = 0;
     auto last_commit = std::chrono::steady_clock::now();
@@ -607,6 +621,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             }
             if (worker_failed) throw Error(worker_error);
             FileTask& t = tasks[b->file];
+            if (!b->issues.empty() || !b->fatal.empty()) progress.clear();
             for (const ReadIssue& is : b->issues) {
                 log << t.path << ':' << is.line << ": " << is.reason;
                 if (!is.detail.empty()) log << " (" << is.detail << ")";
@@ -650,6 +665,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     if (bulk ? !ids.insert(d.id_term).second : store.has_article(d.id_term)) {
                         // Another record (another file, or earlier in this one)
                         // has this id: keep the first, report this one.
+                        progress.clear();
                         log << t.path << ": article id '" << d.id
                             << "' is already indexed from another record, skipped\n";
                         ++sum.skipped;

@@ -22,6 +22,9 @@ struct BuildOptions {
     unsigned threads = 0;             // readers, as many workers (and segment writers); 0 = see build_index
     enum class Progress { Auto, Always, Never };
     Progress progress = Progress::Auto; // Auto: only when stderr is a terminal
+    // Seconds between progress reports: 0 for 0.25 on a terminal (one line
+    // redrawn) and 5 elsewhere (plain lines).
+    double progress_every = 0;
     ReaderOptions reader;               // JSON key mapping etc.
     long commit_every = 20000;          // at most this many articles between commits (see kCommitTerms)
     double commit_seconds = 30;         // and at most this long between commits (default 30)

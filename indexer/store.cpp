@@ -391,6 +391,11 @@ std::pair<long long, long long> compact_in_place(const std::string& db) {
         throw Error(db + ": compaction failed: " + e.get_description());
     }
     long long after = folder_bytes(tmp);
+    if (after >= before) {
+        // (A small index: the copy would not be smaller.)
+        fs::remove_all(tmp, ec);
+        return {before, before};
+    }
     swap_in_compacted(db);
     return {before, after};
 }

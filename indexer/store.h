@@ -120,7 +120,8 @@ private:
 // DB.compact-tmp, then swapped in by two renames (DB -> DB.compact-old,
 // tmp -> DB). A crash between them leaves DB.compact-old, which
 // recover_compaction() (called before every open for writing) puts back.
-// Returns bytes before and after.
+// Returns bytes before and after; leaves DB as it is (after == before) when
+// the compacted copy would not be smaller.
 std::pair<long long, long long> compact_in_place(const std::string& db);
 void recover_compaction(const std::string& db);
 // The two renames that put DB.compact-tmp in DB's place, then removes the

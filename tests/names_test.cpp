@@ -189,3 +189,32 @@ TEST_CASE("names: a name tagged with two types takes the type most articles give
     CHECK(a.entities[0].type == "ORG");
     CHECK(a.entities[0].name == "Freddie Mac");
 }
+
+TEST_CASE("names: one pass resolves what its own changes make resolvable, then nothing is left") {
+    // Volcker is a person in two articles and an organisation in one: the
+    // type follows the majority first, and only then does the lone
+    // surname have a single owner. A second pass must change nothing, or
+    // a re-run over an unchanged archive would rewrite articles.
+    TempDir t;
+    Xapian::WritableDatabase db(t.file("db"), Xapian::DB_CREATE);
+    add_article(db, {{"PERSON", "Paul Volcker"}});
+    add_article(db, {{"PERSON", "Paul Volcker"}});
+    add_article(db, {{"ORG", "Paul Volcker"}});
+    add_article(db, {{"PERSON", "Volcker"}});
+    const NameResolution r = resolve_partial_names({&db});
+    CHECK(r.names == 2);
+    CHECK(db.get_termfreq(schema::entity_term("PERSON", "paul volcker")) == 4);
+    CHECK(db.get_termfreq(schema::entity_term("PERSON", "volcker")) == 0);
+    CHECK(resolve_partial_names({&db}).articles == 0);
+}
+
+TEST_CASE("names: a full name also tagged as an organisation owns no surname") {
+    TempDir t;
+    Xapian::WritableDatabase db(t.file("db"), Xapian::DB_CREATE);
+    add_article(db, {{"PERSON", "Pacific Bell"}});
+    add_article(db, {{"ORG", "Pacific Bell"}});
+    add_article(db, {{"PERSON", "Bell"}});
+    resolve_partial_names({&db});
+    CHECK(db.get_termfreq(schema::entity_term("PERSON", "bell")) == 1);
+    CHECK(resolve_partial_names({&db}).articles == 0);
+}

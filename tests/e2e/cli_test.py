@@ -128,6 +128,26 @@ class CorpusIndex(unittest.TestCase):
         self.assertNotIn("repaired", line)
         self.assertEqual(err.strip(), "")
 
+    def test_progress_into_a_file_is_plain_lines_and_warnings_have_their_own(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = os.path.join(tmp, "in")
+            os.makedirs(root)
+            for i in range(3):
+                with open(os.path.join(root, f"a{i}.txt"), "w") as f:
+                    f.write(f" date 2026-03-0{i + 1} Ferries resume sailing to the Hebrides, day {i}.\n")
+            with open(os.path.join(root, "bad.jsonl"), "w") as f:
+                f.write('{"id": "x1", "body": "Trams return to Zagreb."}\n{not json\n')
+            code, out, err = run([NEWSINDEX, "build", "--db", os.path.join(tmp, "db"), "--progress",
+                                  "--progress-every", "0.01", root])
+            self.assertEqual(code, 1, err)  # one record skipped
+            self.assertNotIn("\x1b[", err)
+            self.assertNotIn("\r", err)
+            lines = err.splitlines()
+            self.assertTrue(any(l.startswith("files ") and "articles/s" in l for l in lines), err)
+            warning = [l for l in lines if "bad.jsonl:2:" in l]
+            self.assertEqual(len(warning), 1, err)
+            self.assertTrue(warning[0].startswith(os.path.join(root, "bad.jsonl")), warning[0])
+
     def test_stats_json(self):
         _, out, _ = run([NEWSINDEX, "stats", "--db", self.db, "--json"], check_code=0)
         s = json.loads(out)
