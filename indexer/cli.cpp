@@ -61,7 +61,24 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
     build_->add_flag("--no-compact", no_compact_,
                      "Do not compact at the end (by default a run that at least doubles a database compacts it: "
                      "about half the size, faster searches); a fresh build then writes through one writer");
-    build_->add_option("PATH", build_opt_.roots, "Files or folders of articles")->required();
+    build_
+        ->add_option("--include", build_opt_.filter.include,
+                     "Read files matching GLOB (file name or path inside the folder) even when they look like no "
+                     "article; repeatable")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    build_
+        ->add_option("--exclude", build_opt_.filter.exclude,
+                     "Never read files matching GLOB (wins over --include); repeatable")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    build_->add_option("PATH", build_opt_.roots,
+                       "Files or folders of articles. In folders, hidden files, README, LICENSE, COPYING, "
+                       "CHANGELOG, NOTICE and AUTHORS files, word lists named .txt and .trec/.sgm files without "
+                       "a record are not articles (listed in the summary); a file named here is always read")
+        ->required();
 
     stats_ = app.add_subcommand("stats", "Show what an index holds");
     stats_->add_option("--db", stats_db_, "Database directory")->required();

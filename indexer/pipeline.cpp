@@ -84,6 +84,7 @@ struct FileTask {
     std::string key;  // absolute path: metadata key
     std::string rel;  // root folder's name + path inside it, for stable ids
     Format format = Format::Unknown;
+    bool forced = false;     // matched --include: read even if it looks like no article
     schema::FileState state; // size and mtime now; hash filled by the reader
     bool existed = false;    // had articles in the index before
     std::string old_hash;
@@ -214,9 +215,15 @@ std::string shown(const fs::path& p) {
 // be listed is reported and its key put in `unread`, so that its files'
 // articles are kept (as for an unmounted disk); link loops and dangling
 // links are reported; the walk goes on past every error.
+void count_not_article(BuildSummary& sum, const fs::path& p) {
+    ++sum.not_articles;
+    if (sum.not_article_names.size() < 3) sum.not_article_names.push_back(shown(p.filename()));
+}
+
 template <class Add>
-void walk_folder(const fs::path& rp, const std::string& root_key, const fs::path& root_name, BuildSummary& sum,
-                 std::vector<std::string>& unread, std::ostream& log, Add&& add) {
+void walk_folder(const fs::path& rp, const std::string& root_key, const fs::path& root_name,
+                 const FileFilter& filter, BuildSummary& sum, std::vector<std::string>& unread, std::ostream& log,
+                 Add&& add) {
     auto sub_of = [&](const fs::path& p) {
         std::string sub = p.native().substr(rp.native().size());
         sub.erase(0, sub.find_first_not_of('/'));
@@ -263,17 +270,27 @@ void walk_folder(const fs::path& rp, const std::string& root_key, const fs::path
                 ++sum.files_ignored;
                 continue;
             }
+            const std::string sub = sub_of(e.path()), name = e.path().filename().string();
+            if (filter.excluded(name, sub)) {
+                ++sum.files_excluded;
+                continue;
+            }
+            const bool forced = filter.included(name, sub);
+            if (const std::string why = forced ? "" : not_article_name(name); !why.empty()) {
+                log << shown(e.path()) << ": not an article (" << why << "), skipped; --include GLOB reads it\n";
+                count_not_article(sum, e.path());
+                continue;
+            }
             // The root's own name is part of the id, so a/x.txt and b/x.txt
             // given as two roots stay two articles.
             if (link) {
-                add(e.path(), (root_name / fs::relative(e.path(), rp)).string(), std::string());
+                add(e.path(), (root_name / sub).string(), std::string(), forced);
                 continue;
             }
             // Not a link, and no linked folders followed: the file's
             // canonical path is the root's and its path inside the root,
             // without resolving every folder of it again.
-            const std::string sub = sub_of(e.path());
-            add(e.path(), (root_name / sub).string(), key_of(sub));
+            add(e.path(), (root_name / sub).string(), key_of(sub), forced);
         }
     }
 }
@@ -281,7 +298,7 @@ void walk_folder(const fs::path& rp, const std::string& root_key, const fs::path
 // Every readable input file under the roots, sorted, with the keys of the
 // roots (for deciding which recorded files are gone) and of the folders
 // that could not be read (whose recorded files are not gone).
-std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSummary& sum,
+std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, const FileFilter& filter, BuildSummary& sum,
                                  std::vector<std::string>& root_keys, std::vector<std::string>& unread,
                                  std::ostream& log) {
     std::vector<FileTask> files;
@@ -293,8 +310,9 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
         std::string root_key = fs::weakly_canonical(fs::absolute(rp)).string();
         root_keys.push_back(root_key);
         const fs::path root_name = fs::path(root_key).filename();
-        auto add = [&](const fs::path& p, const std::string& rel, std::string key) {
+        auto add = [&](const fs::path& p, const std::string& rel, std::string key, bool forced) {
             FileTask t;
+            t.forced = forced;
             t.path = p.string();
             t.key = key.empty() ? fs::weakly_canonical(fs::absolute(p)).string() : std::move(key);
             t.rel = rel;
@@ -307,10 +325,11 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
                 ++sum.files_ignored;
                 continue;
             }
-            add(rp, rp.filename().string(), std::string());
+            // (A file named on the command line is read whatever it looks like.)
+            add(rp, rp.filename().string(), std::string(), true);
             continue;
         }
-        walk_folder(rp, root_key, root_name, sum, unread, log, add);
+        walk_folder(rp, root_key, root_name, filter, sum, unread, log, add);
     }
     std::sort(files.begin(), files.end(), [](const FileTask& a, const FileTask& b) { return a.key < b.key; });
     files.erase(
@@ -391,10 +410,18 @@ std::string BuildSummary::line() const {
     }
     o << "; " << files_indexed << " of " << files_scanned << " files read";
     if (files_ignored) o << ", " << files_ignored << " of unknown type ignored";
+    if (files_excluded) o << ", " << files_excluded << " excluded";
+    if (paths_unread) o << ", " << paths_unread << (paths_unread == 1 ? " path" : " paths") << " could not be read";
+    if (not_articles) {
+        o << ", " << not_articles << (not_articles == 1 ? " not an article (" : " not articles (");
+        for (size_t i = 0; i < not_article_names.size(); ++i) o << (i ? ", " : "") << not_article_names[i];
+        if (not_articles > static_cast<long>(not_article_names.size()))
+            o << ", " << not_articles - static_cast<long>(not_article_names.size()) << " more";
+        o << ")";
+    }
     if (names_articles)
         o << "; " << names_resolved << (names_resolved == 1 ? " partial name" : " partial names") << " resolved in "
           << names_articles << (names_articles == 1 ? " article" : " articles");
-    if (paths_unread) o << ", " << paths_unread << (paths_unread == 1 ? " path" : " paths") << " could not be read";
     return o.str();
 }
 
@@ -403,7 +430,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     auto t0 = std::chrono::steady_clock::now();
     BuildSummary sum;
     std::vector<std::string> root_keys, unread;
-    std::vector<FileTask> files = scan_roots(opt.roots, sum, root_keys, unread, log);
+    std::vector<FileTask> files = scan_roots(opt.roots, opt.filter, sum, root_keys, unread, log);
 
     IndexStore store(opt.db, opt.shard_by);
 
@@ -517,6 +544,8 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
 
     // Readers: each takes the next file, hashes it, reads, decompresses and
     // parses it into batches of articles for the workers.
+    ReaderOptions forced_reader = opt.reader;
+    forced_reader.sniff = false;
     std::vector<std::thread> readers;
     for (unsigned r = 0; r < nthreads; ++r) {
         readers.emplace_back([&] {
@@ -540,7 +569,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                         b.fatal = "="; // unchanged content: only the file state is refreshed
                     } else {
                         read_articles(
-                            t.path, t.format, opt.reader,
+                            t.path, t.format, t.forced ? forced_reader : opt.reader,
                             [&](Article&& a) {
                                 b.articles.push_back(std::move(a));
                                 if (b.articles.size() >= kBatchArticles) {
@@ -623,6 +652,11 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             FileTask& t = tasks[b->file];
             if (!b->issues.empty() || !b->fatal.empty()) progress.clear();
             for (const ReadIssue& is : b->issues) {
+                if (is.not_article) {
+                    log << t.path << ": not an article (" << is.detail << "), skipped; --include GLOB reads it\n";
+                    count_not_article(sum, t.path);
+                    continue;
+                }
                 log << t.path << ':' << is.line << ": " << is.reason;
                 if (!is.detail.empty()) log << " (" << is.detail << ")";
                 log << (is.skipped ? ", skipped" : "") << '\n';

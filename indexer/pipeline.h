@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "indexer/filter.h"
 #include "indexer/readers.h"
 #include "indexer/store.h"
 
@@ -26,6 +27,7 @@ struct BuildOptions {
     // redrawn) and 5 elsewhere (plain lines).
     double progress_every = 0;
     ReaderOptions reader;               // JSON key mapping etc.
+    FileFilter filter;                  // --include / --exclude globs for files in folders
     long commit_every = 20000;          // at most this many articles between commits (see kCommitTerms)
     double commit_seconds = 30;         // and at most this long between commits (default 30)
     bool compact = true;                // compact the databases this run at least doubled
@@ -36,6 +38,9 @@ struct BuildSummary {
     long files_indexed = 0; // new or changed files read this run
     long files_ignored = 0; // files of no known format under the roots
     long paths_unread = 0;  // folders that could not be listed, link loops, dangling links
+    long files_excluded = 0; // files matching an --exclude glob
+    long not_articles = 0;   // files that do not look like articles (README, word lists), not read
+    std::vector<std::string> not_article_names; // the first few of them, by file name
     long indexed = 0;       // articles from new files
     long updated = 0;       // articles from changed files
     long removed = 0;       // articles of files that are gone or changed

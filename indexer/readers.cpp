@@ -114,6 +114,31 @@ std::string unix_newlines(const std::string& s) {
     return out;
 }
 
+// A word list saved as .txt (Reuters-21578's all-people-strings.lc.txt): at
+// least 10 lines, 8 in 10 of them one or two words without a digit. A table
+// of figures has digits on its short lines ("Wheat 73,684"), so none of
+// Reuters-21578's or BBC's articles is taken for a list.
+bool looks_like_word_list(std::string_view text) {
+    long lines = 0, short_lines = 0;
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t nl = text.find('\n', i);
+        if (nl == std::string_view::npos) nl = text.size();
+        std::string_view line = trim(text.substr(i, nl - i));
+        i = nl + 1;
+        if (line.empty()) continue;
+        int words = 0;
+        bool digit = false;
+        for (size_t j = 0; j < line.size() && words < 3 && !digit; ++j) {
+            digit = line[j] >= '0' && line[j] <= '9';
+            if (line[j] != ' ' && line[j] != '\t' && (j == 0 || line[j - 1] == ' ' || line[j - 1] == '\t')) ++words;
+        }
+        ++lines;
+        short_lines += words <= 2 && !digit;
+    }
+    return lines >= 10 && short_lines * 10 >= lines * 8;
+}
+
 void read_text(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
                const IssueFn& on_issue) {
     Input in(path);
@@ -134,6 +159,10 @@ void read_text(const std::string& path, const ReaderOptions& opt, const ArticleF
     }
     if (looks_binary(raw)) {
         on_issue({1, "binary file", "not text", true});
+        return;
+    }
+    if (opt.sniff && looks_like_word_list(raw)) {
+        on_issue({1, "not an article", "a list of one or two words a line", true, true});
         return;
     }
     bool reported = false;
@@ -270,13 +299,14 @@ void read_jsonl(const std::string& path, const ReaderOptions& opt, const Article
 // and the new one starts there; a block over max_bytes is reported and
 // read past (none of it kept). The last block, if unclosed, goes to
 // on_record as it is (the handler reports it).
+// Returns the number of records that began.
 template <typename Fn>
-void for_each_record(const std::string& path, const std::string& open, const std::string& close, size_t max_bytes,
+long for_each_record(const std::string& path, const std::string& open, const std::string& close, size_t max_bytes,
                      const IssueFn& on_issue, Fn on_record) {
     Input in(path);
     in.set_max_line(max_bytes);
     std::string line, rec;
-    long start = 0;
+    long start = 0, records = 0;
     bool inside = false, too_large = false;
     auto too_large_issue = [&] {
         on_issue({start, "record too large", "over " + std::to_string(max_bytes >> 20) + " MiB", true});
@@ -292,6 +322,7 @@ void for_each_record(const std::string& path, const std::string& open, const std
         if (!inside) {
             if (p == std::string::npos) continue;
             inside = true;
+            ++records;
             start = in.line_number();
             too_large = in.line_too_long();
             rec.assign(line, p, std::string::npos);
@@ -315,12 +346,18 @@ void for_each_record(const std::string& path, const std::string& open, const std
     }
     if (inside && too_large) too_large_issue();
     if (inside && !too_large) on_record(rec, start); // truncated last record: the handler reports it
+    return records;
+}
+
+// A file of the format's name with not one record in it.
+void no_records(long records, const std::string& tag, const ReaderOptions& opt, const IssueFn& on_issue) {
+    if (records == 0 && opt.sniff) on_issue({1, "not an article", "no " + tag + " record", true, true});
 }
 
 void read_trec(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
                const IssueFn& on_issue) {
     long record = 0;
-    for_each_record(path, "<DOC>", "</DOC>", opt.max_record_bytes, on_issue, [&](const std::string& rec, long ln) {
+    const long records = for_each_record(path, "<DOC>", "</DOC>", opt.max_record_bytes, on_issue, [&](const std::string& rec, long ln) {
         if (rec.find("</DOC>") == std::string::npos) {
             on_issue({ln, "truncated record", "no </DOC>", true});
             return;
@@ -344,12 +381,13 @@ void read_trec(const std::string& path, const ReaderOptions& opt, const ArticleF
         if (!titled(a, ln, "record has neither <TEXT> nor <HEADLINE>", on_issue)) return;
         on_article(std::move(a));
     });
+    no_records(records, "<DOC>", opt, on_issue);
 }
 
 void read_sgml(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
                const IssueFn& on_issue) {
     long record = 0;
-    for_each_record(
+    const long records = for_each_record(
         path, "<REUTERS", "</REUTERS>", opt.max_record_bytes, on_issue, [&](const std::string& rec, long ln) {
             if (rec.find("</REUTERS>") == std::string::npos) {
                 on_issue({ln, "truncated record", "no </REUTERS>", true});
@@ -376,6 +414,7 @@ void read_sgml(const std::string& path, const ReaderOptions& opt, const ArticleF
             if (!titled(a, ln, "record has no title, body or text", on_issue)) return;
             on_article(std::move(a));
         });
+    no_records(records, "<REUTERS>", opt, on_issue);
 }
 
 } // namespace

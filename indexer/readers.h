@@ -34,6 +34,10 @@ struct ReadIssue {
     std::string reason;  // short, stable phrase: "malformed JSON", "impossible date", ...
     std::string detail;  // specifics for the message
     bool skipped = true; // false when the record was repaired and kept
+    // The file as a whole does not look like articles of its format (a
+    // word list named .txt, an .sgm without a <REUTERS> record): it is
+    // listed as "not articles", not counted as a skipped record.
+    bool not_article = false;
 };
 
 struct ReaderOptions {
@@ -46,6 +50,10 @@ struct ReaderOptions {
     // <REUTERS> block); a larger one is reported "record too large" and
     // skipped, and memory stays bounded by it. Default 16 MiB.
     size_t max_record_bytes = 16u << 20;
+    // Whether to report files that do not look like articles of their
+    // format (ReadIssue::not_article) instead of reading them. Default on;
+    // off for files the user asked for (newsindex build --include).
+    bool sniff = true;
 };
 
 using ArticleFn = std::function<void(Article&&)>;

@@ -518,3 +518,52 @@ TEST_CASE("document: body stems are Xapian's English stems, past the stem table'
     CHECK(next > 250000); // (past the 200,000 words after which the table starts again)
     CHECK(checked > 250000);
 }
+
+TEST_CASE("pipeline: a folder's README, LICENSE and word lists are listed as not articles") {
+    TempDir t;
+    const std::string root = t.file("in"), db = t.file("db");
+    write_file(root + "/a.txt", " date 2026-03-04 Harbour cranes stood idle in Rotterdam on Monday.\n");
+    write_file(root + "/README.txt", "This folder holds the articles of the harbour desk, one file each.\n");
+    write_file(root + "/LICENSE", "Licensed to the newsroom.\n"); // (no known extension: ignored anyway)
+    std::string list;
+    for (const char* w : {"amex", "ase", "asx", "biffex", "bse", "cboe", "cbt", "cme", "comex", "cse", "fox"})
+        list += std::string(w) + "\n";
+    write_file(root + "/exchanges.lc.txt", list);
+    write_file(root + "/none.sgm", "<html>no records here</html>\n");
+    write_file(root + "/.hidden.txt", " date 2026-03-05 A hidden draft about the harbour strike.\n");
+    std::string log;
+    BuildSummary s = build(db, {root}, &log);
+    CHECK(s.indexed == 1);
+    CHECK(s.skipped == 0);
+    CHECK(s.not_articles == 3);
+    CHECK(doc_count(db) == 1);
+    CHECK(log.find("README.txt: not an article (a readme file), skipped; --include GLOB reads it\n") !=
+          std::string::npos);
+    CHECK(log.find("exchanges.lc.txt: not an article (a list of one or two words a line)") != std::string::npos);
+    CHECK(log.find("none.sgm: not an article (no <REUTERS> record)") != std::string::npos);
+    CHECK(s.line().find("3 not articles (README.txt, ") != std::string::npos);
+
+    // --include reads them anyway; --exclude keeps a file out whatever it is.
+    BuildOptions opt;
+    opt.db = t.file("db2");
+    opt.roots = {root};
+    opt.threads = 1;
+    opt.progress = BuildOptions::Progress::Never;
+    opt.filter.include = {"README*", "*.lc.txt"};
+    opt.filter.exclude = {"a.txt"};
+    std::ostringstream out;
+    BuildSummary forced = build_index(opt, out);
+    CHECK(forced.indexed == 2);
+    CHECK(forced.files_excluded == 1);
+    CHECK(forced.not_articles == 1); // none.sgm
+    CHECK(has_word(opt.db, "harbour"));   // from README.txt
+    CHECK_FALSE(has_word(opt.db, "rotterdam"));
+}
+
+TEST_CASE("pipeline: a file named on the command line is read whatever its name") {
+    TempDir t;
+    const std::string f = write_file(t.file("README.txt"), "The harbour desk reports on shipping in Rotterdam.\n");
+    BuildSummary s = build(t.file("db"), {f});
+    CHECK(s.indexed == 1);
+    CHECK(s.not_articles == 0);
+}

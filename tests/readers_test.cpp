@@ -738,3 +738,30 @@ TEST_CASE("readers: corrupt or truncated compressed files throw news::Error") {
         CHECK_THROWS_AS(read_lines(p), Error);
     }
 }
+
+TEST_CASE("readers: a word list named .txt is not an article, a table of figures is") {
+    TempDir t;
+    std::string list, table = " date 1987-03-02 KANSAS CITY SHIPMENTS AND RECEIPTS\n";
+    for (const char* w : {"amex", "ase", "asx", "biffex", "bse", "cboe", "cbt", "cme", "comex", "cse", "fox"}) {
+        list += std::string(w) + "\n";
+        table += std::string(w) + " 73,684\n";
+    }
+    auto read = [&](const std::string& path, bool sniff) {
+        ReaderOptions opt;
+        opt.sniff = sniff;
+        std::vector<Article> out;
+        std::vector<ReadIssue> issues;
+        read_articles(
+            path, Format::Text, opt, [&](Article&& a) { out.push_back(std::move(a)); },
+            [&](const ReadIssue& i) { issues.push_back(i); });
+        return std::make_pair(out.size(), issues);
+    };
+    auto [n, issues] = read(write_file(t.file("list.txt"), list), true);
+    CHECK(n == 0);
+    REQUIRE(issues.size() == 1);
+    CHECK(issues[0].not_article);
+    CHECK(read(t.file("list.txt"), false).first == 1); // --include
+    auto [m, none] = read(write_file(t.file("table.txt"), table), true);
+    CHECK(m == 1);
+    CHECK(none.empty());
+}
