@@ -154,10 +154,10 @@ std::string encode_article(const StoredArticle& a) {
     // Literals are stored as they are, without Huffman coding: an article is
     // a few kilobytes, and decoding the Huffman-coded literals was most of
     // what reading one cost (3.4 -> 1.2 us an article on Reuters-21578; 5 %
-    // of a whole newssearch run) for 19 % more bytes of document data. (So
-    // that glass does not deflate these more compressible frames, newsindex
-    // keeps zlib off them: indexer/no_deflate.cpp.) Any zstd frame
-    // decodes, so older indexes read as before.
+    // of a whole newssearch run) for 19 % more bytes of document data. (Glass
+    // tries zlib on every tag it writes and keeps the result only when
+    // smaller; it has no option to skip that.) Any zstd frame decodes, so
+    // older indexes read as before.
     thread_local std::unique_ptr<ZSTD_CCtx, CCtxFree> ctx = [] {
         std::unique_ptr<ZSTD_CCtx, CCtxFree> c(ZSTD_createCCtx());
         ZSTD_CCtx_setParameter(c.get(), ZSTD_c_compressionLevel, 3);

@@ -26,30 +26,9 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# The cmake argument that links Xapian statically (tools/xapian-static:
-# Debian's source of the installed libxapian, built once into
-# build/xapian-static), or that keeps the shared one when NEWS_XAPIAN=shared,
-# for sanitizer and fuzzing builds, or when the source cannot be had.
-xapian_arg() {
-  local a prefix
-  for a in "$@"; do
-    case "$a" in -DNEWS_SANITIZE=ON | -DNEWS_FUZZ=ON) echo "-DNEWS_XAPIAN_PREFIX="; return ;; esac
-  done
-  if [ "${NEWS_XAPIAN:-static}" = shared ]; then echo "-DNEWS_XAPIAN_PREFIX="; return; fi
-  if prefix=$("$ROOT/tools/xapian-static"); then
-    echo "-DNEWS_XAPIAN_PREFIX=$prefix"
-  else
-    echo "WARNING: no static Xapian (see above); linking the shared libxapian: every search process" \
-      "starts about 0.5 ms slower" >&2
-    echo "-DNEWS_XAPIAN_PREFIX="
-  fi
-}
-
 # configure_build DIR [cmake args...]: configure (if needed) and build DIR.
 configure_build() {
   local dir=$1; shift
-  local xapian
-  xapian=$(xapian_arg "$@")
-  cmake -S "$ROOT" -B "$dir" "$xapian" "$@" >/dev/null
+  cmake -S "$ROOT" -B "$dir" "$@" >/dev/null
   cmake --build "$dir" -j"$(nproc)"
 }

@@ -775,43 +775,6 @@ class ThreadSafety(unittest.TestCase):
             self.assertNoRace(threads, "--shard-by", "month")
 
 
-class ZlibBypass(unittest.TestCase):
-    """newsindex defines zlib's deflate() (indexer/no_deflate.cpp) so that
-    glass stores document data, termlists and spelling as they are. Nothing
-    fails if Xapian's calls stop going to it -- the index only gets smaller
-    and slower to build -- so this checks the binding itself. With the
-    shared libxapian, every symbol bound at start-up, ld.so reports where
-    libxapian's `deflate` goes; with Xapian linked in (tools/xapian-static)
-    the linker bound it: newsindex defines the symbols and does not import
-    them from zlib."""
-
-    SYMBOLS = ("deflate", "deflateReset")  # deflateReset: newsindex's skips clearing zlib's match table
-
-    def test_libxapian_deflate_binds_to_newsindex(self):
-        ldd = subprocess.run(["ldd", NEWSINDEX], capture_output=True, text=True, timeout=RUN_TIMEOUT)
-        if "libxapian" in ldd.stdout:
-            env = dict(os.environ, LD_BIND_NOW="1", LD_DEBUG="bindings")
-            p = subprocess.run([NEWSINDEX, "--help"], capture_output=True, env=env, timeout=RUN_TIMEOUT)
-            self.assertEqual(p.returncode, 0)
-            stderr = p.stderr.decode("utf-8", "replace").splitlines()
-            for symbol in self.SYMBOLS:
-                lines = [l for l in stderr if "libxapian" in l and f"`{symbol}'" in l]
-                self.assertTrue(lines, f"ld.so reported no binding of libxapian's {symbol}")
-                for line in lines:
-                    self.assertRegex(line, rf"to \S*newsindex \[0\]: normal symbol `{symbol}'", line)
-            return
-        def nm(*args):
-            return subprocess.run(["nm", *args, NEWSINDEX], capture_output=True, text=True, timeout=RUN_TIMEOUT,
-                                  check=True).stdout
-
-        defined, imported = nm("--defined-only").split(), nm("-D", "--undefined-only").split()
-        self.assertIn("Xapian::WritableDatabase::add_document", nm("-C", "--defined-only"),
-                      "newsindex neither loads libxapian nor has Xapian linked in")
-        for symbol in self.SYMBOLS:
-            self.assertIn(symbol, defined, f"newsindex does not define {symbol}")
-            self.assertNotIn(symbol, imported, f"newsindex imports {symbol} from a shared library")
-
-
 class Compaction(unittest.TestCase):
     """newsindex build compacts every database (or shard) the run at least
     doubled, keeping docids, and says so on a second stdout line; --no-compact
