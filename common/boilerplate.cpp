@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
+#include <vector>
 
 namespace news {
 
@@ -130,12 +132,25 @@ bool byline(std::string_view line) {
     return words >= 1 && words <= 8;
 }
 
-void mask_opening(std::string_view t, std::string& out) {
+std::string_view trim_view(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// The opening's pieces (bylines, "(Name, Outlet)", datelines), each a
+// [begin, end) range, with the outlet or agency they name.
+Opening opening_of(std::string_view t, std::vector<std::pair<size_t, size_t>>* pieces) {
+    Opening o;
     size_t i = skip_spaces(t, 0);
+    auto piece = [&](size_t b, size_t e) {
+        if (pieces) pieces->emplace_back(b, e);
+        o.end = e;
+    };
     for (int round = 0; round < 3 && i < t.size(); ++round) {
         const size_t eol = std::min(t.find('\n', i), t.size());
         if (byline(t.substr(i, eol - i))) {
-            blank(out, i, eol); // byline
+            piece(i, eol); // "By Jane Doe"
             i = skip_spaces(t, eol);
             continue;
         }
@@ -145,19 +160,31 @@ void mask_opening(std::string_view t, std::string& out) {
                 const std::string_view in = t.substr(i + 1, close - i - 1);
                 if (count_words(in) <= 8 && in.find(',') != std::string_view::npos &&
                     in.find('\n') == std::string_view::npos) {
-                    blank(out, i, close + 1); // "(Dave DeCamp, Antiwar.com)"
+                    piece(i, close + 1); // "(Dave DeCamp, Antiwar.com)": the outlet is last
+                    if (o.source.empty()) o.source = std::string(trim_view(in.substr(in.rfind(',') + 1)));
                     i = skip_spaces(t, close + 1);
                     continue;
                 }
             }
         }
         if (const size_t e = dateline_end(t, i)) {
-            blank(out, i, e);
+            piece(i, e);
+            // "TOKYO (Reuters) -": the agency in brackets.
+            const size_t open = t.find('(', i), close = open < e ? t.find(')', open) : std::string_view::npos;
+            if (o.source.empty() && close < e) o.source = std::string(trim_view(t.substr(open + 1, close - open - 1)));
             i = skip_spaces(t, e);
             continue;
         }
         break;
     }
+    if (o.end) o.end = skip_spaces(t, o.end);
+    return o;
+}
+
+void mask_opening(std::string_view t, std::string& out) {
+    std::vector<std::pair<size_t, size_t>> pieces;
+    opening_of(t, &pieces);
+    for (const auto& [b, e] : pieces) blank(out, b, e);
 }
 
 void mask_closing(std::string_view t, std::string& out) {
@@ -242,6 +269,10 @@ void mask_codes(std::string_view t, std::string& out) {
 }
 
 } // namespace
+
+Opening read_opening(std::string_view text) {
+    return opening_of(text.substr(0, std::min<size_t>(text.size(), 400)), nullptr);
+}
 
 std::string mask_boilerplate(std::string_view text) {
     std::string out(text);

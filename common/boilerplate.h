@@ -15,4 +15,11 @@ namespace news {
 // first and last few hundred bytes are looked at.
 std::string mask_boilerplate(std::string_view text);
 
+// What opens a story before its first sentence: bylines and datelines.
+struct Opening {
+    size_t end = 0;     // where the story's own text starts (0: no opening)
+    std::string source; // the outlet or agency it names ("Antiwar.com", "Reuters"), or ""
+};
+Opening read_opening(std::string_view text);
+
 } // namespace news

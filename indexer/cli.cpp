@@ -24,10 +24,21 @@ void print_compacted(std::ostream& out, const std::string& db, long long before,
     out << "compacted " << db << ": " << (before + 1023) / 1024 << " KiB -> " << (after + 1023) / 1024 << " KiB\n";
 }
 
+const char* const kBuildFooter =
+    "Input formats (each may be .gz or .zst compressed):\n"
+    "  .txt            one article; optional first token run ' date YYYY-MM-DD ', then the body\n"
+    "  .jsonl          one JSON object a line: id, date, title, body or text, source, url\n"
+    "  .trec           <DOC> records: <DOCNO>, <DATE>, <HEADLINE>, <TEXT>\n"
+    "  .sgm            Reuters-21578 <REUTERS> records\n"
+    "A record that cannot be read is reported as file:line: reason and skipped.\n"
+    "Exit status: 0 done, 1 done but some input was skipped, 2 the run failed.";
+
 } // namespace
 
 IndexerCommands::IndexerCommands(CLI::App& app) {
+    app.footer("Exit status: 0 done, 1 done but some input was skipped, 2 failed.");
     build_ = app.add_subcommand("build", "Index (or re-index what changed under) PATH... into --db");
+    build_->footer(kBuildFooter);
     build_->add_option("--db", build_opt_.db, "Database directory (created when missing)")->required();
     build_
         ->add_option(
@@ -54,13 +65,17 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
         ->check(CLI::Range(0.1, 86400.0));
     auto* p = build_->add_flag("--progress", progress_, "Show a progress line even when stderr is not a terminal");
     build_->add_flag("--quiet", quiet_, "No progress line")->excludes(p);
-    build_->add_option("--progress-every", build_opt_.progress_every,
-                       "Seconds between progress reports (default 0.25 on a terminal, where one line is redrawn; "
-                       "5 elsewhere, plain lines)")
+    build_
+        ->add_option("--progress-every", build_opt_.progress_every,
+                     "Seconds between progress reports (default 0.25 on a terminal, where one line is redrawn; "
+                     "5 elsewhere, plain lines)")
         ->check(CLI::Range(0.0, 3600.0));
     build_->add_flag("--no-compact", no_compact_,
                      "Do not compact at the end (by default a run that at least doubles a database compacts it: "
                      "about half the size, faster searches); a fresh build then writes through one writer");
+    build_->add_option("--source", build_opt_.source,
+                       "Source of the articles that name none (no source field, no byline or dateline naming an "
+                       "outlet such as '(Reuters)'); default: the name of the folder given");
     build_
         ->add_option("--include", build_opt_.filter.include,
                      "Read files matching GLOB (file name or path inside the folder) even when they look like no "
@@ -74,10 +89,11 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
         ->expected(1)
         ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    build_->add_option("PATH", build_opt_.roots,
-                       "Files or folders of articles. In folders, hidden files, README, LICENSE, COPYING, "
-                       "CHANGELOG, NOTICE and AUTHORS files, word lists named .txt and .trec/.sgm files without "
-                       "a record are not articles (listed in the summary); a file named here is always read")
+    build_
+        ->add_option("PATH", build_opt_.roots,
+                     "Files or folders of articles. In folders, hidden files, README, LICENSE, COPYING, "
+                     "CHANGELOG, NOTICE and AUTHORS files, word lists named .txt and .trec/.sgm files without "
+                     "a record are not articles (listed in the summary); a file named here is always read")
         ->required();
 
     stats_ = app.add_subcommand("stats", "Show what an index holds");

@@ -159,8 +159,7 @@ std::vector<Partial> find_partials(const std::vector<Xapian::WritableDatabase*>&
     for (const auto& [name, n] : people) {
         const size_t sp = name.find(' ');
         // (Not a name also tagged ORG: "Bell" is not short for "Pacific Bell".)
-        if (sp != std::string::npos && !title_word(name.substr(0, sp)) && !retyped.count(name) &&
-            !orgs.count(name))
+        if (sp != std::string::npos && !title_word(name.substr(0, sp)) && !retyped.count(name) && !orgs.count(name))
             surnames[last_word(name)].names[name] = n;
     }
     for (const auto& [name, n] : orgs) {

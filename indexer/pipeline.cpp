@@ -27,6 +27,7 @@
 
 #include <xapian.h>
 
+#include "common/boilerplate.h"
 #include "common/entities.h"
 #include "common/error.h"
 #include "common/schema.h"
@@ -85,6 +86,7 @@ struct FileTask {
     std::string rel;  // root folder's name + path inside it, for stable ids
     Format format = Format::Unknown;
     bool forced = false;     // matched --include: read even if it looks like no article
+    std::string source;      // for articles that name none: --source, else the folder's name
     schema::FileState state; // size and mtime now; hash filled by the reader
     bool existed = false;    // had articles in the index before
     std::string old_hash;
@@ -221,9 +223,8 @@ void count_not_article(BuildSummary& sum, const fs::path& p) {
 }
 
 template <class Add>
-void walk_folder(const fs::path& rp, const std::string& root_key, const fs::path& root_name,
-                 const FileFilter& filter, BuildSummary& sum, std::vector<std::string>& unread, std::ostream& log,
-                 Add&& add) {
+void walk_folder(const fs::path& rp, const std::string& root_key, const fs::path& root_name, const FileFilter& filter,
+                 BuildSummary& sum, std::vector<std::string>& unread, std::ostream& log, Add&& add) {
     auto sub_of = [&](const fs::path& p) {
         std::string sub = p.native().substr(rp.native().size());
         sub.erase(0, sub.find_first_not_of('/'));
@@ -298,9 +299,9 @@ void walk_folder(const fs::path& rp, const std::string& root_key, const fs::path
 // Every readable input file under the roots, sorted, with the keys of the
 // roots (for deciding which recorded files are gone) and of the folders
 // that could not be read (whose recorded files are not gone).
-std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, const FileFilter& filter, BuildSummary& sum,
-                                 std::vector<std::string>& root_keys, std::vector<std::string>& unread,
-                                 std::ostream& log) {
+std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, const FileFilter& filter,
+                                 const std::string& source, BuildSummary& sum, std::vector<std::string>& root_keys,
+                                 std::vector<std::string>& unread, std::ostream& log) {
     std::vector<FileTask> files;
     for (const std::string& root : roots) {
         std::error_code ec;
@@ -313,6 +314,9 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, const Fi
         auto add = [&](const fs::path& p, const std::string& rel, std::string key, bool forced) {
             FileTask t;
             t.forced = forced;
+            t.source = !source.empty()           ? source
+                       : fs::is_regular_file(st) ? fs::path(root_key).parent_path().filename().string()
+                                                 : root_name.string();
             t.path = p.string();
             t.key = key.empty() ? fs::weakly_canonical(fs::absolute(p)).string() : std::move(key);
             t.rel = rel;
@@ -352,7 +356,10 @@ bool under_root(const std::string& key, const std::vector<std::string>& roots) {
 class Progress {
 public:
     Progress(bool on, bool tty, double every, size_t files, long long bytes)
-        : on_(on), tty_(tty), every_(every > 0 ? every : tty ? 0.25 : 5.0), files_(files), bytes_(bytes) {}
+        : on_(on), tty_(tty), every_(every > 0 ? every
+                                     : tty     ? 0.25
+                                               : 5.0),
+          files_(files), bytes_(bytes) {}
     void update(size_t files_done, long articles, long long bytes_done, bool final = false) {
         if (!on_) return;
         auto now = std::chrono::steady_clock::now();
@@ -430,7 +437,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     auto t0 = std::chrono::steady_clock::now();
     BuildSummary sum;
     std::vector<std::string> root_keys, unread;
-    std::vector<FileTask> files = scan_roots(opt.roots, opt.filter, sum, root_keys, unread, log);
+    std::vector<FileTask> files = scan_roots(opt.roots, opt.filter, opt.source, sum, root_keys, unread, log);
 
     IndexStore store(opt.db, opt.shard_by);
 
@@ -612,7 +619,11 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             while (auto b = work.pop()) {
                 try {
                     const FileTask& t = tasks[b->file];
-                    for (const Article& a : b->articles) {
+                    for (Article& a : b->articles) {
+                        // The record's own source, else the outlet its byline
+                        // or dateline names, else the folder's.
+                        if (a.source.empty()) a.source = read_opening(a.body).source;
+                        if (a.source.empty()) a.source = t.source;
                         std::string id = a.id.empty() ? hex64(fnv1a64(t.rel + "#" + std::to_string(a.record))) : a.id;
                         b->docs.push_back(builder.build(a, id, t.path, t.key));
                     }

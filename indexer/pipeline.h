@@ -28,6 +28,9 @@ struct BuildOptions {
     double progress_every = 0;
     ReaderOptions reader;               // JSON key mapping etc.
     FileFilter filter;                  // --include / --exclude globs for files in folders
+    // Source of the articles that name none (no field, no byline or
+    // dateline naming an outlet): default "", the folder's name.
+    std::string source;
     long commit_every = 20000;          // at most this many articles between commits (see kCommitTerms)
     double commit_seconds = 30;         // and at most this long between commits (default 30)
     bool compact = true;                // compact the databases this run at least doubled

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 
+#include "common/boilerplate.h"
 #include "common/dates.h"
 #include "common/error.h"
 #include "common/schema.h"
@@ -357,30 +358,31 @@ void no_records(long records, const std::string& tag, const ReaderOptions& opt, 
 void read_trec(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
                const IssueFn& on_issue) {
     long record = 0;
-    const long records = for_each_record(path, "<DOC>", "</DOC>", opt.max_record_bytes, on_issue, [&](const std::string& rec, long ln) {
-        if (rec.find("</DOC>") == std::string::npos) {
-            on_issue({ln, "truncated record", "no </DOC>", true});
-            return;
-        }
-        bool reported = false;
-        Article a;
-        a.line = ln;
-        a.record = record++;
-        a.id = std::string(trim(clean_text(tag_content(rec, "<DOCNO>", "</DOCNO>"), ln, on_issue, reported)));
-        if (!id_fits(a.id, ln, on_issue)) return;
-        auto dr = check_date(strip_tags(tag_content(rec, "<DATE>", "</DATE>")), ln, on_issue);
-        if (!dr.ok) return;
-        a.date = dr.iso;
-        a.title = collapse_space(clean_text(decode_entities(strip_tags(tag_content(rec, "<HEADLINE>", "</HEADLINE>"))),
-                                            ln, on_issue, reported));
-        a.body = std::string(trim(
-            clean_text(decode_entities(strip_tags(tag_content(rec, "<TEXT>", "</TEXT>"))), ln, on_issue, reported)));
-        size_t letters = 0;
-        while (letters < a.id.size() && std::isalpha(static_cast<unsigned char>(a.id[letters]))) ++letters;
-        a.source = a.id.substr(0, letters);
-        if (!titled(a, ln, "record has neither <TEXT> nor <HEADLINE>", on_issue)) return;
-        on_article(std::move(a));
-    });
+    const long records =
+        for_each_record(path, "<DOC>", "</DOC>", opt.max_record_bytes, on_issue, [&](const std::string& rec, long ln) {
+            if (rec.find("</DOC>") == std::string::npos) {
+                on_issue({ln, "truncated record", "no </DOC>", true});
+                return;
+            }
+            bool reported = false;
+            Article a;
+            a.line = ln;
+            a.record = record++;
+            a.id = std::string(trim(clean_text(tag_content(rec, "<DOCNO>", "</DOCNO>"), ln, on_issue, reported)));
+            if (!id_fits(a.id, ln, on_issue)) return;
+            auto dr = check_date(strip_tags(tag_content(rec, "<DATE>", "</DATE>")), ln, on_issue);
+            if (!dr.ok) return;
+            a.date = dr.iso;
+            a.title = collapse_space(clean_text(
+                decode_entities(strip_tags(tag_content(rec, "<HEADLINE>", "</HEADLINE>"))), ln, on_issue, reported));
+            a.body = std::string(trim(clean_text(decode_entities(strip_tags(tag_content(rec, "<TEXT>", "</TEXT>"))), ln,
+                                                 on_issue, reported)));
+            size_t letters = 0;
+            while (letters < a.id.size() && std::isalpha(static_cast<unsigned char>(a.id[letters]))) ++letters;
+            a.source = a.id.substr(0, letters);
+            if (!titled(a, ln, "record has neither <TEXT> nor <HEADLINE>", on_issue)) return;
+            on_article(std::move(a));
+        });
     no_records(records, "<DOC>", opt, on_issue);
 }
 
@@ -455,6 +457,9 @@ void read_articles(const std::string& path, Format format, const ReaderOptions& 
 
 std::string title_from_lead(const std::string& body) {
     std::string_view s = trim(body);
+    // Not the byline or dateline: "(Dave DeCamp, Antiwar.com) President
+    // Trump is open to..." is titled "President Trump is open to...".
+    if (const size_t start = read_opening(s).end; start > 0 && start < s.size()) s.remove_prefix(start);
     // The lead is the first paragraph; drop bullet marks in front of it.
     size_t para = s.find("\n\n");
     std::string_view lead = s.substr(0, para);

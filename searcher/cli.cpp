@@ -35,6 +35,7 @@ SearchCommand::SearchCommand(CLI::App& app) {
     app.add_flag("--explain", explain_, "Print the query that ran and the shards searched to stderr");
     app.add_flag("--color", color_, "Highlight with ANSI colours even when not a terminal");
     app.add_flag("--no-color", no_color_, "Never use ANSI colours");
+    app.add_flag("--show-path", show_path_, "Show each result's file (JSON always has it as \"path\")");
     app.add_option("QUERY", words_,
                    "Query: words, \"phrases\", AND OR NOT, NEAR, -word, +word, word*, "
                    "title:, source:, person:, org:, place:, entity:, date:. Plain words are all required "
@@ -68,6 +69,7 @@ int SearchCommand::run(std::ostream& out, std::ostream& err) {
         } else {
             TextStyle style;
             style.color = !no_color_ && (color_ || ::isatty(1));
+            style.show_path = show_path_;
             write_text(r, out, style);
         }
         return r.results.empty() ? 1 : 0;

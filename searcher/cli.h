@@ -22,7 +22,7 @@ private:
     std::string db_;
     std::string sort_;
     std::vector<std::string> words_;
-    bool json_ = false, no_collapse_ = false, color_ = false, no_color_ = false, explain_ = false;
+    bool json_ = false, no_collapse_ = false, color_ = false, no_color_ = false, explain_ = false, show_path_ = false;
 };
 
 } // namespace news

@@ -185,19 +185,22 @@ void write_text(const SearchResponse& r, std::ostream& stream, const TextStyle& 
         out << '\n';
     }
     long first = r.results.empty() ? 0 : r.offset + 1;
-    out << (r.total_exact ? "" : "about ") << r.total_estimate << " matches";
+    out << (r.total_exact ? "" : "about ") << r.total_estimate << (r.total_estimate == 1 ? " match" : " matches");
     if (r.total_articles >= 0 && r.total_articles != r.total_stories)
         out << " (" << r.total_stories << " stories, " << r.total_articles << " articles)";
     if (r.results.empty() && r.offset > 0 && r.total_estimate > 0)
         out << "; none from " << r.offset + 1 << " on: the last is " << r.total_estimate << " (--offset "
             << std::max(0L, static_cast<long>(r.total_estimate) - 10) << ")\n";
+    else if (r.results.empty())
+        out << ": no article matches; try fewer words, or fewer filters (--from, --to, --entity, --source)\n";
     else
         out << "; showing " << first << "-" << r.offset + static_cast<long>(r.results.size()) << '\n';
     for (const Result& x : r.results) {
         out << '\n' << x.rank << ". " << bold << (x.title.empty() ? "(untitled)" : x.title) << reset << '\n';
         out << "   " << dim << (x.date.empty() ? "undated" : x.date);
         if (!x.source.empty()) out << " · " << x.source;
-        out << " · " << x.path << " · id " << x.id << reset << '\n';
+        if (style.show_path) out << " · " << x.path;
+        out << " · id " << x.id << reset << '\n';
         out << "   " << snippet_to_text(x.snippet, style.color) << '\n';
         if (!x.entities.empty()) {
             out << "   " << dim;

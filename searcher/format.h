@@ -12,7 +12,8 @@ namespace news {
 std::string to_json(const SearchResponse& r, int indent = -1);
 
 struct TextStyle {
-    bool color = false; // ANSI bold for matches and titles
+    bool color = false;     // ANSI bold for matches and titles
+    bool show_path = false; // each result's file (newssearch --show-path)
 };
 void write_text(const SearchResponse& r, std::ostream& out, const TextStyle& style);
 

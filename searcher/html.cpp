@@ -57,9 +57,28 @@ std::string civil_from_days(long z) {
     long mp = (5 * doy + 2) / 153;
     long d = doy - (153 * mp + 2) / 5 + 1;
     long m = mp + (mp < 10 ? 3 : -9);
-    char buf[48];
+    char buf[72];
     std::snprintf(buf, sizeof buf, "%04ld-%02ld-%02ld", y + (m <= 2), m, d);
     return buf;
+}
+
+// "2026-03" -> "2026-03-01" (or "2026-03-31" for the end of a range),
+// "2026" -> "2026-01-01" / "2026-12-31"; a full date or "" unchanged.
+std::string full_date(const std::string& d, bool end) {
+    if (d.size() == 4) return d + (end ? "-12-31" : "-01-01");
+    if (d.size() != 7) return d;
+    if (!end) return d + "-01";
+    const int y = std::atoi(d.substr(0, 4).c_str()), m = std::atoi(d.substr(5, 2).c_str());
+    return civil_from_days(days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1);
+}
+
+// A histogram tick: "4 Mar" for a day, "Mar 2026" for a month, "2026".
+std::string tick_label(const std::string& bucket) {
+    if (bucket.size() == 10) {
+        const std::string d = human_date(bucket);
+        return d.substr(0, d.rfind(' '));
+    }
+    return human_date(bucket);
 }
 
 // The next bucket label after `label` ("2026-03-31" -> "2026-04-01",
@@ -263,8 +282,15 @@ private:
             if (!v.empty())
                 out_ += "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" + esc(v) + "\">\n";
         };
-        hidden("from", s.from);
-        hidden("to", s.to);
+        // From and to as date fields (a browser's own picker, no script);
+        // a month or a year from a histogram bar shows as its first and
+        // last day, which searches the same dates.
+        out_ += "<span class=\"dates\"><label for=\"from\">From</label><input id=\"from\" name=\"from\" "
+                "type=\"date\" value=\"" +
+                esc(full_date(s.from, false)) +
+                "\"><label for=\"to\">to</label><input id=\"to\" name=\"to\" "
+                "type=\"date\" value=\"" +
+                esc(full_date(s.to, true)) + "\"></span>\n";
         for (const auto& e : s.entities) hidden("entity", e);
         for (const auto& src : s.sources) hidden("source", src);
         out_ += "<label for=\"sort\" class=\"sr-only\">Order</label>\n<select id=\"sort\" name=\"sort\">";
@@ -356,45 +382,56 @@ private:
         out_ += "</ul>\n";
     }
 
+    // Stories (dark) in front of articles (light) per day, month or year,
+    // with a count axis and labelled ticks. Plain HTML and CSS classes (the
+    // page's CSP allows no inline style): heights in steps of 5 %, `h0` to
+    // `h20`; empty periods keep their slot, so gaps in time show.
     void histogram(const SearchResponse& r) {
         if (!r.facets.present || r.facets.date.size() < 1) return;
-        std::vector<FacetEntry> bars = filled_histogram(r.facets.date);
+        const std::vector<FacetEntry> bars = filled_histogram(r.facets.date);
         long peak = 1;
-        for (const auto& b : bars) peak = std::max(peak, b.stories);
-        // A fixed number of slots keeps a few bars from turning into blocks;
-        // the bars are centred in them.
-        const int bar_w = 12, gap = 3, height = 64;
-        const int slots = std::max<int>(24, static_cast<int>(bars.size()));
-        const int width = slots * (bar_w + gap);
-        const int left = (slots - static_cast<int>(bars.size())) * (bar_w + gap) / 2;
+        for (const auto& b : bars) peak = std::max(peak, b.count);
         const char* unit = r.facets.date_unit == "year" ? "year" : r.facets.date_unit == "month" ? "month" : "day";
         std::string range = human_date(bars.front().name);
         if (bars.size() > 1) range += " \u2013 " + human_date(bars.back().name);
         out_ += "<figure class=\"histogram\" aria-labelledby=\"hist-cap\">\n";
-        out_ += "<figcaption id=\"hist-cap\">Stories per " + std::string(unit) + ", " + esc(range) +
+        out_ += "<figcaption id=\"hist-cap\">Stories and articles per " + std::string(unit) + ", " + esc(range) +
                 " <span class=\"hint\">&middot; pick a bar to narrow the dates</span></figcaption>\n";
-        out_ += "<svg viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) +
-                "\" preserveAspectRatio=\"none\" role=\"list\" aria-label=\"Stories per " + unit + "\">\n";
+        out_ += "<div class=\"hist\">\n<div class=\"yaxis\" aria-hidden=\"true\"><span class=\"ymax\">" +
+                with_commas(peak) + "</span><span class=\"ymid\">" + (peak >= 2 ? with_commas(peak / 2) : "") +
+                "</span><span class=\"ymin\">0</span></div>\n";
+        out_ += "<ol class=\"bars\" aria-label=\"Stories and articles per " + std::string(unit) + "\">\n";
+        // At most about six tick labels, the first and the last among them
+        // (the one before the last gives way when the two are close); on a
+        // narrow screen every other one shows (the stylesheet).
+        const size_t every = std::max<size_t>(1, (bars.size() + 5) / 6);
+        const size_t last = bars.size() - 1, before_last = last / every * every;
+        auto tick_of = [&](size_t i) -> int {
+            if (i != last && (i % every != 0 || (i == before_last && last - i < every))) return 0;
+            return 1 + static_cast<int>((i == last ? last : i) / every % 2);
+        };
+        auto level = [&](long n) { return n == 0 ? 0 : std::max(1, static_cast<int>((20 * n + peak - 1) / peak)); };
         for (size_t i = 0; i < bars.size(); ++i) {
             const FacetEntry& b = bars[i];
-            int x = left + static_cast<int>(i) * (bar_w + gap);
-            double h = b.count == 0 ? 0 : std::max(2.0, (height - 2) * static_cast<double>(b.stories) / peak);
-            char rect[160];
-            std::snprintf(rect, sizeof rect, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\"/>",
-                          x, height - h, bar_w, h);
-            std::string label = human_date(b.name) + ": " + stories_and_articles(b);
-            if (b.count == 0) {
-                out_ += "<g role=\"listitem\" aria-label=\"" + esc(label) + "\"><title>" + esc(label) + "</title>" +
-                        "<rect class=\"bar-empty\" x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(height - 1) +
-                        "\" width=\"" + std::to_string(bar_w) + "\" height=\"1\"/></g>\n";
-                continue;
-            }
-            out_ += "<a role=\"listitem\" class=\"hbar\" href=\"" + links_.dates(b.name, b.name) + "\" aria-label=\"" +
-                    esc(label) + "\"><title>" + esc(label) + "</title><rect class=\"hit\" x=\"" + std::to_string(x) +
-                    "\" y=\"0\" width=\"" + std::to_string(bar_w + gap) + "\" height=\"" + std::to_string(height) +
-                    "\"/>" + rect + "</a>\n";
+            const int t = tick_of(i);
+            const bool tick = t > 0;
+            const std::string label = human_date(b.name) + ": " + (b.count ? stories_and_articles(b) : "no articles");
+            out_ += std::string("<li class=\"slot") + (b.count ? "" : " empty") + (t == 1 ? " tick" : "") +
+                    (t == 2 ? " tick tick2" : "") + "\">";
+            const std::string cols = "<span class=\"col a h" + std::to_string(level(b.count)) +
+                                     "\"></span><span class=\"col s h" + std::to_string(level(b.stories)) +
+                                     "\"></span>";
+            if (b.count)
+                out_ += "<a class=\"hbar\" href=\"" + links_.dates(b.name, b.name) + "\" title=\"" + esc(label) +
+                        "\" aria-label=\"" + esc(label) + "\">" + cols + "</a>";
+            else
+                out_ += "<span class=\"hbar\" title=\"" + esc(label) + "\" aria-label=\"" + esc(label) + "\">" + cols +
+                        "</span>";
+            out_ += "<span class=\"tlabel\" aria-hidden=\"true\">" + (tick ? esc(tick_label(b.name)) : "") +
+                    "</span></li>\n";
         }
-        out_ += "</svg>\n</figure>\n";
+        out_ += "</ol>\n</div>\n<p class=\"legend\" aria-hidden=\"true\"><span class=\"key s\"></span>stories "
+                "<span class=\"key a\"></span>articles</p>\n</figure>\n";
     }
 
     void result(const Result& x) {

@@ -8,6 +8,14 @@
 
 int main(int argc, char** argv) {
     CLI::App app {"newssearch: search a news index built by newsindex"};
+    app.footer(
+        "Query syntax:\n"
+        "  words                 all of them (a sentence that finds too few relaxes to most of them, and says so)\n"
+        "  \"a phrase\"            the words in this order;  a NEAR b  within a few words\n"
+        "  a AND b, a OR b, a NOT b, -word, +word, word*   (explicit syntax never relaxes)\n"
+        "  title:word  source:Reuters  person:\"Donald Trump\"  org:OPEC  place:Iran  entity:NAME\n"
+        "  date:2026-03-04  date:2026-03  date:2026  date:2026-03-01..2026-03-05  date:..2026-03  date:2026-03..\n"
+        "Exit status: 0 something matched, 1 nothing matched, 2 error (bad query, not an index).");
     news::SearchCommand command(app);
     try {
         app.parse(argc, argv);

@@ -937,7 +937,10 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                             : Xapian::Query(Xapian::Query::OP_FILTER, like, query);
             }
             auto filtered = [&](Xapian::Query q) {
-                q = filter(q, builder.date_filter(req.from, req.to));
+                // (A range before the first article is MatchNothing, an empty
+                // query: filter() would take it for no filter at all.)
+                if (!req.from.empty() || !req.to.empty())
+                    q = Xapian::Query(Xapian::Query::OP_FILTER, q, builder.date_filter(req.from, req.to));
                 for (const std::string& e : req.entities) q = filter(q, builder.entity_filter(e));
                 if (!req.sources.empty()) {
                     std::vector<Xapian::Query> s;

@@ -7,6 +7,8 @@
 #include "common/boilerplate.h"
 
 using news::mask_boilerplate;
+using news::Opening;
+using news::read_opening;
 
 namespace {
 
@@ -69,4 +71,22 @@ TEST_CASE("boilerplate: ticker and index codes") {
           "The International Coffee Organization (ICO) met.");
     CHECK(left("Prices rose. Then they fell.") == "Prices rose. Then they fell.");
     CHECK(left("Rates fell to 3.5 pct from 4 pct.") == "Rates fell to 3.5 pct from 4 pct.");
+}
+
+TEST_CASE("boilerplate: the opening names the outlet and ends where the story starts") {
+    const std::string byline = "(Dave DeCamp, Antiwar.com) President Trump is open to backing militant groups.";
+    Opening o = read_opening(byline);
+    CHECK(o.source == "Antiwar.com");
+    CHECK(byline.substr(o.end).rfind("President Trump", 0) == 0);
+    const std::string wire = "TOKYO (Reuters) - Japan's exports rose in March.";
+    o = read_opening(wire);
+    CHECK(o.source == "Reuters");
+    CHECK(wire.substr(o.end).rfind("Japan's", 0) == 0);
+    const std::string dated = "HOUSTON, Feb 26 - Oil prices fell.";
+    o = read_opening(dated);
+    CHECK(o.source.empty());
+    CHECK(dated.substr(o.end) == "Oil prices fell.");
+    o = read_opening("President Trump said on Tuesday he would veto the bill.");
+    CHECK(o.end == 0);
+    CHECK(o.source.empty());
 }

@@ -414,7 +414,7 @@ TEST_CASE("html: facets link to added filters and active filters can be removed"
 TEST_CASE("html: the date histogram links each bar to its own date range") {
     Response r = serve("q=kurdish");
     REQUIRE(r.status == 200);
-    CHECK(r.body.find("<svg") != std::string::npos);
+    CHECK(r.body.find("<ol class=\"bars\"") != std::string::npos);
     CHECK(r.body.find("href=\"/search?q=kurdish&amp;from=2026-03-04&amp;to=2026-03-04\"") != std::string::npos);
     CHECK(r.body.find("href=\"/search?q=kurdish&amp;from=2026-03-06&amp;to=2026-03-06\"") != std::string::npos);
 }
@@ -473,4 +473,38 @@ TEST_CASE("cgi: a page past the last says which page is the last, with a link") 
     CHECK(r.body.find("Page 99 of 1: no results this far.") != std::string::npos);
     CHECK(r.body.find(">Go to the last page</a>") != std::string::npos);
     CHECK(r.body.find("Try fewer words") == std::string::npos);
+}
+
+TEST_CASE("html: the histogram has a count axis, labelled ticks, gaps and both counts") {
+    WebRequest req = parse_request("q=oil");
+    SearchResponse resp;
+    resp.total_estimate = 9;
+    resp.total_exact = true;
+    resp.results.resize(1);
+    resp.facets.present = true;
+    resp.facets.date_unit = "month";
+    resp.facets.date = {{"2026-01", 6, 4}, {"2026-03", 3, 3}};
+    HtmlPage page {req, &resp, "", "/search", "/static", 1000};
+    const std::string html = render_html(page);
+    CHECK(html.find("<span class=\"ymax\">6</span>") != std::string::npos);
+    CHECK(html.find("<span class=\"ymin\">0</span>") != std::string::npos);
+    // February had nothing: its slot stays, as a gap, and is no link.
+    CHECK(html.find("aria-label=\"Feb 2026: no articles\"") != std::string::npos);
+    CHECK(html.find("aria-label=\"Jan 2026: 4 stories, 6 articles\"") != std::string::npos);
+    CHECK(html.find("<span class=\"col a h20\"></span><span class=\"col s h14\"></span>") != std::string::npos);
+    CHECK(html.find(">Jan 2026</span>") != std::string::npos); // ticks: the first and the last
+    CHECK(html.find(">Mar 2026</span>") != std::string::npos);
+    CHECK(html.find("href=\"/search?q=oil&amp;from=2026-01&amp;to=2026-01\"") != std::string::npos);
+}
+
+TEST_CASE("html: the form has from and to date fields that keep a month as its days") {
+    WebRequest req = parse_request("q=oil&from=2026-02&to=2026-02");
+    SearchResponse resp;
+    HtmlPage page {req, &resp, "", "/search", "/static", 1000};
+    const std::string html = render_html(page);
+    CHECK(html.find("name=\"from\" type=\"date\" value=\"2026-02-01\"") != std::string::npos);
+    CHECK(html.find("name=\"to\" type=\"date\" value=\"2026-02-28\"") != std::string::npos);
+    CHECK(html.find("type=\"hidden\" name=\"from\"") == std::string::npos);
+    // An empty field is no filter.
+    CHECK(parse_request("q=oil&from=&to=").search.from.empty());
 }

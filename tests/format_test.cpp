@@ -199,7 +199,30 @@ TEST_CASE("format: text output for people") {
     none.total_exact = true;
     std::ostringstream empty;
     write_text(none, empty, TextStyle {});
-    CHECK(empty.str().find("0 matches; showing 0-0") != std::string::npos);
+    CHECK(empty.str().find("0 matches: no article matches; try fewer words, or fewer filters") != std::string::npos);
+}
+
+TEST_CASE("text: a result's file shows only with --show-path") {
+    SearchResponse r;
+    r.total_estimate = 1;
+    r.total_exact = true;
+    Result x;
+    x.rank = 1;
+    x.id = "a1";
+    x.title = "Harbour strike";
+    x.date = "2026-03-04";
+    x.source = "Reuters";
+    x.path = "/srv/archive/corpus/000.txt";
+    r.results.push_back(x);
+    std::ostringstream plain, with_path;
+    write_text(r, plain, TextStyle {});
+    CHECK(plain.str().find("1 match; showing 1-1") != std::string::npos);
+    CHECK(plain.str().find("2026-03-04 · Reuters · id a1") != std::string::npos);
+    CHECK(plain.str().find("/srv/archive") == std::string::npos);
+    TextStyle style;
+    style.show_path = true;
+    write_text(r, with_path, style);
+    CHECK(with_path.str().find("2026-03-04 · Reuters · /srv/archive/corpus/000.txt · id a1") != std::string::npos);
 }
 
 TEST_CASE("text: an offset past the last match says where the last one is") {

@@ -12,6 +12,7 @@
 
 #include <xapian.h>
 
+#include "common/codec.h"
 #include "common/entities.h"
 #include "common/error.h"
 #include "common/schema.h"
@@ -555,8 +556,8 @@ TEST_CASE("pipeline: a folder's README, LICENSE and word lists are listed as not
     BuildSummary forced = build_index(opt, out);
     CHECK(forced.indexed == 2);
     CHECK(forced.files_excluded == 1);
-    CHECK(forced.not_articles == 1); // none.sgm
-    CHECK(has_word(opt.db, "harbour"));   // from README.txt
+    CHECK(forced.not_articles == 1);    // none.sgm
+    CHECK(has_word(opt.db, "harbour")); // from README.txt
     CHECK_FALSE(has_word(opt.db, "rotterdam"));
 }
 
@@ -566,4 +567,26 @@ TEST_CASE("pipeline: a file named on the command line is read whatever its name"
     BuildSummary s = build(t.file("db"), {f});
     CHECK(s.indexed == 1);
     CHECK(s.not_articles == 0);
+}
+
+TEST_CASE("pipeline: an article's source is its own, else its byline's outlet, else the folder's") {
+    TempDir t;
+    const std::string root = t.file("harbour-desk");
+    write_file(root + "/a.txt", " date 2026-03-04 (Dave DeCamp, Antiwar.com) President Trump is open to backing "
+                                "militant groups, the Wall Street Journal reported.\n");
+    write_file(root + "/b.txt", " date 2026-03-04 TOKYO (Reuters) - Japan's exports rose in March.\n");
+    write_file(root + "/c.txt", " date 2026-03-04 Harbour cranes stood idle in Rotterdam on Monday.\n");
+    write_file(root + "/d.jsonl", R"({"id": "j1", "source": "Lloyd's List", "body": "Cranes idle."})"
+                                  "\n");
+    const std::string db = t.file("db");
+    build(db, {root});
+    Xapian::Database x(db);
+    CHECK(x.get_termfreq(schema::source_term("Antiwar.com")) == 1);
+    CHECK(x.get_termfreq(schema::source_term("Reuters")) == 1);
+    CHECK(x.get_termfreq(schema::source_term("harbour-desk")) == 1);
+    CHECK(x.get_termfreq(schema::source_term("Lloyd's List")) == 1);
+    // The byline is not the title.
+    Xapian::PostingIterator p = x.postlist_begin("militant");
+    REQUIRE(p != x.postlist_end("militant"));
+    CHECK(decode_article(x.get_document(*p).get_data()).title.rfind("President Trump is open", 0) == 0);
 }

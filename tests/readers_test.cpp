@@ -166,7 +166,7 @@ TEST_CASE("readers: the seed articles read with their dates and titles") {
     } cases[] = {
         {"000_dbe4ead79ec420c1.txt", "2026-03-04", "Iranian Kurdish militias have held discussions"},
         {"001_d377f9111801e515.txt", "2026-03-05", "Talks ongoing, but no final decision made on timing of attack"},
-        {"002_d100f074147ca4fc.txt", "2026-03-04", "(Dave DeCamp, Antiwar.com) President Trump"},
+        {"002_d100f074147ca4fc.txt", "2026-03-04", "President Trump is open"},
         {"003_fc77a1da018bc3ea.txt", "2026-03-03", "US President Donald Trump is open to supporting"},
     };
     for (const auto& c : cases) {

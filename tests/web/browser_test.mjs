@@ -90,7 +90,7 @@ await step('a place facet narrows the results and can be removed', async () => {
 });
 
 await step('a histogram bar narrows the dates', async () => {
-  const bars = page.locator('figure.histogram svg a.hbar');
+  const bars = page.locator('figure.histogram a.hbar');
   const n = await bars.count();
   if (n === 0) return 'no dated results to draw';
   if (n === 1 && /from=/.test(page.url())) return 'already narrowed to one bar';
@@ -103,6 +103,52 @@ await step('a histogram bar narrows the dates', async () => {
     assert.ok(dt.startsWith(day), `result dated ${dt} outside ${day}`);
   await page.goBack();
 });
+
+// The histogram and the date fields at a desktop and a phone width: the
+// axis and tick labels are drawn, no label overlaps another, every bar sits
+// inside the figure, and the from/to fields narrow the results.
+for (const width of [1280, 400]) {
+  await step(`date controls at ${width} px`, async () => {
+    const ctx = await browser.newContext({ viewport: { width, height: 900 } });
+    const p = watch(await ctx.newPage());
+    try {
+      await p.goto(`${base}/search?q=said`);
+      const fig = p.locator('figure.histogram');
+      if (await fig.count() === 0) return 'no dated results to draw';
+      await p.screenshot({ path: `${out}/dates-${width}.png`, fullPage: true });
+      assert.ok(Number((await fig.locator('.ymax').innerText()).replace(/,/g, '')) > 0, 'no count on the axis');
+      assert.equal(await fig.locator('.ymin').innerText(), '0');
+      const box = await fig.boundingBox();
+      const slots = await fig.locator('li.slot').evaluateAll((ls) => ls.map((l) => l.getBoundingClientRect().toJSON()));
+      assert.ok(slots.length > 0);
+      for (const s of slots) assert.ok(s.left >= box.x - 1 && s.right <= box.x + box.width + 1, 'a bar outside the figure');
+      const labels = await fig.locator('.tlabel').evaluateAll((ls) =>
+        ls.filter((l) => l.textContent && l.getBoundingClientRect().width > 0)
+          .map((l) => ({ text: l.textContent, ...l.getBoundingClientRect().toJSON() })));
+      assert.ok(labels.length >= 1, 'no tick labels');
+      for (let i = 1; i < labels.length; ++i)
+        assert.ok(labels[i].left >= labels[i - 1].right, `tick labels overlap: ${labels[i - 1].text} / ${labels[i].text}`);
+      for (const l of labels) assert.ok(l.right <= box.x + box.width + 1, `tick ${l.text} outside the figure`);
+      // The date fields, typed with the first bar's days.
+      const first = await fig.locator('a.hbar').first().getAttribute('href');
+      const bucket = first.match(/from=([\d-]+)/)[1]; // a day, a month or a year
+      const [y, m] = bucket.split('-').map(Number);
+      const from = bucket.length === 10 ? bucket : bucket.length === 7 ? `${bucket}-01` : `${bucket}-01-01`;
+      const to = bucket.length === 10 ? bucket : bucket.length === 7
+        ? `${bucket}-${String(new Date(y, m, 0).getDate()).padStart(2, '0')}` : `${bucket}-12-31`;
+      await p.fill('#from', from);
+      await p.fill('#to', to);
+      await Promise.all([p.waitForURL(/from=.*&to=/), p.click('form[role=search] button[type=submit]')]);
+      assert.ok(await p.locator('ol.results > li.result').count() > 0, `nothing from ${from} to ${to}`);
+      for (const dt of await p.locator('ol.results time').evaluateAll((ts) => ts.map((t) => t.dateTime)))
+        assert.ok(dt >= from && dt <= to, `result dated ${dt} outside ${from}..${to}`);
+      assert.equal(await p.inputValue('#from'), from, 'the field keeps its date');
+      assert.equal(await p.locator('ul.active a.chip-active', { hasText: 'Dates' }).count(), 1);
+    } finally {
+      await ctx.close();
+    }
+  });
+}
 
 await step('"other versions of this story" expands', async () => {
   const details = page.locator('details.versions');
@@ -179,5 +225,5 @@ await step('no console errors or CSP violations', async () => {
 });
 
 await browser.close();
-console.log(`screenshots: ${out}/{home,results,relaxed,filtered,mobile}.png`);
+console.log(`screenshots: ${out}/{home,results,relaxed,filtered,mobile,dates-1280,dates-400}.png`);
 process.exit(steps.includes('FAIL') ? 1 : 0);
