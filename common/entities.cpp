@@ -8,11 +8,13 @@
 #include <array>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <istream>
 #include <mutex>
 #include <ostream>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -281,6 +283,50 @@ void apply_org_heads(const std::vector<std::string_view>& toks, std::vector<Ment
     }
 }
 
+bool one_of(std::string_view w, std::initializer_list<const char*> words) {
+    return std::any_of(words.begin(), words.end(), [&](const char* x) { return w == x; });
+}
+
+// Whether the words around a person mention say it is a company: "mortgage
+// giants Fannie Mae", "an analyst at Edward Jones", "Edward Jones analyst",
+// "Fannie Mae shares", "shares of Fannie Mae". People are rarely written
+// so; firms named after people (brokerages, retailers) nearly always are.
+bool company_context(const std::vector<std::string_view>& toks, const Mention& s) {
+    const std::string prev = s.b >= 1 ? lower(toks[s.b - 1]) : "", prev2 = s.b >= 2 ? lower(toks[s.b - 2]) : "";
+    const std::string next = s.e < toks.size() ? lower(toks[s.e]) : "";
+    static const std::initializer_list<const char*> kJobs = {
+        "analyst", "analysts", "economist", "economists", "strategist", "strategists", "trader",  "traders",
+        "broker",  "brokers",  "dealer",    "dealers",    "banker",     "bankers",     "partner", "director"};
+    if (one_of(prev, {"company", "companies", "firm", "firms", "brokerage", "brokerages", "lender", "lenders",
+                      "insurer", "insurers", "retailer", "retailers", "giant", "giants", "conglomerate",
+                      "automaker", "airline", "carrier", "refiner", "chain"}))
+        return true;
+    if (prev == "at" && one_of(prev2, kJobs)) return true;
+    if (prev == "of" && one_of(prev2, {"shares", "stock", "stake", "unit", "subsidiary", "division"})) return true;
+    return one_of(next, kJobs) || one_of(next, {"shares", "stock", "unit", "subsidiary", "bonds"});
+}
+
+// Person names the context calls companies are organisations, in the whole
+// document, with their partners in a list ("Fannie Mae and Freddie Mac").
+void apply_company_context(const std::vector<std::string_view>& toks, std::vector<Mention>& spans) {
+    std::unordered_set<std::string> firms;
+    auto text = [&](const Mention& s) {
+        std::string t;
+        for (size_t k = s.b; k < s.e; ++k) t += lower(toks[k]) + " ";
+        return t;
+    };
+    for (size_t i = 0; i < spans.size(); ++i) {
+        Mention& s = spans[i];
+        if (s.type != kPer) continue;
+        const bool listed = i > 0 && firms.count(text(spans[i - 1])) && spans[i - 1].e + 1 == s.b &&
+                            (toks[s.b - 1] == "and" || toks[s.b - 1] == ",");
+        if (listed || company_context(toks, s)) firms.insert(text(s));
+    }
+    if (firms.empty()) return;
+    for (Mention& s : spans)
+        if (s.type == kPer && firms.count(text(s))) s.type = kOrg;
+}
+
 // "S.", "H.K.": letters each followed by a dot.
 bool initials_only(std::string_view t) {
     if (t.empty() || t.back() != '.') return false;
@@ -465,6 +511,7 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
     apply_company_suffixes(tokens, doc.tokens, spans);
     trim_edges(doc.tokens, spans);
     apply_org_heads(doc.tokens, spans);
+    apply_company_context(doc.tokens, spans);
 
     auto raw = [&](size_t b, size_t e) {
         return collapse(text.substr(tokens[b].begin, tokens[e - 1].end - tokens[b].begin));

@@ -132,7 +132,8 @@ std::string written_case(const std::vector<Xapian::WritableDatabase*>& shards, c
 // acronyms with one owner; and a name of several words tagged as a person
 // in some articles and an organisation in others takes the type of most
 // of them (at least twice as many), or ORG when the archive also knows it
-// with a company suffix ("Samsung Electronics Co").
+// with a company suffix ("Samsung Electronics Co") or in more than half
+// as many articles as ORG as PERSON.
 std::vector<Partial> find_partials(const std::vector<Xapian::WritableDatabase*>& shards) {
     std::map<std::string, Owners> surnames, acronyms;
     std::map<std::string, Xapian::doccount> people, orgs; // name -> articles
@@ -149,7 +150,11 @@ std::vector<Partial> find_partials(const std::vector<Xapian::WritableDatabase*>&
         if (name.find(' ') == std::string::npos) continue;
         auto o = orgs.find(name);
         const bool suffixed = company_named(orgs, name);
-        if ((o != orgs.end() && o->second >= 2 * n) || suffixed) {
+        // (More than half as many ORG articles as PERSON ones is a company
+        // named after people: the tagger takes every one for a person, and
+        // only its context makes some ORG, "analysts at Edward Jones".)
+        if ((o != orgs.end() && (2 * o->second > n && o->second >= 3)) || (o != orgs.end() && o->second >= 2 * n) ||
+            suffixed) {
             out.push_back({std::string(s::kTypePerson), name, std::string(s::kTypeOrg), name});
             retyped.insert(name);
         } else if (o != orgs.end() && n >= 2 * o->second) {

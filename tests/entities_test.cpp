@@ -380,6 +380,20 @@ TEST_CASE("company suffixes decide ORG and end the company's name") {
                       "General Motors Corp"));
 }
 
+TEST_CASE("a firm named after people is ORG where its context says so, in the whole article") {
+    const auto& t = news::EntityTagger::instance();
+    const auto ms = t.tag("Shares of mortgage finance giants Fannie Mae and Freddie Mac fell on Monday. \"The market "
+                          "is nervous,\" said Matt Arnold, an analyst at Edward Jones in St. Louis. Fannie Mae said "
+                          "it would raise capital. Warren Buffett said he was buying.");
+    CHECK(has_mention(ms, "ORG", "Fannie Mae"));
+    CHECK_FALSE(has_mention(ms, "PERSON", "Fannie Mae")); // also where it only "said"
+    CHECK(has_mention(ms, "ORG", "Freddie Mac"));         // its partner in the list
+    CHECK(has_mention(ms, "ORG", "Edward Jones"));
+    CHECK(has_mention(ms, "PERSON", "Matt Arnold"));
+    CHECK(has_mention(ms, "PERSON", "Warren Buffett"));
+    CHECK(has_mention(t.tag("Edward Jones analyst Tom Smith agreed with the forecast."), "ORG", "Edward Jones"));
+}
+
 TEST_CASE("boilerplate is not tagged: datelines, bylines, credits, sign-offs") {
     const auto& t = news::EntityTagger::instance();
     const auto wire = t.tag("TOKYO  (Reuters) - Japan Airlines Corp cut routes, the Yomiuri Shimbun said. "

@@ -218,3 +218,17 @@ TEST_CASE("names: a full name also tagged as an organisation owns no surname") {
     CHECK(db.get_termfreq(schema::entity_term("PERSON", "bell")) == 1);
     CHECK(resolve_partial_names({&db}).articles == 0);
 }
+
+TEST_CASE("names: a name ORG in more than half as many articles as PERSON is a company") {
+    // (The context makes some mentions ORG, the tagger takes the rest for a
+    // person: "analysts at Edward Jones" against "said Edward Jones".)
+    TempDir t;
+    Xapian::WritableDatabase db(t.file("db"), Xapian::DB_CREATE);
+    for (int i = 0; i < 5; ++i) add_article(db, {{"PERSON", "Edward Jones"}});
+    for (int i = 0; i < 3; ++i) add_article(db, {{"ORG", "Edward Jones"}});
+    for (int i = 0; i < 30; ++i) add_article(db, {{"PERSON", "Warren Buffett"}});
+    add_article(db, {{"ORG", "Warren Buffett"}}); // a tagger's slip: the person stays
+    resolve_partial_names({&db});
+    CHECK(db.get_termfreq(schema::entity_term("ORG", "edward jones")) == 8);
+    CHECK(db.get_termfreq(schema::entity_term("PERSON", "warren buffett")) == 31);
+}
