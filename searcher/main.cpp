@@ -1,5 +1,6 @@
-// newssearch: query a newssearch index from the shell.
-// Exit status: 0 something matched, 1 nothing matched, 2 error.
+// newssearch: query a newssearch index from the shell, or show one article.
+// Exit status: 0 something matched (shown), 1 nothing matched (no such
+// article), 2 error.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -9,10 +10,11 @@
 int main(int argc, char** argv) {
     CLI::App app {"newssearch: search a news index built by newsindex"};
     news::SearchCommand command(app);
+    news::ShowCommand show(app, command);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
-    return command.run(std::cout, std::cerr);
+    return show.chosen() ? show.run(std::cout, std::cerr) : command.run(std::cout, std::cerr);
 }
