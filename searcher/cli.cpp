@@ -85,11 +85,24 @@ ShowCommand::ShowCommand(CLI::App& app, const SearchCommand& search) : search_(s
     sub_ = app.add_subcommand("show", "Print one article whole: its text, names, other versions and more like it "
                                       "(exit 0 shown, 1 no such id, 2 error)");
     sub_->fallthrough(); // (--db and the other options of newssearch may come after `show` too)
+    app.footer("One article: newssearch --db DB show [--json] [-q QUERY] [--like N] ID (see show --help).\n"
+               "To search for the word \"show\", put -- before the query: newssearch --db DB -- show");
     sub_->add_flag("--json", json_, "One JSON object on standard output");
     sub_->add_option("-q,--q,--query", req_.query, "Mark this query's words in the text");
     sub_->add_option("--like", req_.like, "How many articles most like it to list (default 5, 0 for none)")
         ->check(CLI::Range(0, 100));
     sub_->add_option("ID", req_.id, "The article's id (as results show it)")->required();
+}
+
+bool ShowCommand::may_be_named(const CLI::App& app, int argc, const char* const* argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--") return false;
+        if (arg.size() < 2 || arg[0] != '-') return arg == "show";
+        const CLI::Option* opt = arg.find('=') == std::string::npos ? app.get_option_no_throw(arg) : nullptr;
+        if (opt && opt->get_items_expected_max() > 0) ++i; // (its value)
+    }
+    return true;
 }
 
 int ShowCommand::run(std::ostream& out, std::ostream& err) {

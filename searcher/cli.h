@@ -37,6 +37,10 @@ private:
 class ShowCommand {
 public:
     ShowCommand(CLI::App& app, const SearchCommand& search);
+    // Whether `show` may be the subcommand of this command line (so that
+    // "tv show ratings" searches three words): the first argument that is
+    // neither an option nor an option's value is "show", or there is none.
+    static bool may_be_named(const CLI::App& app, int argc, const char* const* argv);
     // Whether the command line named this subcommand.
     bool chosen() const { return sub_->parsed(); }
     int run(std::ostream& out, std::ostream& err);

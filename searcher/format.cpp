@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/schema.h"
+#include "common/text.h"
 
 namespace news {
 namespace {
@@ -291,23 +292,25 @@ size_t columns(std::string_view s) {
 }
 
 // An HTML paragraph (escaped, <mark>ed) as text lines of at most `width`
-// columns (a longer word has a line of its own), marks in bold with colour.
-void wrap_paragraph(Text& out, const std::string& html, size_t width, bool color) {
-    size_t used = 0;
+// columns (a longer word has a line of its own), marks in bold with colour;
+// `used` columns of the first line are taken already.
+void wrap_paragraph(Text& out, const std::string& html, size_t width, bool color, size_t used = 0) {
+    bool line_start = true; // (no word on this line yet)
     for (size_t i = 0; i < html.size();) {
         size_t j = html.find(' ', i);
         if (j == std::string::npos) j = html.size();
         const std::string word = html.substr(i, j - i);
         const size_t w = columns(snippet_to_text(word, false));
-        if (used > 0 && used + 1 + w > width) {
+        if (!line_start && used + 1 + w > width) {
             out << '\n';
             used = 0;
-        } else if (used > 0) {
+        } else if (!line_start) {
             out << ' ';
             ++used;
         }
         out << snippet_to_text(word, color);
         used += w;
+        line_start = false;
         i = j + 1;
     }
     out << '\n';
@@ -348,7 +351,8 @@ void write_text(const ArticleView& a, std::ostream& stream, const TextStyle& sty
             if (e.count > 1) line += " (" + std::to_string(e.count) + ")";
         }
         if (line.empty()) continue;
-        out << (named ? "" : "\n") << bold << label << reset << ": " << line << '\n';
+        out << (named ? "" : "\n") << bold << label << reset << ": ";
+        wrap_paragraph(out, html_escape(line), width, false, columns(label) + 2);
         named = true;
     }
     if (a.versions_total > 0) {

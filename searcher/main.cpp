@@ -2,6 +2,7 @@
 // Exit status: 0 something matched (shown), 1 nothing matched (no such
 // article), 2 error.
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
@@ -10,11 +11,12 @@
 int main(int argc, char** argv) {
     CLI::App app {"newssearch: search a news index built by newsindex"};
     news::SearchCommand command(app);
-    news::ShowCommand show(app, command);
+    std::optional<news::ShowCommand> show; // (only as the first word: "tv show ratings" is a search)
+    if (news::ShowCommand::may_be_named(app, argc, argv)) show.emplace(app, command);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
-    return show.chosen() ? show.run(std::cout, std::cerr) : command.run(std::cout, std::cerr);
+    return show && show->chosen() ? show->run(std::cout, std::cerr) : command.run(std::cout, std::cerr);
 }
