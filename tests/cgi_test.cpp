@@ -624,3 +624,29 @@ TEST_CASE("html: the article page lists other versions, linked, the earliest fir
     a.first_published = true;
     CHECK(render_article_html(page).find("class=\"this-first\"") != std::string::npos);
 }
+
+TEST_CASE("cgi: NEWS_CACHE keeps each article page apart from its search and the others") {
+    TempDir cache;
+    Environment env;
+    env.db = test_db();
+    env.cache_dir = cache.path().string();
+    std::ostringstream log;
+    env.query_string = "q=erbil";
+    REQUIRE(handle(env, log).status == 200);
+    env.query_string = "q=erbil&id=calm-1";
+    Response first = handle(env, log);
+    CHECK(first.header("X-Cache") == nullptr);
+    CHECK(first.body.find("<h1 id=\"article-title\">Kurdish groups meet in Erbil</h1>") != std::string::npos);
+    Response again = handle(env, log);
+    REQUIRE(again.header("X-Cache"));
+    CHECK(again.body == first.body);
+    env.query_string = "q=erbil&id=calm-2";
+    Response other = handle(env, log);
+    CHECK(other.header("X-Cache") == nullptr);
+    CHECK(other.body.find("<h1 id=\"article-title\">Border talks go on</h1>") != std::string::npos);
+    env.query_string = "id=no-such-id";
+    CHECK(handle(env, log).status == 404);
+    Response missing = handle(env, log);
+    CHECK(missing.status == 404);
+    CHECK(missing.header("X-Cache") == nullptr);
+}
