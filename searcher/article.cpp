@@ -1,6 +1,7 @@
 #include "searcher/article.h"
 
 #include <algorithm>
+#include <functional>
 #include <tuple>
 
 #include <xapian.h>
