@@ -3,6 +3,7 @@
 // Changing anything here that alters what is on disk bumps kSchemaVersion.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,8 @@ inline constexpr int kSchemaVersion = 4;
 // ---- Term prefixes -------------------------------------------------------
 // Unique id: "Q" + the record's own id, or a stable hash of path and record.
 inline constexpr std::string_view kIdPrefix = "Q";
+// The longest id: Xapian's limit of 245 bytes a term, less the prefix.
+inline constexpr size_t kMaxIdBytes = 245 - kIdPrefix.size();
 // Title words (stemmed, positional), also indexed unprefixed with the body.
 inline constexpr std::string_view kTitlePrefix = "S";
 // Entities: "XE" + TYPE + ":" + canonical name in lower case, e.g.

@@ -6,13 +6,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <xapian.h>
 
+#include "common/schema.h"
 #include "common/text.h"
+#include "searcher/article.h"
 #include "searcher/format.h"
 #include "searcher/html.h"
 
@@ -99,6 +102,7 @@ const char* reason_phrase(int status) {
     switch (status) {
     case 200: return "OK";
     case 400: return "Bad Request";
+    case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 414: return "URI Too Long";
     case 500: return "Internal Server Error";
@@ -135,6 +139,7 @@ Response error_response(int status, const WebRequest& req, const Environment& en
                              o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     }
     HtmlPage page {req, nullptr, message, env.search_path, env.static_path, limits.max_page};
+    if (status == 404) page.error_title = "Sorry, there is no such article.";
     return make_response(status, Format::Html, render_html(page));
 }
 
@@ -199,8 +204,8 @@ private:
 } // namespace
 
 bool WebRequest::is_home() const {
-    return search.query.empty() && search.from.empty() && search.to.empty() && search.entities.empty() &&
-           search.sources.empty();
+    return article.empty() && search.query.empty() && search.from.empty() && search.to.empty() &&
+           search.entities.empty() && search.sources.empty();
 }
 
 std::string percent_decode(std::string_view s) {
@@ -288,7 +293,7 @@ WebRequest parse_request(std::string_view query_string, const Limits& limits) {
     int filters = 0;
     for (auto& [name, raw] : parse_query_string(query_string, limits)) {
         std::string value = name == "q" ? collapse_space(raw) : std::string(trim(raw));
-        check_length(name, value, name == "q" ? limits.max_q : limits.max_value);
+        check_length(name, value, name == "q" ? limits.max_q : name == "id" ? schema::kMaxIdBytes : limits.max_value);
         if (name == "q") {
             check_query_shape(value, limits);
             r.search.query = value;
@@ -316,6 +321,8 @@ WebRequest parse_request(std::string_view query_string, const Limits& limits) {
             r.search.sort = parse_sort(value);
         } else if (name == "page") {
             r.page = parse_page(value, limits);
+        } else if (name == "id") {
+            r.article = value; // (bounded and checked as any value; only ever looked up as a term)
         } else if (name == "format") {
             if (value != "json" && value != "html" && value != "")
                 throw RequestError(400, "format must be html or json");
@@ -344,6 +351,7 @@ std::string to_query_string(const WebRequest& r) {
     if (r.search.sort == SortOrder::Newest) add("sort", "date");
     if (r.search.sort == SortOrder::Oldest) add("sort", "oldest");
     if (r.page > 1) add("page", std::to_string(r.page));
+    add("id", r.article);
     if (r.format == Format::Json) add("format", "json");
     return out;
 }
@@ -377,6 +385,49 @@ long long stub_stamp(const std::string& db) {
     std::string stub = db + "/XAPIANDB";
     if (::stat(stub.c_str(), &st) != 0 && (::stat(db.c_str(), &st) != 0 || !S_ISREG(st.st_mode))) return 0;
     return static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+// The server's own layout is no business of a reader's: results and
+// versions name their source, never their file (the CLI's JSON keeps it).
+void hide_paths(std::vector<Result>& results) {
+    for (Result& x : results) {
+        x.path.clear();
+        for (DocRef& d : x.duplicates) d.path.clear();
+    }
+}
+
+// The body of the search page (or its JSON).
+std::string search_body(Searcher& searcher, const WebRequest& req, const Environment& env, const Limits& limits) {
+    SearchRequest sreq = req.search;
+    if (req.is_home()) sreq.limit = 1; // only the archive's facets are shown
+    SearchResponse resp = searcher.search(sreq);
+    hide_paths(resp.results);
+    if (req.format == Format::Json) return to_json(resp) + "\n";
+    HtmlPage page {req, &resp, "", env.search_path, env.static_path, limits.max_page};
+    return render_html(page);
+}
+
+// The body of the article page (or its JSON); nullopt when the index has
+// no article of that id.
+std::optional<std::string> article_body(Searcher& searcher, const WebRequest& req, const Environment& env,
+                                        const Limits& limits) {
+    ArticleRequest areq;
+    areq.id = req.article;
+    areq.query = req.search.query;
+    areq.entities = req.search.entities;
+    areq.time_limit = limits.time_limit;
+    std::optional<ArticleView> a = fetch_article(searcher, areq);
+    if (!a) return std::nullopt;
+    a->path.clear();
+    for (DocRef& d : a->versions) d.path.clear();
+    hide_paths(a->like);
+    if (req.format == Format::Json) return to_json(*a) + "\n";
+    ArticlePage page;
+    page.request = req;
+    page.article = &*a;
+    page.search_path = env.search_path;
+    page.static_path = env.static_path;
+    return render_article_html(page);
 }
 
 } // namespace
@@ -420,15 +471,10 @@ Response handle(const Environment& env, std::ostream& log, const Limits& limits,
         std::unique_ptr<Searcher> own;
         if (!open) own = std::make_unique<Searcher>(env.db);
         Searcher& searcher = open ? open->get(env.db) : *own;
-        SearchRequest sreq = req.search;
-        if (req.is_home()) sreq.limit = 1; // only the archive's facets are shown
-        SearchResponse resp = searcher.search(sreq);
-        if (req.format == Format::Json) {
-            body = to_json(resp) + "\n";
-        } else {
-            HtmlPage page {req, &resp, "", env.search_path, env.static_path, limits.max_page};
-            body = render_html(page);
-        }
+        std::optional<std::string> made =
+            req.article.empty() ? search_body(searcher, req, env, limits) : article_body(searcher, req, env, limits);
+        if (!made) return error_response(404, req, env, limits, "no article with id " + req.article + " in this index");
+        body = std::move(*made);
         cache.put(body);
         return make_response(200, req.format, std::move(body));
     } catch (const QueryError& e) {

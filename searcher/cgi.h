@@ -33,12 +33,15 @@ struct Limits {
 };
 
 // A parsed request. `search` always asks for facets; `page` is 1-based.
+// With `article` (id=), the article page: `search` is the search it was
+// reached from (its words are marked, and links go back to it).
 struct WebRequest {
     SearchRequest search;
     Format format = Format::Html;
     int page = 1;
+    std::string article; // an article id, looked up in the index and nowhere else; "" for a search
 
-    // No query and no filter: the home page.
+    // No article, no query and no filter: the home page.
     bool is_home() const;
 };
 
@@ -61,8 +64,9 @@ std::string percent_encode(std::string_view s);
 // for bad escapes, NUL, control characters, invalid UTF-8 and oversize input.
 std::vector<std::pair<std::string, std::string>> parse_query_string(std::string_view qs, const Limits& limits = {});
 
-// Parses q, from, to, entity (repeatable), source (repeatable), sort, page and
-// format; unknown parameters are ignored. Throws RequestError.
+// Parses q, from, to, entity (repeatable), source (repeatable), sort, page,
+// id (at most schema::kMaxIdBytes) and format; unknown parameters are
+// ignored. Throws RequestError.
 WebRequest parse_request(std::string_view query_string, const Limits& limits = {});
 
 // The format a request asked for, read leniently so that even a request that
@@ -107,10 +111,12 @@ private:
     std::unique_ptr<Searcher> searcher_;
 };
 
-// Serves one request, from NEWS_CACHE when the same request was answered
-// for the same index revision by the same program. Never throws: bad requests get 4xx, an unavailable
-// index 503, anything else 500, each with a readable body. Details of server
-// faults go to `log`, not to the client. With `open`, the index stays open
+// Serves one request (a search, or with id= an article page), from
+// NEWS_CACHE when the same request was answered for the same index
+// revision by the same program. Never throws: bad requests get 4xx, an
+// article id the index does not have 404, an unavailable index 503,
+// anything else 500, each with a readable body. Details of server faults
+// go to `log`, not to the client. With `open`, the index stays open
 // between requests; without, each request opens it.
 Response handle(const Environment& env, std::ostream& log, const Limits& limits = {}, OpenIndex* open = nullptr);
 

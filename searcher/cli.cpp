@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 
 #include "common/error.h"
 #include "searcher/format.h"
@@ -40,9 +41,12 @@ SearchCommand::SearchCommand(CLI::App& app) {
                    "Query: words, \"phrases\", AND OR NOT, NEAR, -word, +word, word*, "
                    "title:, source:, person:, org:, place:, entity:, date:. Plain words are all required "
                    "unless together they match fewer than 10 stories: then articles with most of them "
-                   "(said so); explicit syntax never relaxes")
+                   "(said so); explicit syntax never relaxes. To search for the word \"show\" first, "
+                   "put -- before the query: newssearch --db DB -- show")
         ->expected(0, -1);
 }
+
+bool SearchCommand::color() const { return !no_color_ && (color_ || ::isatty(1)); }
 
 int SearchCommand::run(std::ostream& out, std::ostream& err) {
     try {
@@ -68,11 +72,58 @@ int SearchCommand::run(std::ostream& out, std::ostream& err) {
             out << to_json(r) << '\n';
         } else {
             TextStyle style;
-            style.color = !no_color_ && (color_ || ::isatty(1));
+            style.color = color();
             style.show_path = show_path_;
             write_text(r, out, style);
         }
         return r.results.empty() ? 1 : 0;
+    } catch (const std::exception& e) {
+        err << "newssearch: " << e.what() << '\n';
+        return 2;
+    }
+}
+
+ShowCommand::ShowCommand(CLI::App& app, const SearchCommand& search) : search_(search) {
+    sub_ = app.add_subcommand("show", "Print one article whole: its text, names, other versions and more like it "
+                                      "(exit 0 shown, 1 no such id, 2 error)");
+    sub_->fallthrough(); // (--db and the other options of newssearch may come after `show` too)
+    app.footer(app.get_footer() + (app.get_footer().empty() ? "" : "\n") +
+               "One article: newssearch --db DB show [--json] [-q QUERY] [--like N] ID (see show --help).\n"
+               "To search for the word \"show\", put -- before the query: newssearch --db DB -- show");
+    sub_->add_flag("--json", json_, "One JSON object on standard output");
+    sub_->add_option("-q,--q,--query", req_.query, "Mark this query's words in the text");
+    sub_->add_option("--like", req_.like, "How many articles most like it to list (default 5, 0 for none)")
+        ->check(CLI::Range(0, 100));
+    sub_->add_option("ID", req_.id, "The article's id (as results show it)")->required();
+}
+
+bool ShowCommand::may_be_named(const CLI::App& app, int argc, const char* const* argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--") return false;
+        if (arg.size() < 2 || arg[0] != '-') return arg == "show";
+        const CLI::Option* opt = arg.find('=') == std::string::npos ? app.get_option_no_throw(arg) : nullptr;
+        if (opt && opt->get_items_expected_max() > 0) ++i; // (its value)
+    }
+    return true;
+}
+
+int ShowCommand::run(std::ostream& out, std::ostream& err) {
+    try {
+        Searcher searcher(search_.db());
+        std::optional<ArticleView> a = fetch_article(searcher, req_);
+        if (!a) {
+            err << "newssearch: no article with id " << req_.id << " in this index\n";
+            return 1;
+        }
+        if (json_ || search_.json()) {
+            out << to_json(*a) << '\n';
+        } else {
+            TextStyle style;
+            style.color = search_.color();
+            write_text(*a, out, style);
+        }
+        return 0;
     } catch (const std::exception& e) {
         err << "newssearch: " << e.what() << '\n';
         return 2;

@@ -1,6 +1,7 @@
 // The newssearch command line: binds CLI11 options to a SearchRequest and
-// runs it. Exit status 0 when something matched, 1 when nothing did, 2 on
-// error (bad query, missing database).
+// runs it (exit status 0 when something matched, 1 when nothing did, 2 on
+// error: bad query, missing database), and the `show ID` subcommand, which
+// prints one article (0 shown, 1 no such id, 2 error).
 #pragma once
 
 #include <iosfwd>
@@ -8,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "searcher/article.h"
 #include "searcher/search.h"
 
 namespace news {
@@ -17,12 +19,37 @@ public:
     explicit SearchCommand(CLI::App& app);
     int run(std::ostream& out, std::ostream& err);
 
+    const std::string& db() const { return db_; }
+    bool json() const { return json_; }
+    // Whether ANSI colours are wanted on standard output.
+    bool color() const;
+
 private:
     SearchRequest req_;
     std::string db_;
     std::string sort_;
     std::vector<std::string> words_;
     bool json_ = false, no_collapse_ = false, color_ = false, no_color_ = false, explain_ = false, show_path_ = false;
+};
+
+// `newssearch --db DB show [--json] [--query Q] ID`: a subcommand of `app`,
+// reading --db (and --json, --color) from the search command.
+class ShowCommand {
+public:
+    ShowCommand(CLI::App& app, const SearchCommand& search);
+    // Whether `show` may be the subcommand of this command line (so that
+    // "tv show ratings" searches three words): the first argument that is
+    // neither an option nor an option's value is "show", or there is none.
+    static bool may_be_named(const CLI::App& app, int argc, const char* const* argv);
+    // Whether the command line named this subcommand.
+    bool chosen() const { return sub_->parsed(); }
+    int run(std::ostream& out, std::ostream& err);
+
+private:
+    const SearchCommand& search_;
+    CLI::App* sub_;
+    ArticleRequest req_;
+    bool json_ = false;
 };
 
 } // namespace news

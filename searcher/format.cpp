@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/schema.h"
+#include "common/text.h"
 
 namespace news {
 namespace {
@@ -242,6 +243,139 @@ void write_text(const SearchResponse& r, std::ostream& stream, const TextStyle& 
         facet("Other", r.facets.misc);
         facet("Sources", r.facets.source);
         facet("Dates", r.facets.date);
+    }
+    stream.write(out.s.data(), static_cast<std::streamsize>(out.s.size()));
+}
+
+std::string to_json(const ArticleView& a, int indent) {
+    using json = nlohmann::ordered_json;
+    json entities = json::array();
+    for (const auto& e : a.entities) entities.push_back({{"type", e.type}, {"name", e.name}, {"count", e.count}});
+    json versions = json::array();
+    for (const auto& v : a.versions)
+        versions.push_back({{"id", v.id},
+                            {"date", or_null(v.date)},
+                            {"source", or_null(v.source)},
+                            {"title", v.title},
+                            {"path", v.path},
+                            {"match", fold_json(v.fold)},
+                            {"first_published", v.first_published}});
+    json like = json::array();
+    for (const auto& x : a.like)
+        like.push_back({{"id", x.id},
+                        {"date", or_null(x.date)},
+                        {"title", x.title},
+                        {"source", or_null(x.source)},
+                        {"path", x.path},
+                        {"score", std::round(x.score * 10000) / 10000}});
+    json o {{"id", a.id},
+            {"title", a.title},
+            {"date", or_null(a.date)},
+            {"source", or_null(a.source)},
+            {"url", or_null(a.url)},
+            {"path", a.path},
+            {"match", fold_json(a.fold)},
+            {"first_published", a.first_published},
+            {"paragraphs", a.paragraphs},
+            {"paragraphs_html", a.paragraphs_html},
+            {"entities", entities},
+            {"versions", versions},
+            {"versions_total", a.versions_total},
+            {"like", like}};
+    return o.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+namespace {
+
+// Code points in a UTF-8 string: its width in a terminal, near enough.
+size_t columns(std::string_view s) {
+    size_t n = 0;
+    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+}
+
+// An HTML paragraph (escaped, <mark>ed) as text lines of at most `width`
+// columns (a longer word has a line of its own), marks in bold with colour;
+// `used` columns of the first line are taken already.
+void wrap_paragraph(Text& out, const std::string& html, size_t width, bool color, size_t used = 0) {
+    bool line_start = true; // (no word on this line yet)
+    for (size_t i = 0; i < html.size();) {
+        size_t j = html.find(' ', i);
+        if (j == std::string::npos) j = html.size();
+        const std::string word = html.substr(i, j - i);
+        const size_t w = columns(snippet_to_text(word, false));
+        if (!line_start && used + 1 + w > width) {
+            out << '\n';
+            used = 0;
+        } else if (!line_start) {
+            out << ' ';
+            ++used;
+        }
+        out << snippet_to_text(word, color);
+        used += w;
+        line_start = false;
+        i = j + 1;
+    }
+    out << '\n';
+}
+
+// "2026-03-04 · Reuters · id X · Title" for a version or a like result.
+std::string ref_line(const std::string& date, const std::string& source, const std::string& id,
+                     const std::string& title) {
+    return (date.empty() ? "undated" : date) + " · " + (source.empty() ? "-" : source) + " · id " + id + " · " +
+           (title.empty() ? "(untitled)" : title);
+}
+
+} // namespace
+
+void write_text(const ArticleView& a, std::ostream& stream, const TextStyle& style, size_t width) {
+    Text out;
+    const char* bold = style.color ? "\033[1m" : "";
+    const char* dim = style.color ? "\033[2m" : "";
+    const char* reset = style.color ? "\033[0m" : "";
+    out << bold << (a.title.empty() ? "(untitled)" : a.title) << reset << '\n';
+    out << dim << (a.date.empty() ? "undated" : a.date);
+    if (!a.source.empty()) out << " · " << a.source;
+    out << " · id " << a.id << reset << '\n';
+    if (!a.url.empty()) out << a.url << '\n';
+    out << dim << a.path << reset << '\n';
+    for (const std::string& p : a.paragraphs_html) {
+        out << '\n';
+        wrap_paragraph(out, p, width, style.color);
+    }
+    static const std::pair<const char*, const char*> kTypes[] = {
+        {"PERSON", "People"}, {"ORG", "Organisations"}, {"PLACE", "Places"}, {"MISC", "Other names"}};
+    bool named = false;
+    for (const auto& [type, label] : kTypes) {
+        std::string line;
+        for (const auto& e : a.entities) {
+            if (e.type != type) continue;
+            line += (line.empty() ? "" : ", ") + e.name;
+            if (e.count > 1) line += " (" + std::to_string(e.count) + ")";
+        }
+        if (line.empty()) continue;
+        out << (named ? "" : "\n") << bold << label << reset << ": ";
+        wrap_paragraph(out, html_escape(line), width, false, columns(label) + 2);
+        named = true;
+    }
+    if (a.versions_total > 0) {
+        out << '\n'
+            << bold << a.versions_total << " other version" << (a.versions_total > 1 ? "s" : "") << reset << ":";
+        if (a.first_published) out << " (this one first published)";
+        out << '\n';
+        for (const DocRef& d : a.versions) {
+            out << "  " << ref_line(d.date, d.source, d.id, d.title);
+            std::string how = fold_description(d.fold);
+            if (d.first_published) how = how.empty() ? "first published" : "first published; " + how;
+            if (!how.empty()) out << dim << " [" << how << "]" << reset;
+            out << '\n';
+        }
+        if (a.versions.size() < a.versions_total)
+            out << "  (" << a.versions_total - a.versions.size() << " more not listed)\n";
+    }
+    if (!a.like.empty()) {
+        out << '\n' << bold << "More like this" << reset << ":\n";
+        for (const Result& x : a.like) out << "  " << ref_line(x.date, x.source, x.id, x.title) << '\n';
     }
     stream.write(out.s.data(), static_cast<std::streamsize>(out.s.size()));
 }

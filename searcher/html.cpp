@@ -161,11 +161,28 @@ bool same_filter(const std::string& a, const std::string& b) { return to_lower(a
 // one change, always back on page 1 unless it is a page link.
 class Links {
 public:
-    Links(const WebRequest& r, std::string path) : base_(r), path_(std::move(path)) { base_.format = Format::Html; }
+    Links(const WebRequest& r, std::string path) : base_(r), path_(std::move(path)) {
+        base_.format = Format::Html;
+        base_.article.clear(); // (every link but article() is a search)
+    }
 
     std::string href(const WebRequest& r) const {
         std::string qs = to_query_string(r);
         return esc(qs.empty() ? path_ : path_ + "?" + qs);
+    }
+    // The search itself, as it was (the article page's way back).
+    std::string search() const { return href(base_); }
+    // The article page of `id`, reached from this search.
+    std::string article(const std::string& id) const {
+        WebRequest r = base_;
+        r.article = id;
+        return href(r);
+    }
+    // A new search for the articles naming one entity.
+    std::string entity_search(const std::string& spec) const {
+        WebRequest r;
+        r.search.entities.push_back(spec);
+        return href(r);
     }
     std::string page(int n) const {
         WebRequest r = base_;
@@ -234,30 +251,56 @@ public:
     std::string page() {
         const SearchResponse* r = p_.response;
         const bool home = p_.request.is_home() && p_.error.empty();
-        head(home);
+        const std::string& q = p_.request.search.query;
+        head(home ? "News search" : (q.empty() ? "Filtered articles" : q) + " \u2013 News search");
         out_ += "<body class=\"" + std::string(home ? "home" : "serp") + "\">\n";
         out_ += "<a class=\"skip\" href=\"#main\">Skip to content</a>\n";
         header(home);
         out_ += "<div class=\"page\">\n<main id=\"main\" tabindex=\"-1\">\n";
         if (!p_.error.empty())
-            out_ += "<div class=\"alert\" role=\"alert\"><strong>Sorry, that search could not be run.</strong> " +
+            out_ += "<div class=\"alert\" role=\"alert\"><strong>" + esc(p_.error_title) + "</strong> " +
                     esc(p_.error) + "</div>\n";
         if (r && home) home_intro(*r);
         if (r && !home) results(*r);
         out_ += "</main>\n";
         if (r && r->facets.present) facets(*r, home);
         out_ += "</div>\n";
-        out_ += "<footer class=\"foot\"><p>newssearch &middot; built on Xapian &middot; "
-                "<a href=\"" +
-                esc(p_.search_path) + "\">new search</a></p></footer>\n";
-        out_ += "</body>\n</html>\n";
+        footer();
+        return std::move(out_);
+    }
+
+    // The article page: the whole text, and beside it its names, the other
+    // versions of its story and the articles most like it.
+    std::string article(const ArticleView& a) {
+        head((a.title.empty() ? "(untitled)" : a.title) + " \u2013 News search");
+        out_ += "<body class=\"article-page\">\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n";
+        header(false);
+        out_ += "<div class=\"page\">\n<main id=\"main\" tabindex=\"-1\">\n";
+        WebRequest search = p_.request;
+        search.article.clear();
+        if (search.is_home())
+            out_ += "<p class=\"back\"><a href=\"" + esc(p_.search_path) + "\">&larr; New search</a></p>\n";
+        else
+            out_ += "<p class=\"back\"><a href=\"" + links_.search() + "\">&larr; Back to the results</a></p>\n";
+        article_text(a);
+        out_ += "</main>\n<aside class=\"facets article-side\" aria-label=\"About this article\">\n";
+        article_entities(a);
+        article_versions(a);
+        article_like(a);
+        out_ += "</aside>\n</div>\n";
+        footer();
         return std::move(out_);
     }
 
 private:
-    void head(bool home) {
-        const std::string& q = p_.request.search.query;
-        std::string title = home ? "News search" : (q.empty() ? "Filtered articles" : q) + " \u2013 News search";
+    void footer() {
+        out_ += "<footer class=\"foot\"><p>newssearch &middot; built on Xapian &middot; "
+                "<a href=\"" +
+                esc(p_.search_path) + "\">new search</a></p></footer>\n";
+        out_ += "</body>\n</html>\n";
+    }
+
+    void head(const std::string& title) {
         out_ += "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                 "<meta name=\"referrer\" content=\"no-referrer\">\n";
@@ -438,11 +481,8 @@ private:
         std::string id = "r" + std::to_string(x.rank);
         out_ += "<li class=\"result\">\n<article aria-labelledby=\"" + id + "\">\n";
         std::string title = x.title.empty() ? "(untitled)" : x.title;
-        std::string url = safe_url(x.url);
-        out_ += "<h2 id=\"" + id + "\">";
-        out_ += url.empty() ? esc(title)
-                            : "<a href=\"" + esc(url) + "\" rel=\"noopener noreferrer\">" + esc(title) + "</a>";
-        out_ += "</h2>\n<p class=\"meta\">";
+        out_ += "<h2 id=\"" + id + "\"><a href=\"" + links_.article(x.id) + "\">" + esc(title) + "</a></h2>\n";
+        out_ += "<p class=\"meta\">";
         if (!x.date.empty())
             out_ += "<time datetime=\"" + esc(x.date) + "\">" + esc(human_date(x.date)) + "</time>";
         else
@@ -450,9 +490,9 @@ private:
         if (!x.source.empty())
             out_ += " <span class=\"dot\" aria-hidden=\"true\">&middot;</span> <span class=\"source\">" +
                     esc(x.source) + "</span>";
-        if (!x.path.empty())
-            out_ += " <span class=\"dot\" aria-hidden=\"true\">&middot;</span> <span class=\"path\">" + esc(x.path) +
-                    "</span>";
+        if (std::string url = safe_url(x.url); !url.empty())
+            out_ += " <span class=\"dot\" aria-hidden=\"true\">&middot;</span> <a class=\"original\" href=\"" +
+                    esc(url) + "\" rel=\"noopener noreferrer\">original</a>";
         out_ += "</p>\n";
         out_ += "<p class=\"snippet\">" + with_paragraph_marks(safe_snippet(x.snippet)) + "</p>\n";
         if (!x.entities.empty()) {
@@ -472,11 +512,10 @@ private:
                     plural(static_cast<long>(x.duplicates.size()), "other version", "other versions") +
                     " of this story</summary>\n<ul>\n";
             for (const auto& d : x.duplicates) {
-                out_ += "<li><span class=\"vtitle\">" + esc(d.title.empty() ? "(untitled)" : d.title) +
-                        "</span> <span class=\"meta\">";
+                out_ += "<li><a class=\"vtitle\" href=\"" + links_.article(d.id) + "\">" +
+                        esc(d.title.empty() ? "(untitled)" : d.title) + "</a> <span class=\"meta\">";
                 if (!d.source.empty()) out_ += esc(d.source) + " &middot; ";
-                out_ += esc(d.date.empty() ? "undated" : human_date(d.date)) + " &middot; <span class=\"path\">" +
-                        esc(d.path) + "</span></span>";
+                out_ += esc(d.date.empty() ? "undated" : human_date(d.date)) + "</span>";
                 if (d.first_published) out_ += " <span class=\"first\">first published</span>";
                 if (std::string how = fold_description(d.fold); !how.empty())
                     out_ += " <span class=\"how\">" + esc(how) + "</span>";
@@ -550,6 +589,78 @@ private:
                 "</span></a></li>\n";
     }
 
+    // "4 Mar 2026 · Reuters", each part escaped; "undated" without a date.
+    static std::string date_and_source(const std::string& date, const std::string& source) {
+        std::string out = date.empty() ? "<span>undated</span>"
+                                       : "<time datetime=\"" + esc(date) + "\">" + esc(human_date(date)) + "</time>";
+        if (!source.empty())
+            out += " <span class=\"dot\" aria-hidden=\"true\">&middot;</span> <span class=\"source\">" + esc(source) +
+                   "</span>";
+        return out;
+    }
+
+    void article_text(const ArticleView& a) {
+        out_ += "<article class=\"full\" aria-labelledby=\"article-title\">\n<h1 id=\"article-title\">" +
+                esc(a.title.empty() ? "(untitled)" : a.title) + "</h1>\n";
+        out_ += "<p class=\"meta\">" + date_and_source(a.date, a.source);
+        out_ += "</p>\n";
+        if (std::string url = safe_url(a.url); !url.empty())
+            out_ += "<p class=\"original\"><a href=\"" + esc(url) +
+                    "\" rel=\"noopener noreferrer\">Original article</a> " + "<span class=\"url\">" + esc(url) +
+                    "</span></p>\n";
+        out_ += "<div class=\"text\">\n";
+        for (const std::string& p : a.paragraphs_html) out_ += "<p>" + safe_snippet(p) + "</p>\n";
+        out_ += "</div>\n</article>\n";
+    }
+
+    void article_entities(const ArticleView& a) {
+        if (a.entities.empty()) return;
+        out_ += "<section class=\"facet article-entities\" aria-labelledby=\"a-names\">\n<h2 id=\"a-names\">Named in "
+                "this article</h2>\n<ul class=\"chips\">\n";
+        for (const auto& e : a.entities) {
+            const std::string type = to_lower(e.type);
+            const std::string mentions = plural(e.count, "mention", "mentions");
+            out_ += "<li><a class=\"chip chip-" + esc(type) + "\" href=\"" + links_.entity_search(type + ":" + e.name) +
+                    "\" title=\"" + esc(type_label(type) + ", " + mentions + ": find the articles naming it") + "\">" +
+                    esc(e.name) + (e.count > 1 ? " <span class=\"count\">" + with_commas(e.count) + "</span>" : "") +
+                    "</a></li>\n";
+        }
+        out_ += "</ul>\n</section>\n";
+    }
+
+    void article_versions(const ArticleView& a) {
+        if (a.versions_total == 0) return;
+        out_ += "<section class=\"facet article-versions\" aria-labelledby=\"a-versions\">\n<h2 id=\"a-versions\">" +
+                plural(static_cast<long>(a.versions_total), "other version", "other versions") +
+                " of this story</h2>\n";
+        if (a.first_published)
+            out_ += "<p class=\"this-first\">This one was <span class=\"first\">first published</span>.</p>\n";
+        out_ += "<ul>\n";
+        for (const DocRef& d : a.versions) {
+            out_ += "<li><a href=\"" + links_.article(d.id) + "\">" + esc(d.title.empty() ? "(untitled)" : d.title) +
+                    "</a> <span class=\"meta\">" + date_and_source(d.date, d.source) + "</span>";
+            if (d.first_published) out_ += " <span class=\"first\">first published</span>";
+            if (std::string how = fold_description(d.fold); !how.empty())
+                out_ += " <span class=\"how\">" + esc(how) + "</span>";
+            out_ += "</li>\n";
+        }
+        out_ += "</ul>\n";
+        if (a.versions.size() < a.versions_total)
+            out_ += "<p class=\"more\">and " + with_commas(static_cast<long>(a.versions_total - a.versions.size())) +
+                    " more</p>\n";
+        out_ += "</section>\n";
+    }
+
+    void article_like(const ArticleView& a) {
+        if (a.like.empty()) return;
+        out_ += "<section class=\"facet article-like\" aria-labelledby=\"a-like\">\n<h2 id=\"a-like\">More like "
+                "this</h2>\n<ol>\n";
+        for (const Result& x : a.like)
+            out_ += "<li><a href=\"" + links_.article(x.id) + "\">" + esc(x.title.empty() ? "(untitled)" : x.title) +
+                    "</a> <span class=\"meta\">" + date_and_source(x.date, x.source) + "</span></li>\n";
+        out_ += "</ol>\n</section>\n";
+    }
+
     const HtmlPage& p_;
     Links links_;
     std::string out_;
@@ -602,5 +713,13 @@ std::string safe_url(std::string_view url) {
 }
 
 std::string render_html(const HtmlPage& page) { return Writer(page).page(); }
+
+std::string render_article_html(const ArticlePage& page) {
+    HtmlPage around;
+    around.request = page.request;
+    around.search_path = page.search_path;
+    around.static_path = page.static_path;
+    return Writer(around).article(*page.article);
+}
 
 } // namespace news::cgi

@@ -1,6 +1,8 @@
-// newssearch: query a newssearch index from the shell.
-// Exit status: 0 something matched, 1 nothing matched, 2 error.
+// newssearch: query a newssearch index from the shell, or show one article.
+// Exit status: 0 something matched (shown), 1 nothing matched (no such
+// article), 2 error.
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
@@ -17,10 +19,12 @@ int main(int argc, char** argv) {
         "  date:2026-03-04  date:2026-03  date:2026  date:2026-03-01..2026-03-05  date:..2026-03  date:2026-03..\n"
         "Exit status: 0 something matched, 1 nothing matched, 2 error (bad query, not an index).");
     news::SearchCommand command(app);
+    std::optional<news::ShowCommand> show; // (only as the first word: "tv show ratings" is a search)
+    if (news::ShowCommand::may_be_named(app, argc, argv)) show.emplace(app, command);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
-    return command.run(std::cout, std::cerr);
+    return show && show->chosen() ? show->run(std::cout, std::cerr) : command.run(std::cout, std::cerr);
 }

@@ -237,6 +237,8 @@ Xapian::Query filter(const Xapian::Query& q, const Xapian::Query& f) {
     return Xapian::Query(Xapian::Query::OP_FILTER, q, f);
 }
 
+} // namespace
+
 // The article's entities, most mentioned first, ties in order of first
 // mention. (An article names a few dozen at most: a linear search is the
 // cheapest map, and a stable sort of their positions is cheaper than of
@@ -262,6 +264,8 @@ std::vector<EntityCount> count_entities(const StoredArticle& a) {
     for (const auto& t : tallies) out.push_back({t.first->type, t.first->name, t.count});
     return out;
 }
+
+namespace {
 
 // Each local shard holds a handful of open files; years of monthly shards
 // pass the usual soft limit of 1024 descriptors, so take the hard one.
@@ -506,6 +510,8 @@ std::vector<Xapian::docid> add_other_versions(const Xapian::Database& db, bool r
     return better;
 }
 
+} // namespace
+
 // Marks the earliest version among a result and its other versions (by
 // date, undated last; on a tie the story's first article, then the id).
 void mark_first_published(Result& r) {
@@ -527,6 +533,8 @@ void mark_first_published(Result& r) {
     else
         r.first_published = true;
 }
+
+namespace {
 
 // Matches the documents of `windows` windows of each database's document
 // numbers that together hold about `fraction` of them: a sample of a match
@@ -872,6 +880,8 @@ void Searcher::reopen() {
 }
 
 void Searcher::keep_facet_table() { impl_->keep_table = true; }
+
+const Xapian::Database& Searcher::database() const { return impl_->db; }
 
 SearchResponse Searcher::search(const SearchRequest& req) {
     check_request(req);

@@ -7,7 +7,13 @@
 #include <string>
 #include <vector>
 
+namespace Xapian {
+class Database;
+}
+
 namespace news {
+
+struct StoredArticle;
 
 enum class SortOrder { Relevance, Newest, Oldest };
 
@@ -115,6 +121,10 @@ public:
     // so that a search with facets only counts. Single databases only.
     void keep_facet_table();
 
+    // The whole index (every shard), for modules that read one document
+    // directly (article.h); valid while the Searcher lives.
+    const Xapian::Database& database() const;
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
@@ -122,5 +132,14 @@ private:
 
 // "date"/"newest" -> Newest, "oldest", "relevance"; throws news::QueryError.
 SortOrder parse_sort(const std::string& s);
+
+// An article's entities with their mentions counted, most mentioned first,
+// ties in order of first mention.
+std::vector<EntityCount> count_entities(const StoredArticle& a);
+
+// Marks the earliest of a result and its other versions first published
+// (by date, undated last; on a tie the story's first article, then the
+// id); nothing when it has none. Dates compare as strings (ISO or compact).
+void mark_first_published(Result& r);
 
 } // namespace news

@@ -387,7 +387,8 @@ bool Snippeter::word_matches(std::string_view lower, const std::string& stemmed,
     return term == lower || term == stemmed;
 }
 
-std::string Snippeter::snippet(const StoredArticle& a) const {
+void Snippeter::collect_marks(const StoredArticle& a, std::vector<std::pair<size_t, size_t>>& marks,
+                              std::vector<int>& part_of_mark) const {
     const std::string& text = a.body.empty() ? a.title : a.body;
     // (Only phrases need the words' positions; a query of entities alone
     // needs no words.)
@@ -408,9 +409,6 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
             }
     }
 
-    // Marked byte ranges, and which query part each came from.
-    std::vector<std::pair<size_t, size_t>> marks;
-    std::vector<int> part_of_mark;
     std::vector<char> marked(words.size(), 0);
     int part = 0;
     // Each word takes the first free term it matches (as itself or by its
@@ -499,6 +497,29 @@ std::string Snippeter::snippet(const StoredArticle& a) const {
             part_of_mark.push_back(part + static_cast<int>(found - entities_.begin()));
         }
     }
+}
+
+std::vector<std::pair<size_t, size_t>> Snippeter::marks(const StoredArticle& a) const {
+    std::vector<std::pair<size_t, size_t>> marks, out;
+    std::vector<int> parts;
+    collect_marks(a, marks, parts);
+    std::sort(marks.begin(), marks.end());
+    // (An entity's mention may cover a word marked on its own.)
+    for (const auto& m : marks) {
+        if (!out.empty() && m.first < out.back().second)
+            out.back().second = std::max(out.back().second, m.second);
+        else
+            out.push_back(m);
+    }
+    return out;
+}
+
+std::string Snippeter::snippet(const StoredArticle& a) const {
+    const std::string& text = a.body.empty() ? a.title : a.body;
+    // Marked byte ranges, and which query part each came from.
+    std::vector<std::pair<size_t, size_t>> marks;
+    std::vector<int> part_of_mark;
+    collect_marks(a, marks, part_of_mark);
 
     // Best passage: the window of kLength bytes holding the most distinct
     // query parts, then the most marks; it starts a little before its first

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <xapian.h>
@@ -23,6 +24,11 @@ public:
 
     std::string snippet(const StoredArticle& article) const;
 
+    // Every byte range [begin, end) of the article's text (its body, or its
+    // title when it has none) that the query marks, in order, none
+    // overlapping: what a page showing the whole article highlights.
+    std::vector<std::pair<size_t, size_t>> marks(const StoredArticle& article) const;
+
     static constexpr size_t kLength = 280; // bytes of text shown, about
 
 private:
@@ -32,6 +38,9 @@ private:
         bool ordered = true;
     };
     void collect(const Xapian::Query& q, bool filter_side);
+    // The marked ranges of the text, unordered, and the query part of each.
+    void collect_marks(const StoredArticle& a, std::vector<std::pair<size_t, size_t>>& marks,
+                       std::vector<int>& part_of_mark) const;
     bool word_matches(std::string_view lower, const std::string& stemmed, const std::string& term) const;
 
     // Stemmed form "Zstem" of a lower-cased word, or "" when no query stem

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/schema.h"
 #include "indexer/pipeline.h"
 #include "searcher/cgi.h"
 #include "searcher/html.h"
@@ -233,8 +234,9 @@ TEST_CASE("cgi: deeply nested queries, wildcard storms and word floods get 400")
 
 TEST_CASE("cgi: to_query_string is parsed back to the same request") {
     WebRequest r = parse_request("q=%22security+forces%22+%26+more&entity=place:United+States&source=A%26P"
-                                 "&from=2026-03-01&to=2026-03-05&sort=oldest&page=4");
+                                 "&from=2026-03-01&to=2026-03-05&sort=oldest&page=4&id=wire%2F1%3Fa%26b");
     WebRequest back = parse_request(to_query_string(r));
+    CHECK(back.article == "wire/1?a&b");
     CHECK(back.search.query == r.search.query);
     CHECK(back.search.entities == r.search.entities);
     CHECK(back.search.sources == r.search.sources);
@@ -314,7 +316,8 @@ TEST_CASE("cgi: markup in the query is escaped everywhere it is echoed") {
 TEST_CASE("cgi: markup in article text, titles and sources is escaped") {
     Response r = serve("q=kurdish");
     REQUIRE(r.status == 200);
-    CHECK(r.body.find("evil-1") == std::string::npos); // ids are not shown, but the article is:
+    // The title links to the article page (the id is in that link only), and the text is escaped:
+    CHECK(r.body.find("<a href=\"/search?q=kurdish&amp;id=evil-1\">Kurdish &lt;script&gt;") != std::string::npos);
     CHECK(r.body.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
     CHECK(r.body.find(kXss) == std::string::npos);
     CHECK(r.body.find("<img src=x") == std::string::npos);
@@ -507,4 +510,177 @@ TEST_CASE("html: the form has from and to date fields that keep a month as its d
     CHECK(html.find("type=\"hidden\" name=\"from\"") == std::string::npos);
     // An empty field is no filter.
     CHECK(parse_request("q=oil&from=&to=").search.from.empty());
+}
+
+TEST_CASE("cgi: id= is an article id, bounded, and makes no home page") {
+    WebRequest r = parse_request("id=calm-1&q=erbil");
+    CHECK(r.article == "calm-1");
+    CHECK(r.search.query == "erbil");
+    CHECK_FALSE(r.is_home());
+    CHECK_FALSE(parse_request("id=calm-1").is_home());
+    CHECK(parse_request("id=").article.empty());
+    CHECK(status_of("id=" + std::string(schema::kMaxIdBytes, 'x')) == 200);
+    CHECK(status_of("id=" + std::string(schema::kMaxIdBytes + 1, 'x')) == 400);
+    CHECK(status_of("id=a%01b") == 400);
+    CHECK(status_of("id=%ff") == 400);
+}
+
+TEST_CASE("cgi: the article page shows the whole article, the search's words marked") {
+    Response r = serve("q=erbil&id=calm-1");
+    CHECK(r.status == 200);
+    CHECK(*r.header("Content-Type") == "text/html; charset=utf-8");
+    CHECK(r.header("Content-Security-Policy")->find("unsafe-inline") == std::string::npos);
+    const std::string& b = r.body;
+    CHECK(b.find("<title>Kurdish groups meet in Erbil \u2013 News search</title>") != std::string::npos);
+    CHECK(b.find("<h1 id=\"article-title\">Kurdish groups meet in Erbil</h1>") != std::string::npos);
+    CHECK(b.find("<p>Kurdish groups met in <mark>Erbil</mark> on Tuesday to discuss the border.</p>") !=
+          std::string::npos);
+    CHECK(b.find("<time datetime=\"2026-03-04\">4 Mar 2026</time>") != std::string::npos);
+    CHECK(b.find("<span class=\"source\">Reuters</span>") != std::string::npos);
+    CHECK(b.find("<a href=\"https://example.org/calm\" rel=\"noopener noreferrer\">Original article</a>") !=
+          std::string::npos);
+    // Back to the search it came from; the form keeps its words.
+    CHECK(b.find("<a href=\"/search?q=erbil\">&larr; Back to the results</a>") != std::string::npos);
+    CHECK(b.find("value=\"erbil\"") != std::string::npos);
+    // Its names, each a search for the articles naming it.
+    CHECK(b.find("href=\"/search?entity=place%3AErbil\"") != std::string::npos);
+    // More like this links to article pages, from the same search.
+    CHECK(b.find("<h2 id=\"a-like\">More like this</h2>") != std::string::npos);
+    CHECK(b.find("href=\"/search?q=erbil&amp;id=calm-2\"") != std::string::npos);
+    CHECK(b.find("<script>") == std::string::npos);
+    // Without a search, nothing is marked and the way back is a new search.
+    Response plain = serve("id=calm-1");
+    CHECK(plain.status == 200);
+    CHECK(plain.body.find("<mark>") == std::string::npos);
+    CHECK(plain.body.find("&larr; New search</a>") != std::string::npos);
+}
+
+TEST_CASE("cgi: markup in an article's text is escaped on its page") {
+    Response r = serve("q=kurdish&id=evil-1");
+    REQUIRE(r.status == 200);
+    CHECK(r.body.find(kXss) == std::string::npos);
+    CHECK(r.body.find("<img") == std::string::npos);
+    CHECK(r.body.find("<b>Evil</b>") == std::string::npos);
+    CHECK(r.body.find("&lt;b&gt;Evil&lt;/b&gt;") != std::string::npos);
+    CHECK(r.body.find("javascript:") == std::string::npos); // no link to an unsafe url
+    CHECK(r.body.find("Original article") == std::string::npos);
+    CHECK(r.body.find("<h1 id=\"article-title\">Kurdish &lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &amp; "
+                      "&#39;single&#39;</h1>") != std::string::npos);
+    CHECK(r.body.find("<p><mark>Kurdish</mark> text with &lt;script&gt;alert(1)&lt;/script&gt; and &lt;img "
+                      "src=x onerror=alert(2)&gt; inside the body. <mark>Kurdish</mark> again.</p>") !=
+          std::string::npos);
+}
+
+TEST_CASE("cgi: an unknown or hostile article id is a 404 that says so, escaped, never a path") {
+    for (const char* id : {"no-such-id", "..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd",
+                           "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "calm-1%22%3E%3Cimg+src%3Dx%3E"}) {
+        CAPTURE(id);
+        Response r = serve(std::string("q=erbil&id=") + id);
+        CHECK(r.status == 404);
+        CHECK(*r.header("Cache-Control") == "no-store");
+        CHECK(r.body.find("Sorry, there is no such article.") != std::string::npos);
+        CHECK(r.body.find(kXss) == std::string::npos);
+        CHECK(r.body.find("<img") == std::string::npos);
+        CHECK(r.body.find("root:") == std::string::npos);
+        CHECK(r.body.find("<form") != std::string::npos);
+    }
+    Response named = serve("id=no-such-id");
+    CHECK(named.body.find("no article with id no-such-id in this index") != std::string::npos);
+    Response escaped = serve("id=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    CHECK(escaped.body.find("no article with id &lt;script&gt;alert(1)&lt;/script&gt; in this index") !=
+          std::string::npos);
+    Response json = serve("id=no-such-id&format=json");
+    CHECK(json.status == 404);
+    nlohmann::json o = nlohmann::json::parse(json.body);
+    CHECK(o["status"] == 404);
+    CHECK(o["error"] == "no article with id no-such-id in this index");
+    std::ostringstream out;
+    write_response(json, out);
+    CHECK(out.str().rfind("Status: 404 Not Found\r\n", 0) == 0);
+}
+
+TEST_CASE("cgi: format=json gives the article as newssearch show --json does") {
+    Response r = serve("q=erbil&id=calm-1&format=json");
+    CHECK(r.status == 200);
+    CHECK(*r.header("Content-Type") == "application/json; charset=utf-8");
+    nlohmann::json o = nlohmann::json::parse(r.body);
+    CHECK(o["id"] == "calm-1");
+    CHECK(o["title"] == "Kurdish groups meet in Erbil");
+    CHECK(o["url"] == "https://example.org/calm");
+    CHECK(o["paragraphs"] == nlohmann::json::array({"Kurdish groups met in Erbil on Tuesday to discuss the border."}));
+    CHECK(o["paragraphs_html"][0] == "Kurdish groups met in <mark>Erbil</mark> on Tuesday to discuss the border.");
+    CHECK(o["entities"].is_array());
+    CHECK(o["versions"].is_array());
+    CHECK(o["like"].is_array());
+    Response evil = serve("id=evil-1&format=json");
+    CHECK(nlohmann::json::parse(evil.body)["paragraphs_html"][0].get<std::string>().find("<script") ==
+          std::string::npos);
+}
+
+TEST_CASE("html: result titles link to the article page, the record's url is the original") {
+    Response r = serve("q=kurdish&page=1&entity=place:Erbil");
+    REQUIRE(r.status == 200);
+    CHECK(r.body.find("<a href=\"/search?q=kurdish&amp;entity=place%3AErbil&amp;id=calm-1\">Kurdish groups meet in "
+                      "Erbil</a>") != std::string::npos);
+    CHECK(r.body.find(
+              "<a class=\"original\" href=\"https://example.org/calm\" rel=\"noopener noreferrer\">original</a>") !=
+          std::string::npos);
+    // The article page of a filtered search goes back to it, and caches apart from it.
+    Response a = serve("q=kurdish&entity=place:Erbil&id=calm-1");
+    CHECK(a.body.find("<a href=\"/search?q=kurdish&amp;entity=place%3AErbil\">&larr; Back to the results</a>") !=
+          std::string::npos);
+}
+
+TEST_CASE("html: the article page lists other versions, linked, the earliest first published") {
+    ArticleView a;
+    a.id = "copy-1";
+    a.title = "A reprint";
+    a.date = "2026-03-05";
+    a.paragraphs_html = {"One.", "Two &amp; three."};
+    a.versions_total = 3;
+    a.versions = {DocRef {"wire-1", "Reuters", "2026-03-04", "The <wire> story", "w.jsonl", "", true},
+                  DocRef {"copy-2", "<i>Dawn</i>", "2026-03-06", "", "d.jsonl", "update 0.71", false}};
+    ArticlePage page;
+    page.request = parse_request("q=wire&id=copy-1");
+    page.article = &a;
+    const std::string html = render_article_html(page);
+    CAPTURE(html);
+    CHECK(html.find("<h2 id=\"a-versions\">3 other versions of this story</h2>") != std::string::npos);
+    CHECK(html.find("<li><a href=\"/search?q=wire&amp;id=wire-1\">The &lt;wire&gt; story</a> <span class=\"meta\">"
+                    "<time datetime=\"2026-03-04\">4 Mar 2026</time>") != std::string::npos);
+    CHECK(html.find("<span class=\"first\">first published</span>") != std::string::npos);
+    CHECK(html.find("href=\"/search?q=wire&amp;id=copy-2\">(untitled)</a>") != std::string::npos);
+    CHECK(html.find("&lt;i&gt;Dawn&lt;/i&gt;") != std::string::npos);
+    CHECK(html.find("<span class=\"how\">update, 0.71 similar</span>") != std::string::npos);
+    CHECK(html.find("and 1 more") != std::string::npos);
+    CHECK(html.find("<p>One.</p>\n<p>Two &amp; three.</p>") != std::string::npos);
+    CHECK(html.find("class=\"this-first\"") == std::string::npos); // (this one was not first)
+    a.first_published = true;
+    CHECK(render_article_html(page).find("class=\"this-first\"") != std::string::npos);
+}
+
+TEST_CASE("cgi: NEWS_CACHE keeps each article page apart from its search and the others") {
+    TempDir cache;
+    Environment env;
+    env.db = test_db();
+    env.cache_dir = cache.path().string();
+    std::ostringstream log;
+    env.query_string = "q=erbil";
+    REQUIRE(handle(env, log).status == 200);
+    env.query_string = "q=erbil&id=calm-1";
+    Response first = handle(env, log);
+    CHECK(first.header("X-Cache") == nullptr);
+    CHECK(first.body.find("<h1 id=\"article-title\">Kurdish groups meet in Erbil</h1>") != std::string::npos);
+    Response again = handle(env, log);
+    REQUIRE(again.header("X-Cache"));
+    CHECK(again.body == first.body);
+    env.query_string = "q=erbil&id=calm-2";
+    Response other = handle(env, log);
+    CHECK(other.header("X-Cache") == nullptr);
+    CHECK(other.body.find("<h1 id=\"article-title\">Border talks go on</h1>") != std::string::npos);
+    env.query_string = "id=no-such-id";
+    CHECK(handle(env, log).status == 404);
+    Response missing = handle(env, log);
+    CHECK(missing.status == 404);
+    CHECK(missing.header("X-Cache") == nullptr);
 }

@@ -204,3 +204,19 @@ TEST_CASE("snippet: phrase and NEAR words are counted over the words the scan ju
             if (!c.marked) CHECK_MESSAGE(!contains(out, "<mark>"), "offset ", k, ": ", out);
         }
 }
+
+TEST_CASE("snippet: marks() lists every match of the whole text, in order, not only the snippet's") {
+    StoredArticle a;
+    std::string filler;
+    for (int i = 0; i < 60; ++i) filler += "Nothing to see in sentence " + std::to_string(i) + ". ";
+    a.body = "Kurdish groups met. " + filler + "Later the Kurds and Kurdish officials left.";
+    a.entities.push_back({"PLACE", "Erbil", 0, 7}); // (an entity span over the first word too)
+    Xapian::Query q(Xapian::Query::OP_OR, Xapian::Query("kurdish"), Xapian::Query("XEPLACE:erbil"));
+    const Snippeter s(q);
+    auto marks = s.marks(a);
+    REQUIRE(marks.size() == 2); // the first word (word and entity merged) and the last "Kurdish"
+    CHECK(a.body.substr(marks[0].first, marks[0].second - marks[0].first) == "Kurdish");
+    CHECK(a.body.substr(marks[1].first, marks[1].second - marks[1].first) == "Kurdish");
+    CHECK(marks[1].first > Snippeter::kLength); // beyond any snippet's window
+    CHECK(s.marks(StoredArticle {}).empty());
+}

@@ -366,6 +366,86 @@ class CorpusIndex(unittest.TestCase):
         self.assertNotIn("\033[", out)  # not a terminal: no colour
         self.assertIn("Wall Street Journal", out)
 
+    # ---- one article: show ----
+
+    def test_show_prints_the_article_whole(self):
+        code, out, err = search(self.db, "show", "rtr-20260216-rotterdam-strike")
+        self.assertEqual(code, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[0], "Rotterdam dockworkers strike over automation, ships queue offshore")
+        self.assertEqual(lines[1], "2026-02-16 · Reuters · id rtr-20260216-rotterdam-strike")
+        self.assertTrue(lines[2].startswith("https://"), lines[2])
+        # The whole body, in paragraphs (a blank line apart), wrapped.
+        self.assertIn("Dockworkers at the port of Rotterdam", out)
+        self.assertIn("\n\nThe FNV Havens union said", out)
+        self.assertTrue(all(len(l) <= 78 for l in lines[4:] if " · " not in l), out)
+        self.assertRegex(out, r"\nPlaces: .*Rotterdam \(\d+\)")
+        self.assertIn("1 other version: (this one first published)", out)
+        self.assertIn("id gn-20260217-rotterdam-strike", out)
+        self.assertIn("More like this:", out)
+        self.assertNotIn("\033[", out)  # not a terminal: no colour
+
+    def test_show_json_shape_versions_and_like(self):
+        _, out, _ = search(self.db, "show", "--json", "gn-20260217-rotterdam-strike", code=0)
+        a = json.loads(out)
+        for key in ("id", "title", "date", "source", "url", "path", "paragraphs", "entities", "versions", "like"):
+            self.assertIn(key, a)
+        self.assertEqual(a["id"], "gn-20260217-rotterdam-strike")
+        self.assertEqual(a["source"], "Gulf News")
+        self.assertGreaterEqual(len(a["paragraphs"]), 3)
+        self.assertTrue(all(p and "\n" not in p for p in a["paragraphs"]))
+        self.assertIn({"type", "name", "count"}, [set(e) for e in a["entities"]])
+        self.assertEqual([(v["id"], v["date"], v["source"], v["first_published"]) for v in a["versions"]],
+                         [("rtr-20260216-rotterdam-strike", "2026-02-16", "Reuters", True)])
+        self.assertFalse(a["first_published"])
+        # More like this is the --like search.
+        like = self.q("--like", "gn-20260217-rotterdam-strike", "--limit", "5")
+        self.assertEqual([x["id"] for x in a["like"]], [x["id"] for x in like["results"]])
+        self.assertTrue(all({"id", "date", "title", "source"} <= set(x) for x in a["like"]))
+        # The options of newssearch may come on either side of `show`.
+        _, out2, _ = search(self.db, "--json", "show", "gn-20260217-rotterdam-strike", code=0)
+        self.assertEqual(json.loads(out2)["paragraphs"], a["paragraphs"])
+        _, out3, _ = run([NEWSSEARCH, "show", "--db", self.db, "--json", "gn-20260217-rotterdam-strike"], check_code=0)
+        self.assertEqual(json.loads(out3)["id"], a["id"])
+
+    def test_show_marks_the_words_of_a_query(self):
+        _, out, _ = search(self.db, "show", "--json", "--q", "dockworkers strike", "rtr-20260216-rotterdam-strike",
+                           code=0)
+        html = " ".join(json.loads(out)["paragraphs_html"])
+        self.assertIn("<mark>Dockworkers</mark>", html)
+        self.assertIn("<mark>strike</mark>", html)
+        _, plain, _ = search(self.db, "show", "--json", "rtr-20260216-rotterdam-strike", code=0)
+        self.assertNotIn("<mark>", " ".join(json.loads(plain)["paragraphs_html"]))
+        code, out, err = search(self.db, "show", "--color", "-q", "rotterdam", "rtr-20260216-rotterdam-strike")
+        self.assertEqual(code, 0, err)
+        self.assertIn("\033[1;33mRotterdam\033[0m", out)
+
+    def test_show_unknown_id_exits_1_with_message(self):
+        code, out, err = search(self.db, "show", "no-such-article")
+        self.assertEqual(code, 1)
+        self.assertEqual(out, "")
+        self.assertEqual(err.strip(), "newssearch: no article with id no-such-article in this index")
+        code, out, err = search(self.db, "show", "--json", "../corpus/wire.jsonl")
+        self.assertEqual(code, 1)
+        self.assertEqual(out, "")
+        code, out, err = search(os.path.join(self.tmp.name, "no-such.db"), "show", "x")
+        self.assertEqual(code, 2)
+        self.assertIn("no-such.db", err)
+        search(self.db, "show", code=2)  # no id
+        search(self.db, "show", "--q", "date:2026-13-45", "rtr-20260216-rotterdam-strike", code=2)
+
+    def test_the_word_show_is_searched_after_a_double_dash(self):
+        # `show` is the subcommand; after -- it is a query word like any other.
+        code, out, err = search(self.db, "--json", "--", "show")
+        self.assertIn(code, (0, 1), err)
+        self.assertEqual(json.loads(out)["query"], "show")
+        # Past the first word of the query it is a word too.
+        self.assertEqual(search_json(self.db, "Rotterdam", "show", code=0)["query"], "Rotterdam show")
+        self.assertEqual(search_json(self.db, "--limit", "3", "Rotterdam", "show", code=0)["limit"], 3)
+        _, help_text, _ = search(self.db, "--help", code=0)
+        self.assertIn("show", help_text)
+        self.assertIn("newssearch --db DB -- show", help_text)
+
     # ---- exit codes ----
 
     def test_exit_0_on_match_1_on_no_match(self):

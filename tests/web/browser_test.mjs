@@ -1,6 +1,8 @@
 // Drives the newssearch page in headless Chromium: search, highlighted
 // results, a place facet, a histogram bar, the other versions of a story,
-// pagination, the page without JavaScript; screenshots into OUT_DIR.
+// pagination, a result's article page (its text, names, other versions,
+// more like this, the way back), the pages without JavaScript;
+// screenshots into OUT_DIR.
 //   node browser_test.mjs BASE_URL OUT_DIR CHROMIUM
 // Exit 0 pass, 1 fail, 77 when Chromium cannot start. A step whose data is
 // not in the index yet (no place facets, no folded copies) says SKIP and why.
@@ -190,6 +192,79 @@ await step('pagination follows to the next page', async () => {
   await Promise.all([page.waitForURL((u) => !/page=/.test(u.search)), page.locator('nav.pager a[rel=prev]').click()]);
 });
 
+const titleLinks = () => page.locator('ol.results > li.result h2 a');
+const articleTitle = () => page.locator('article.full h1#article-title');
+
+await step('a result title opens its article page, the words of the search marked', async () => {
+  await page.goto(`${base}/search?q=Rotterdam`);
+  assert.ok(await titleLinks().count() > 0, 'no results for Rotterdam');
+  const first = titleLinks().first();
+  const title = (await first.innerText()).trim();
+  await Promise.all([page.waitForURL(/[?&]id=/), first.click()]);
+  assert.match(page.url(), /q=Rotterdam/, 'the article page keeps the search');
+  assert.equal((await articleTitle().innerText()).trim(), title);
+  assert.ok(await page.locator('article.full .text p').count() >= 2, 'the text is not in paragraphs');
+  const marks = page.locator('article.full .text mark');
+  assert.ok(await marks.count() > 0, 'the search words are not marked');
+  assert.match(await marks.first().innerText(), /rotterdam/i);
+  assert.match(await page.locator('article.full p.meta').innerText(), /\d{4}/, 'no date on the article');
+  assert.match(await page.title(), new RegExp(title.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  await page.screenshot({ path: `${out}/article.png`, fullPage: true });
+});
+
+await step('an entity of the article is a filter link to the results', async () => {
+  const chips = page.locator('.article-entities a.chip');
+  assert.ok(await chips.count() > 0, 'no entities on the article page');
+  const name = (await chips.first().innerText()).replace(/\s+\d+$/, '').trim();
+  const back = page.url();
+  await Promise.all([page.waitForURL(/entity=/), chips.first().click()]);
+  assert.ok(await resultCount() > 0, `no results for the entity ${name}`);
+  assert.equal(await page.locator('ul.active a.chip-active', { hasText: name }).count(), 1, 'no active filter chip');
+  await page.goto(back);
+});
+
+await step('other versions of its story are linked, the earliest marked first published', async () => {
+  const versions = page.locator('.article-versions li a');
+  // (corpus/: the Gulf News reprint of the Reuters wire story, the first result for Rotterdam)
+  assert.ok(await versions.count() > 0, 'this article lists no other versions');
+  assert.match(await page.locator('.article-versions h2').innerText(), /\d+ other versions? of this story/);
+  assert.equal(await page.locator('.article-versions .first').count(), 1, 'not exactly one "first published"');
+  const here = (await articleTitle().innerText()).trim();
+  const other = (await versions.first().innerText()).trim();
+  const meta = await page.locator('.article-versions li .meta').first().innerText();
+  assert.match(meta, /\d{4}/, 'a version without its date');
+  const url = page.url();
+  await Promise.all([page.waitForURL((u) => u.href !== url), versions.first().click()]);
+  assert.equal((await articleTitle().innerText()).trim(), other);
+  // And that version lists this one among its own.
+  const titles = await page.locator('.article-versions li a').allInnerTexts();
+  assert.ok(titles.map((t) => t.trim()).includes(here), `the version does not list ${here}: ${titles}`);
+  await page.goBack();
+});
+
+await step('"More like this" links to other articles, and the way back is the results', async () => {
+  const like = page.locator('.article-like li a');
+  assert.ok(await like.count() > 0, 'no "More like this" list');
+  const here = page.url();
+  const liked = (await like.first().innerText()).trim();
+  await Promise.all([page.waitForURL((u) => u.href !== here), like.first().click()]);
+  assert.equal((await articleTitle().innerText()).trim(), liked);
+  await Promise.all([page.waitForURL((u) => !/[?&]id=/.test(u.search)), page.locator('p.back a').click()]);
+  assert.match(page.url(), /q=Rotterdam/);
+  assert.ok(await resultCount() > 0, 'back to no results');
+});
+
+await step('an unknown article id is a 404 page that says so', async () => {
+  const seen = problems.length;
+  const res = await page.goto(`${base}/search?id=${encodeURIComponent('<img src=x onerror=alert(1)>')}`);
+  assert.equal(res.status(), 404);
+  // (Chromium logs the 404 itself as a console error: that one is expected.)
+  const logged = problems.splice(seen);
+  assert.ok(logged.every((m) => /status of 404/.test(m)), `unexpected console errors: ${logged}`);
+  assert.match(await page.locator('.alert').innerText(), /no article with id <img src=x onerror=alert\(1\)> in this index/);
+  assert.equal(await page.locator('main img').count(), 0);
+});
+
 await step('a sentence finds articles with most of its words, and the page says so', async () => {
   await page.goto(`${base}/search?q=${encodeURIComponent('what did the iranian government say about the protests')}`);
   assert.ok(await resultCount() > 0, 'a sentence found nothing');
@@ -211,6 +286,15 @@ await step('the page works without JavaScript', async () => {
   await Promise.all([p.waitForURL(/q=Kurdish/), p.click('form[role=search] button[type=submit]')]);
   assert.ok(await p.locator('.snippet mark').count() > 0);
   await p.screenshot({ path: `${out}/mobile.png`, fullPage: true });
+  // The article page too: its text, and a version or a like to follow.
+  await Promise.all([p.waitForURL(/[?&]id=/), p.locator('ol.results > li.result h2 a').first().click()]);
+  assert.ok(await p.locator('article.full .text mark').count() > 0);
+  const next = p.locator('.article-versions li a, .article-like li a').first();
+  const title = (await next.innerText()).trim();
+  const url = p.url();
+  await Promise.all([p.waitForURL((u) => u.href !== url), next.click()]);
+  assert.equal((await p.locator('article.full h1').innerText()).trim(), title);
+  await p.screenshot({ path: `${out}/article-mobile.png`, fullPage: true });
   await noJs.close();
 });
 
@@ -225,5 +309,5 @@ await step('no console errors or CSP violations', async () => {
 });
 
 await browser.close();
-console.log(`screenshots: ${out}/{home,results,relaxed,filtered,mobile,dates-1280,dates-400}.png`);
+console.log(`screenshots: ${out}/{home,results,relaxed,filtered,mobile,dates-1280,dates-400,article,article-mobile}.png`);
 process.exit(steps.includes('FAIL') ? 1 : 0);

@@ -115,6 +115,25 @@ class FastCgi(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertIn("<mark>", body)
 
+    def test_article_pages_as_the_cgi_serves_them_and_404_for_unknown_ids(self):
+        first = json.loads(self.search(q="strike", format="json")[2])["results"][0]
+        status, _, body = self.search(q="strike", id=first["id"], format="json")
+        self.assertEqual(status, 200, body)
+        article = json.loads(body)
+        self.assertEqual(article["id"], first["id"])
+        self.assertTrue(article["paragraphs"])
+        env = dict(os.environ, QUERY_STRING=urllib.parse.urlencode({"q": "strike", "id": first["id"], "format": "json"}),
+                   NEWS_DB=self.db, REQUEST_METHOD="GET")
+        cgi = subprocess.run([CGI], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True).stdout
+        self.assertEqual(article, json.loads(cgi.split("\n\n", 1)[1]))
+        status, _, body = self.search(q="strike", id=first["id"])
+        self.assertEqual(status, 200)
+        self.assertIn('<h1 id="article-title">', body)
+        status, _, body = self.search(id="no/such/../article")
+        self.assertEqual(status, 404)
+        self.assertIn("no article with id no/such/../article in this index", body)
+        self.assertEqual(self.search(q="strike")[0], 200)  # and the process serves on
+
     def test_help_from_a_shell_prints_usage_not_a_page(self):
         env = {k: v for k, v in os.environ.items() if k not in ("NEWS_DB", "QUERY_STRING")}
         for flag in ("--help", "-h"):
