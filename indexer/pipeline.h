@@ -34,6 +34,9 @@ struct BuildOptions {
     long commit_every = 20000;          // at most this many articles between commits (see kCommitTerms)
     double commit_seconds = 30;         // and at most this long between commits (default 30)
     bool compact = true;                // compact the databases this run at least doubled
+    // A fresh build of at least this many bytes of input writes through
+    // parallel segments (indexer/bulk.h); a smaller one through one writer.
+    long long bulk_min_bytes = 8LL << 20;
 };
 
 struct BuildSummary {

@@ -1331,7 +1331,9 @@ class Compaction(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(self.dir)), ["index.db", "index.db.lock"])
         self.assertEqual(contents(db), contents(self.full))
         code, out, err = self.compact(db + "/")
-        self.assertRegex(out.strip(), COMPACTED)
+        # (Compacted at the build's end already: this one may find nothing to gain.)
+        self.assertRegex(out.strip(), f"{COMPACTED.pattern}|{NOT_COMPACTED.pattern}")
+        self.assertEqual(sorted(os.listdir(self.dir)), ["index.db", "index.db.lock"])
         self.assertEqual(contents(db), contents(self.full))
 
 
