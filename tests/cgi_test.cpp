@@ -684,3 +684,15 @@ TEST_CASE("cgi: NEWS_CACHE keeps each article page apart from its search and the
     CHECK(missing.status == 404);
     CHECK(missing.header("X-Cache") == nullptr);
 }
+
+TEST_CASE("cgi: the page says what is wrong with a query and what to do") {
+    Response bad = serve("q=AND");
+    CHECK(bad.status == 400);
+    CHECK(bad.body.find("cannot read the query") != std::string::npos);
+    CHECK(bad.body.find("put it in quotes (&quot;and&quot;)") != std::string::npos);
+    Response open = serve("q=%22oil+prices");
+    CHECK(open.status == 200);
+    CHECK(open.body.find("<p class=\"notice\">a quote is not closed") != std::string::npos);
+    Response star = serve("q=*");
+    CHECK(star.body.find("<p class=\"notice\">a * needs letters before it") != std::string::npos);
+}
