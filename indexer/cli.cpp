@@ -10,6 +10,7 @@
 #include "common/entities.h"
 #include "common/error.h"
 #include "common/schema.h"
+#include "common/text.h"
 #include "indexer/stats.h"
 #include "indexer/store.h"
 
@@ -54,9 +55,10 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
         ->check(CLI::Range(0.1, 86400.0));
     auto* p = build_->add_flag("--progress", progress_, "Show a progress line even when stderr is not a terminal");
     build_->add_flag("--quiet", quiet_, "No progress line")->excludes(p);
-    build_->add_option("--progress-every", build_opt_.progress_every,
-                       "Seconds between progress reports (default 0.25 on a terminal, where one line is redrawn; "
-                       "5 elsewhere, plain lines)")
+    build_
+        ->add_option("--progress-every", build_opt_.progress_every,
+                     "Seconds between progress reports (default 0.25 on a terminal, where one line is redrawn; "
+                     "5 elsewhere, plain lines)")
         ->check(CLI::Range(0.0, 3600.0));
     build_->add_flag("--no-compact", no_compact_,
                      "Do not compact at the end (by default a run that at least doubles a database compacts it: "
@@ -109,7 +111,7 @@ int IndexerCommands::run(std::ostream& out, std::ostream& err) {
         std::istream* in = &std::cin;
         if (tag_file_ != "-") {
             file.open(tag_file_);
-            if (!file) throw Error(tag_file_ + ": cannot open");
+            if (!file) throw Error(printable(tag_file_) + ": cannot open");
             in = &file;
         }
         if (tag_conll_) {

@@ -80,15 +80,22 @@ void yield_to_writers() {
 }
 
 struct FileTask {
-    std::string path; // as shown in results (root joined with relative path)
-    std::string key;  // absolute path: metadata key
-    std::string rel;  // root folder's name + path inside it, for stable ids
+    std::string path;  // as stored in results (root joined with relative path)
+    std::string shown; // the path as messages show it (escaped)
+    std::string key;   // absolute path: metadata key
+    std::string rel;   // root folder's name + path inside it, for stable ids
     Format format = Format::Unknown;
     schema::FileState state; // size and mtime now; hash filled by the reader
     bool existed = false;    // had articles in the index before
     std::string old_hash;
     long old_articles = 0;
 };
+
+// A message about file `t`: the readers' errors already start with its
+// path as shown; others get it in front.
+std::string about(const FileTask& t, const std::string& what) {
+    return what.rfind(t.shown, 0) == 0 ? what : t.shown + ": " + what;
+}
 
 struct Batch {
     size_t file = 0;  // index in the sorted file list
@@ -180,7 +187,7 @@ long long mtime_ns(const struct stat& st) {
 
 std::string hash_file(const std::string& path) {
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) throw_open_error(path + ": cannot open", errno);
+    if (!f) throw_open_error(printable(path) + ": cannot open", errno);
     uint64_t h = 14695981039346656037ULL;
     std::vector<char> buf(1 << 16);
     size_t n;
@@ -193,21 +200,9 @@ bool hidden(const fs::path& p) {
     return !name.empty() && name[0] == '.';
 }
 
-// A path as a message may show it: control characters (a newline in a file
-// name would forge a line of the log) as \xNN.
-std::string shown(const fs::path& p) {
-    std::string out;
-    for (unsigned char c : p.string()) {
-        if (c < 0x20 || c == 0x7f) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\x%02x", c);
-            out += b;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
-}
+// A path as a message shows it (text.h): a newline in a file name would
+// forge a line of the log.
+std::string shown(const fs::path& p) { return printable(p.string()); }
 
 // Calls add(path, rel, key) for every input file under the folder `rp`
 // (key `root_key`). Linked folders are not followed. A folder that cannot
@@ -289,13 +284,14 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
         std::error_code ec;
         fs::path rp(root);
         auto st = fs::status(rp, ec);
-        if (ec || !fs::exists(st)) throw Error(root + ": no such file or directory");
+        if (ec || !fs::exists(st)) throw Error(shown(root) + ": no such file or directory");
         std::string root_key = fs::weakly_canonical(fs::absolute(rp)).string();
         root_keys.push_back(root_key);
         const fs::path root_name = fs::path(root_key).filename();
         auto add = [&](const fs::path& p, const std::string& rel, std::string key) {
             FileTask t;
             t.path = p.string();
+            t.shown = shown(p);
             t.key = key.empty() ? fs::weakly_canonical(fs::absolute(p)).string() : std::move(key);
             t.rel = rel;
             t.format = format_for_path(t.path);
@@ -303,7 +299,7 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, BuildSum
         };
         if (fs::is_regular_file(st)) {
             if (format_for_path(root) == Format::Unknown) {
-                log << root << ": unknown format (expected .txt, .jsonl, .trec or .sgm, optionally .gz/.zst)\n";
+                log << shown(root) << ": unknown format (expected .txt, .jsonl, .trec or .sgm, optionally .gz/.zst)\n";
                 ++sum.files_ignored;
                 continue;
             }
@@ -333,7 +329,10 @@ bool under_root(const std::string& key, const std::vector<std::string>& roots) {
 class Progress {
 public:
     Progress(bool on, bool tty, double every, size_t files, long long bytes)
-        : on_(on), tty_(tty), every_(every > 0 ? every : tty ? 0.25 : 5.0), files_(files), bytes_(bytes) {}
+        : on_(on), tty_(tty), every_(every > 0 ? every
+                                     : tty     ? 0.25
+                                               : 5.0),
+          files_(files), bytes_(bytes) {}
     void update(size_t files_done, long articles, long long bytes_done, bool final = false) {
         if (!on_) return;
         auto now = std::chrono::steady_clock::now();
@@ -623,8 +622,8 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             FileTask& t = tasks[b->file];
             if (!b->issues.empty() || !b->fatal.empty()) progress.clear();
             for (const ReadIssue& is : b->issues) {
-                log << t.path << ':' << is.line << ": " << is.reason;
-                if (!is.detail.empty()) log << " (" << is.detail << ")";
+                log << t.shown << ':' << is.line << ": " << is.reason;
+                if (!is.detail.empty()) log << " (" << printable(is.detail) << ")";
                 log << (is.skipped ? ", skipped" : "") << '\n';
                 if (is.skipped) {
                     ++sum.skipped;
@@ -640,20 +639,10 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                 throw Error(b->fatal);
             } else if (!b->fatal.empty() && b->first && b->docs.empty()) {
                 // Errors from the readers already start with the path.
-                log << (b->fatal.rfind(t.path, 0) == 0 ? "" : t.path + ": ") << b->fatal << ", skipped\n";
+                log << about(t, b->fatal) << ", skipped\n";
                 ++sum.skipped;
                 ++sum.skip_reasons["unreadable file"];
             } else {
-                if (!b->fatal.empty()) {
-                    // A file that broke part-way (a truncated archive): what
-                    // was read before the break is indexed; its state is not
-                    // recorded, so the next run reads it again.
-                    log << (b->fatal.rfind(t.path, 0) == 0 ? "" : t.path + ": ") << b->fatal << "; "
-                        << per_file[b->file] + static_cast<long>(b->docs.size())
-                        << " articles before it are indexed, the rest of the file is lost\n";
-                    ++sum.skipped;
-                    ++sum.skip_reasons["broken file"];
-                }
                 if (b->first) {
                     ++sum.files_indexed;
                     // Also clears what a killed run committed of a file whose
@@ -666,7 +655,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                         // Another record (another file, or earlier in this one)
                         // has this id: keep the first, report this one.
                         progress.clear();
-                        log << t.path << ": article id '" << d.id
+                        log << t.shown << ": article id '" << printable(d.id)
                             << "' is already indexed from another record, skipped\n";
                         ++sum.skipped;
                         ++sum.skip_reasons["duplicate id"];
@@ -700,6 +689,15 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     ++per_file[b->file];
                     ++(t.existed ? sum.updated : sum.indexed);
                     ++since_commit;
+                }
+                if (!b->fatal.empty()) {
+                    // A file that broke part-way (a truncated archive): what
+                    // was read before the break is indexed; its state is not
+                    // recorded, so the next run reads it again.
+                    log << about(t, b->fatal) << "; " << per_file[b->file]
+                        << " articles before it are indexed, the rest of the file is lost\n";
+                    ++sum.skipped;
+                    ++sum.skip_reasons["broken file"];
                 }
             }
             if (b->last) {

@@ -130,11 +130,11 @@ struct Searcher::Impl {
                 // case, the swap may have ended meanwhile.)
                 if (attempt >= 500 || (attempt > 0 && !swapping())) {
                     if (e.get_type() == std::string("DatabaseNotFoundError")) throw Error(not_an_index(path));
-                    throw Error(path + ": cannot open index: " + e.get_description());
+                    throw Error(printable(path) + ": cannot open index: " + e.get_description());
                 }
                 std::this_thread::sleep_for(std::chrono::milliseconds(2));
             } catch (const Xapian::Error& e) {
-                throw Error(path + ": cannot open index: " + e.get_description());
+                throw Error(printable(path) + ": cannot open index: " + e.get_description());
             }
         }
     }
@@ -867,7 +867,7 @@ void Searcher::reopen() {
         }
         impl_->db.reopen();
     } catch (const Xapian::Error& e) {
-        throw Error(impl_->path + ": cannot reopen index: " + e.get_description());
+        throw Error(printable(impl_->path) + ": cannot reopen index: " + e.get_description());
     }
 }
 
@@ -1174,12 +1174,13 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             return resp;
         } catch (const Xapian::DatabaseModifiedError&) {
             // The indexer committed while we read: take the new revision.
-            if (attempt >= 3) throw Error(impl_->path + ": index keeps changing under the search; try again");
+            if (attempt >= 3)
+                throw Error(printable(impl_->path) + ": index keeps changing under the search; try again");
             impl_->db.reopen();
         } catch (const Xapian::QueryParserError& e) {
             throw QueryError("cannot parse query: " + e.get_msg());
         } catch (const Xapian::Error& e) {
-            throw Error(impl_->path + ": " + e.get_description());
+            throw Error(printable(impl_->path) + ": " + e.get_description());
         }
     }
 }

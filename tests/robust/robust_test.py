@@ -590,8 +590,26 @@ class HostileInput(unittest.TestCase):
         os.symlink("nowhere", os.path.join(self.root, "x\nindexed 999.txt"))
         code, out, err = run(build_args(self.db, [self.root]))
         self.assertEqual(code, 0, err)
-        self.assertIn("x\\x0aindexed 999.txt: dangling symbolic link", err)
+        self.assertIn("x\\nindexed 999.txt: dangling symbolic link", err)
         self.assertFalse([l for l in err.splitlines() if l.startswith("indexed 999")], err)
+
+    def test_newline_in_a_file_name_cannot_forge_a_record_warning(self):
+        # The warnings about a file's records and about a broken file once
+        # printed its name as it was: a newline in it started a line of the
+        # attacker's choosing, an escape sequence reached the terminal.
+        with open(os.path.join(self.root, "x\nindexed 999, updated 0.jsonl"), "w") as f:
+            f.write('{"id": "ok", "title": "Fine", "body": "A fine alpha record."}\nnot json\n')
+        with open(os.path.join(self.root, "e\x1b[2Jq\n.txt.gz"), "wb") as f:
+            f.write(b"\x1f\x8b not a gzip member")
+        code, out, err = run(build_args(self.db, [self.root]))
+        self.assertEqual(code, 1, err)
+        lines = err.splitlines()
+        self.assertIn("x\\nindexed 999, updated 0.jsonl:2: malformed JSON", err)
+        self.assertEqual(len([l for l in lines if "malformed JSON" in l]), 1, err)
+        self.assertIn("e\\x1b[2Jq\\n.txt.gz: gzip error", err)
+        self.assertNotIn("\x1b", err)
+        self.assertFalse([l for l in lines if l.startswith("indexed 999")], err)
+        self.assertEqual(len(lines), 2, err)
 
     def test_unreadable_folder_keeps_its_articles(self):
         # As root every folder is readable: the runs drop to nobody.
