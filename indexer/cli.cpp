@@ -53,6 +53,12 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
         ->check(CLI::PositiveNumber);
     build_->add_option("--commit-seconds", build_opt_.commit_seconds, "At most this long between commits (default 30)")
         ->check(CLI::Range(0.1, 86400.0));
+    build_
+        ->add_option("--checkpoint-seconds", build_opt_.checkpoint_seconds,
+                     "A fresh build merges what it wrote into the index (with the files it completes) at the first "
+                     "commit this long after its last merge (default 300): a killed build loses at most about "
+                     "this much, and the same command goes on from there")
+        ->check(CLI::Range(0.0, 86400.0));
     auto* p = build_->add_flag("--progress", progress_, "Show a progress line even when stderr is not a terminal");
     build_->add_flag("--quiet", quiet_, "No progress line")->excludes(p);
     build_

@@ -323,6 +323,34 @@ bool under_root(const std::string& key, const std::vector<std::string>& roots) {
     return false;
 }
 
+// When a fresh build's commit is merged into the index at once, however
+// small the segments (BulkWriter::Durable::Now): when the index has not
+// grown for `seconds`, so that a kill loses at most about that much work
+// (and one merge's time). Otherwise it waits for the next size-doubling
+// merge, or, near the end of the input, for the end.
+class MergeClock {
+public:
+    explicit MergeClock(double seconds) : every_(seconds) {}
+    BulkWriter::Durable at_commit(const BulkWriter& bulk, bool near_end) {
+        const auto now = std::chrono::steady_clock::now();
+        const Xapian::doccount merged = bulk.merged_articles();
+        if (merged != merged_) { // (a merge came in since)
+            merged_ = merged;
+            last_ = now;
+        }
+        if (now - last_ >= every_) {
+            last_ = now;
+            return BulkWriter::Durable::Now;
+        }
+        return near_end ? BulkWriter::Durable::No : BulkWriter::Durable::Soon;
+    }
+
+private:
+    std::chrono::duration<double> every_;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+    Xapian::doccount merged_ = 0;
+};
+
 // Progress on standard error: on a terminal one line redrawn in place
 // (cleared before a warning is printed, so the two never share a line);
 // into a file or pipe a plain line every few seconds.
@@ -333,7 +361,8 @@ public:
                                      : tty     ? 0.25
                                                : 5.0),
           files_(files), bytes_(bytes) {}
-    void update(size_t files_done, long articles, long long bytes_done, bool final = false) {
+    // `committed`: the articles a kill now would keep.
+    void update(size_t files_done, long articles, long committed, long long bytes_done, bool final = false) {
         if (!on_) return;
         auto now = std::chrono::steady_clock::now();
         if (!final && now - last_ < std::chrono::duration<double>(every_)) return;
@@ -347,8 +376,9 @@ public:
             std::snprintf(b, sizeof b, "%d:%02d", static_cast<int>(left) / 60, static_cast<int>(left) % 60);
             eta = b;
         }
-        std::fprintf(stderr, "%sfiles %zu/%zu  articles %ld  %.0f articles/s  ETA %s%s", tty_ ? "\r\033[K" : "",
-                     files_done, files_, articles, rate, eta.c_str(), final || !tty_ ? "\n" : "");
+        std::fprintf(stderr, "%sfiles %zu/%zu  articles %ld  committed %ld  %.0f articles/s  ETA %s%s",
+                     tty_ ? "\r\033[K" : "", files_done, files_, articles, committed, rate, eta.c_str(),
+                     final || !tty_ ? "\n" : "");
         std::fflush(stderr);
         open_ = tty_ && !final;
     }
@@ -602,8 +632,10 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                           (opt.progress == BuildOptions::Progress::Auto && tty),
                       tty, opt.progress_every, tasks.size(), total_bytes);
     long since_commit = 0;
+    long committed = 0; // articles of this run a kill would keep
     size_t terms_since_commit = 0;
     auto last_commit = std::chrono::steady_clock::now();
+    MergeClock merges(opt.checkpoint_seconds);
     size_t files_done = 0;
     long long bytes_done = 0;
     std::string failure;
@@ -715,9 +747,9 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             }
             // Also inside a long file: a killed run re-reads a file whose
             // state it never recorded, deleting what it committed of it first.
-            bool durable = since_commit >= opt.commit_every ||
-                           (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
-                                                    std::chrono::duration<double>(opt.commit_seconds));
+            const bool asked = since_commit >= opt.commit_every ||
+                               (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
+                                                        std::chrono::duration<double>(opt.commit_seconds));
             // A fresh build's commit is a merge that rewrites the whole index,
             // and the end of the run merges everything again. Once less than
             // an eighth of the input is left to read, that end is near: the
@@ -726,12 +758,16 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             // the default commit at 20,000 of 20,841 articles came 0.5 s
             // before the end of the input, and its merge held the final one
             // back by 0.5-0.7 s).
-            if (durable && bulk && (total_bytes - bytes_done) * 8 < bytes_done) durable = false;
+            // (Unless the last merge is --checkpoint-seconds old: see MergeClock.)
+            const BulkWriter::Durable wish = bulk && asked
+                                                 ? merges.at_commit(*bulk, (total_bytes - bytes_done) * 8 < bytes_done)
+                                                 : BulkWriter::Durable::No;
+            const bool durable = bulk ? wish != BulkWriter::Durable::No : asked;
             if (durable || terms_since_commit >= (bulk ? segment_terms : kCommitTerms)) {
                 // A segment ends every segment_terms postings, for speed; the
                 // index takes them in at the commits asked for.
                 if (bulk)
-                    bulk->checkpoint(durable);
+                    bulk->checkpoint(wish);
                 else
                     store.commit();
                 terms_since_commit = 0;
@@ -739,9 +775,11 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     ++sum.commits;
                     since_commit = 0;
                     last_commit = std::chrono::steady_clock::now();
+                    if (!bulk) committed = sum.indexed + sum.updated;
                 }
             }
-            progress.update(files_done, sum.indexed + sum.updated, bytes_done);
+            progress.update(files_done, sum.indexed + sum.updated, bulk ? bulk->merged_articles() : committed,
+                            bytes_done);
         }
     } catch (const Xapian::Error& e) {
         failure = "Xapian: " + e.get_description();
@@ -781,7 +819,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             throw Error("Xapian commit failed: " + e.get_description());
         }
     }
-    progress.update(files_done, sum.indexed + sum.updated, bytes_done, true);
+    progress.update(files_done, sum.indexed + sum.updated, sum.indexed + sum.updated, bytes_done, true);
     if (opt.compact && !bulk) {
         try {
             std::tie(sum.compacted_from, sum.compacted_to) = store.compact_grown();

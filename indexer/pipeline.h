@@ -25,10 +25,13 @@ struct BuildOptions {
     // Seconds between progress reports: 0 for 0.25 on a terminal (one line
     // redrawn) and 5 elsewhere (plain lines).
     double progress_every = 0;
-    ReaderOptions reader;               // JSON key mapping etc.
-    long commit_every = 20000;          // at most this many articles between commits (see kCommitTerms)
-    double commit_seconds = 30;         // and at most this long between commits (default 30)
-    bool compact = true;                // compact the databases this run at least doubled
+    ReaderOptions reader;       // JSON key mapping etc.
+    long commit_every = 20000;  // at most this many articles between commits (see kCommitTerms)
+    double commit_seconds = 30; // and at most this long between commits (default 30)
+    // A fresh build merges into the index at the first commit this long
+    // after its last merge (default 300): a kill loses at most that much.
+    double checkpoint_seconds = 300;
+    bool compact = true; // compact the databases this run at least doubled
 };
 
 struct BuildSummary {
@@ -45,7 +48,7 @@ struct BuildSummary {
     std::map<std::string, long> repair_reasons;
     double seconds = 0;
     long long compacted_from = 0, compacted_to = 0; // bytes, when the run compacted
-    long commits = 0; // commits during the run (a fresh build's: merges asked for), not counting the last
+    long commits = 0;        // commits during the run (a fresh build's: merges asked for), not counting the last
     long names_resolved = 0; // partial names resolved across the archive (indexer/names.h)
     long names_articles = 0; // articles they were resolved in
 
