@@ -1145,7 +1145,9 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 }
             } else if (spy_in_matcher) {
                 resp.facets = spy.result(req.facet_size);
-                if (timed && deadline.passed()) resp.total_exact = false; // (as above)
+                // Xapian's time limit ends a match early without saying so:
+                // past the deadline, every match may not have been counted.
+                if (timed && deadline.passed()) resp.total_exact = false;
                 if (resp.total_exact) {
                     resp.total_articles = spy.documents();
                     resp.total_stories = spy.stories();
