@@ -1,5 +1,6 @@
 #include "common/text.h"
 
+#include <cstdio>
 #include <memory>
 
 #include <xapian.h>
@@ -107,6 +108,47 @@ std::string strip_controls(std::string_view s) {
         if (u < 0x20 && c != '\n' && c != '\t' && c != '\r') continue;
         if (u == 0x7F) continue;
         out += c;
+    }
+    return out;
+}
+
+namespace {
+
+// Code points that move or end a line, or reorder the text after them.
+bool is_layout_control(uint32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || (cp >= 0x200E && cp <= 0x200F) ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+uint32_t decode_utf8(std::string_view s, size_t i, size_t n) {
+    static constexpr unsigned char kLead[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    uint32_t cp = static_cast<unsigned char>(s[i]) & kLead[n];
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    return cp;
+}
+
+} // namespace
+
+std::string printable(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    char hex[12];
+    for (size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const size_t n = utf8_seq_len(s, i);
+        if (c == '\\' || c == '\n' || c == '\t' || c == '\r') {
+            out += '\\';
+            out += c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : '\\';
+        } else if (n == 0 || c < 0x20 || c == 0x7F) {
+            std::snprintf(hex, sizeof hex, "\\x%02x", c);
+            out += hex;
+        } else if (n > 1 && is_layout_control(decode_utf8(s, i, n))) {
+            std::snprintf(hex, sizeof hex, "\\u%04x", static_cast<unsigned>(decode_utf8(s, i, n)));
+            out += hex;
+        } else {
+            out.append(s, i, n);
+        }
+        i += n ? n : 1;
     }
     return out;
 }

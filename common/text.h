@@ -29,6 +29,13 @@ bool looks_binary(std::string_view s);
 // Drops C0 control characters other than tab, newline and carriage return.
 std::string strip_controls(std::string_view s);
 
+// `s` as a message on a terminal or in a log may show it (file names,
+// record details): C-style escapes (\n, \t, \r, \\, \x1b) for control
+// characters, backslashes and bytes that are not UTF-8, and \uXXXX for the
+// controls that break or reorder a line (C1, U+2028/9, bidi overrides), so
+// that a name can neither forge a line nor hide what follows it.
+std::string printable(std::string_view s);
+
 std::string html_escape(std::string_view s);
 void append_html_escaped(std::string& out, std::string_view s); // html_escape(s) appended to out
 

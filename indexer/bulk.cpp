@@ -75,6 +75,7 @@ struct BulkWriter::Shared {
     std::atomic<bool> failed {false};
     std::string error;
     Xapian::docid durable_upto = 0; // articles up to here are to reach the index
+    Xapian::docid merge_upto = 0;   // ... at once (the first such request not yet merged)
     Xapian::docid index_last = 0;   // the index holds the articles up to here
     Xapian::doccount index_docs = 0;
     long long written = 0, index_bytes = 0;
@@ -173,12 +174,16 @@ void BulkWriter::set_file_state(const std::string& key, const std::string& value
     (current_ ? current_->states : loose_states_)[key] = value;
 }
 
-void BulkWriter::checkpoint(bool durable) {
+void BulkWriter::checkpoint(Durable durable) {
     check();
-    if (durable) {
+    if (durable != Durable::No) {
         {
             std::lock_guard<std::mutex> lk(shared_->m);
             shared_->durable_upto = last_docid();
+            // (The first one waiting: were it moved on by every request, a
+            // merge would wait for writers that never catch up.)
+            if (durable == Durable::Now && shared_->merge_upto <= shared_->index_last)
+                shared_->merge_upto = last_docid();
         }
         shared_->cv.notify_all();
     }
@@ -187,8 +192,13 @@ void BulkWriter::checkpoint(bool durable) {
     current_.reset();
 }
 
+Xapian::doccount BulkWriter::merged_articles() const {
+    std::lock_guard<std::mutex> lk(shared_->m);
+    return shared_->index_docs;
+}
+
 std::pair<long long, long long> BulkWriter::finish(BeforeLastMerge before_last_merge) {
-    checkpoint(false);
+    checkpoint(Durable::No);
     shared_->todo.close();
     for (auto& t : shared_->writers) t.join();
     {
@@ -253,16 +263,19 @@ void BulkWriter::merger_loop() {
             auto ready = [&] {
                 if (shared_->stop) return true;
                 Xapian::doccount docs = 0;
+                Xapian::docid written_upto = 0; // the finished segments end here
                 size_t n = 0;
                 fold.clear();
                 for (const auto& s : shared_->order) {
                     if (!s->finished) break;
                     docs += s->last - s->first + 1;
+                    written_upto = s->last;
                     ++n;
                     if (s->last > shared_->folded_upto) fold.push_back(s);
                 }
                 bool wanted = shared_->durable_upto > shared_->index_last && docs >= shared_->index_docs;
-                merge_now = shared_->finishing || (n > 0 && (wanted || n >= kMaxSegments));
+                bool due = shared_->merge_upto > shared_->index_last && written_upto >= shared_->merge_upto;
+                merge_now = shared_->finishing || (n > 0 && (wanted || due || n >= kMaxSegments));
                 return merge_now || !fold.empty();
             };
             shared_->cv.wait(lk, ready);

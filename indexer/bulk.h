@@ -22,7 +22,9 @@
 // one writer, every 150,000 with several (a writer commits its segment every
 // 150,000); merges happen only at the commits the user asked for
 // (--commit-every, --commit-seconds; the pipeline asks for none in the last
-// eighth of the input) and at the end.
+// eighth of the input) and at the end, except that a commit asked for
+// --checkpoint-seconds after the last merge is merged at once, whatever the
+// sizes, so that a kill loses a bounded stretch of work.
 #pragma once
 
 #include <functional>
@@ -56,11 +58,19 @@ public:
     // in it.
     void set_file_state(const std::string& key, const std::string& value);
 
-    // Ends the current segment (the next document starts a new one). When
-    // `durable`, what was added so far is to reach the index: by the next
-    // merge, which runs once the finished segments hold at least as many
-    // articles as the index.
-    void checkpoint(bool durable);
+    // What checkpoint() asks of what was added so far.
+    enum class Durable {
+        No,   // nothing: the segment only ends
+        Soon, // to reach the index by the next merge, which runs once the
+              // finished segments hold at least as many articles as the index
+        Now,  // to be merged as soon as its segments are written, however
+              // small: a kill loses no more than what came after
+    };
+    // Ends the current segment (the next document starts a new one).
+    void checkpoint(Durable durable);
+
+    // Articles the index holds: what a kill now would keep.
+    Xapian::doccount merged_articles() const;
 
     // Work on the whole index just before the last merge compacts it: the
     // index and every segment left, as writers (committed afterwards).

@@ -10,6 +10,7 @@
 #include "common/entities.h"
 #include "common/error.h"
 #include "common/schema.h"
+#include "common/text.h"
 #include "indexer/stats.h"
 #include "indexer/store.h"
 
@@ -63,6 +64,12 @@ IndexerCommands::IndexerCommands(CLI::App& app) {
         ->check(CLI::PositiveNumber);
     build_->add_option("--commit-seconds", build_opt_.commit_seconds, "At most this long between commits (default 30)")
         ->check(CLI::Range(0.1, 86400.0));
+    build_
+        ->add_option("--checkpoint-seconds", build_opt_.checkpoint_seconds,
+                     "A fresh build merges what it wrote into the index (with the files it completes) at the first "
+                     "commit this long after its last merge (default 300): a killed build loses at most about "
+                     "this much, and the same command goes on from there")
+        ->check(CLI::Range(0.0, 86400.0));
     auto* p = build_->add_flag("--progress", progress_, "Show a progress line even when stderr is not a terminal");
     build_->add_flag("--quiet", quiet_, "No progress line")->excludes(p);
     build_
@@ -142,7 +149,7 @@ int IndexerCommands::run(std::ostream& out, std::ostream& err) {
         std::istream* in = &std::cin;
         if (tag_file_ != "-") {
             file.open(tag_file_);
-            if (!file) throw Error(tag_file_ + ": cannot open");
+            if (!file) throw Error(printable(tag_file_) + ": cannot open");
             in = &file;
         }
         if (tag_conll_) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace news {
 
@@ -34,7 +35,8 @@ namespace {
 
 class PlainSource : public Input::Source {
 public:
-    PlainSource(std::unique_ptr<FILE, FileCloser> f, std::string path) : f_(std::move(f)), path_(std::move(path)) {}
+    PlainSource(std::unique_ptr<FILE, FileCloser> f, const std::string& path)
+        : f_(std::move(f)), path_(printable(path)) {}
     bool read(std::string& out) override {
         char tmp[kChunk];
         size_t n = std::fread(tmp, 1, sizeof tmp, f_.get());
@@ -53,9 +55,9 @@ private:
 
 class GzipSource : public Input::Source {
 public:
-    GzipSource(const std::string& path) : path_(path) {
+    GzipSource(const std::string& path) : raw_path_(path), path_(printable(path)) {
         gz_ = gzopen(path.c_str(), "rb");
-        if (!gz_) throw_open_error(path + ": cannot open", errno);
+        if (!gz_) throw_open_error(path_ + ": cannot open", errno);
         gzbuffer(gz_, kChunk);
     }
     ~GzipSource() override { gzclose(gz_); }
@@ -66,8 +68,10 @@ public:
         int n = gzread(gz_, tmp, sizeof tmp);
         if (n < 0) {
             int code = 0;
-            const char* msg = gzerror(gz_, &code);
-            throw Error(path_ + ": gzip error: " + (msg ? msg : "unknown"));
+            // (zlib puts the raw path in front of its message)
+            std::string msg = gzerror(gz_, &code);
+            if (msg.rfind(raw_path_ + ": ", 0) == 0) msg.erase(0, raw_path_.size() + 2);
+            throw Error(path_ + ": gzip error: " + printable(msg));
         }
         if (n == 0) {
             // zlib reports a stream that ends mid-member as Z_BUF_ERROR and
@@ -82,14 +86,14 @@ public:
     long long consumed() const override { return static_cast<long long>(gzoffset(gz_)); }
 
 private:
-    std::string path_;
+    std::string raw_path_, path_; // (path_ as messages show it)
     gzFile gz_ = nullptr;
 };
 
 class ZstdSource : public Input::Source {
 public:
-    ZstdSource(std::unique_ptr<FILE, FileCloser> f, std::string path)
-        : f_(std::move(f)), path_(std::move(path)), ds_(ZSTD_createDStream()), in_buf_(ZSTD_DStreamInSize()) {
+    ZstdSource(std::unique_ptr<FILE, FileCloser> f, const std::string& path)
+        : f_(std::move(f)), path_(printable(path)), ds_(ZSTD_createDStream()), in_buf_(ZSTD_DStreamInSize()) {
         if (!ds_) throw Error(path_ + ": cannot create zstd stream");
         ZSTD_initDStream(ds_.get());
     }
@@ -132,7 +136,7 @@ private:
 
 Input::Input(const std::string& path) {
     std::unique_ptr<FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-    if (!f) throw_open_error(path + ": cannot open", errno);
+    if (!f) throw_open_error(printable(path) + ": cannot open", errno);
     unsigned char magic[4] = {0, 0, 0, 0};
     size_t n = std::fread(magic, 1, 4, f.get());
     std::rewind(f.get());
@@ -160,8 +164,8 @@ bool Input::fill() {
         throw;
     } catch (const Error& e) {
         // Where it broke, for the message that says what was kept.
-        throw Error(std::string(e.what()) + " at byte " + std::to_string(bytes_read()) + " of the file, after line " +
-                    std::to_string(line_no_));
+        throw Error(std::string(e.what()) + " at byte " + std::to_string(bytes_read()) + " of the file" +
+                    (line_no_ ? ", after line " + std::to_string(line_no_) : std::string()));
     }
     return !eof_;
 }
@@ -197,14 +201,13 @@ bool Input::read_line(std::string& line) {
     return true;
 }
 
-std::string Input::read_all(size_t max_bytes) {
+std::optional<std::string> Input::read_all(size_t max_bytes) {
+    // (Through fill(), so that a broken stream says where it broke.)
+    while (buf_.size() - pos_ <= max_bytes && fill()) {}
+    if (buf_.size() - pos_ > max_bytes) return std::nullopt;
     std::string out = buf_.substr(pos_);
     buf_.clear();
     pos_ = 0;
-    while (!eof_) {
-        if (!source_->read(out)) eof_ = true;
-        if (out.size() > max_bytes) throw Error("input larger than " + std::to_string(max_bytes >> 20) + " MiB");
-    }
     return out;
 }
 

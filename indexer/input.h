@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace news {
@@ -26,8 +27,9 @@ public:
     size_t max_line() const { return max_line_; }
     bool line_too_long() const { return too_long_; }
 
-    // The rest of the input; throws news::Error past `max_bytes`.
-    std::string read_all(size_t max_bytes);
+    // The rest of the input, or nullopt when it is longer than `max_bytes`
+    // (read no further). Throws news::Error on a read or decompression error.
+    std::optional<std::string> read_all(size_t max_bytes);
 
     // 1-based number of the line last returned by read_line.
     long line_number() const { return line_no_; }

@@ -81,9 +81,10 @@ void yield_to_writers() {
 }
 
 struct FileTask {
-    std::string path; // as shown in results (root joined with relative path)
-    std::string key;  // absolute path: metadata key
-    std::string rel;  // root folder's name + path inside it, for stable ids
+    std::string path;  // as stored in results (root joined with relative path)
+    std::string shown; // the path as messages show it (escaped)
+    std::string key;   // absolute path: metadata key
+    std::string rel;   // root folder's name + path inside it, for stable ids
     Format format = Format::Unknown;
     bool forced = false;     // matched --include: read even if it looks like no article
     std::string source;      // for articles that name none: --source, else the folder's name
@@ -92,6 +93,12 @@ struct FileTask {
     std::string old_hash;
     long old_articles = 0;
 };
+
+// A message about file `t`: the readers' errors already start with its
+// path as shown; others get it in front.
+std::string about(const FileTask& t, const std::string& what) {
+    return what.rfind(t.shown, 0) == 0 ? what : t.shown + ": " + what;
+}
 
 struct Batch {
     size_t file = 0;  // index in the sorted file list
@@ -183,7 +190,7 @@ long long mtime_ns(const struct stat& st) {
 
 std::string hash_file(const std::string& path) {
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) throw_open_error(path + ": cannot open", errno);
+    if (!f) throw_open_error(printable(path) + ": cannot open", errno);
     uint64_t h = 14695981039346656037ULL;
     std::vector<char> buf(1 << 16);
     size_t n;
@@ -196,21 +203,9 @@ bool hidden(const fs::path& p) {
     return !name.empty() && name[0] == '.';
 }
 
-// A path as a message may show it: control characters (a newline in a file
-// name would forge a line of the log) as \xNN.
-std::string shown(const fs::path& p) {
-    std::string out;
-    for (unsigned char c : p.string()) {
-        if (c < 0x20 || c == 0x7f) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\x%02x", c);
-            out += b;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
-}
+// A path as a message shows it (text.h): a newline in a file name would
+// forge a line of the log.
+std::string shown(const fs::path& p) { return printable(p.string()); }
 
 // Calls add(path, rel, key) for every input file under the folder `rp`
 // (key `root_key`). Linked folders are not followed. A folder that cannot
@@ -307,7 +302,7 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, const Fi
         std::error_code ec;
         fs::path rp(root);
         auto st = fs::status(rp, ec);
-        if (ec || !fs::exists(st)) throw Error(root + ": no such file or directory");
+        if (ec || !fs::exists(st)) throw Error(shown(root) + ": no such file or directory");
         std::string root_key = fs::weakly_canonical(fs::absolute(rp)).string();
         root_keys.push_back(root_key);
         const fs::path root_name = fs::path(root_key).filename();
@@ -318,6 +313,7 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, const Fi
                        : fs::is_regular_file(st) ? fs::path(root_key).parent_path().filename().string()
                                                  : root_name.string();
             t.path = p.string();
+            t.shown = shown(p);
             t.key = key.empty() ? fs::weakly_canonical(fs::absolute(p)).string() : std::move(key);
             t.rel = rel;
             t.format = format_for_path(t.path);
@@ -325,7 +321,7 @@ std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, const Fi
         };
         if (fs::is_regular_file(st)) {
             if (format_for_path(root) == Format::Unknown) {
-                log << root << ": unknown format (expected .txt, .jsonl, .trec or .sgm, optionally .gz/.zst)\n";
+                log << shown(root) << ": unknown format (expected .txt, .jsonl, .trec or .sgm, optionally .gz/.zst)\n";
                 ++sum.files_ignored;
                 continue;
             }
@@ -350,6 +346,34 @@ bool under_root(const std::string& key, const std::vector<std::string>& roots) {
     return false;
 }
 
+// When a fresh build's commit is merged into the index at once, however
+// small the segments (BulkWriter::Durable::Now): when the index has not
+// grown for `seconds`, so that a kill loses at most about that much work
+// (and one merge's time). Otherwise it waits for the next size-doubling
+// merge, or, near the end of the input, for the end.
+class MergeClock {
+public:
+    explicit MergeClock(double seconds) : every_(seconds) {}
+    BulkWriter::Durable at_commit(const BulkWriter& bulk, bool near_end) {
+        const auto now = std::chrono::steady_clock::now();
+        const Xapian::doccount merged = bulk.merged_articles();
+        if (merged != merged_) { // (a merge came in since)
+            merged_ = merged;
+            last_ = now;
+        }
+        if (now - last_ >= every_) {
+            last_ = now;
+            return BulkWriter::Durable::Now;
+        }
+        return near_end ? BulkWriter::Durable::No : BulkWriter::Durable::Soon;
+    }
+
+private:
+    std::chrono::duration<double> every_;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+    Xapian::doccount merged_ = 0;
+};
+
 // Progress on standard error: on a terminal one line redrawn in place
 // (cleared before a warning is printed, so the two never share a line);
 // into a file or pipe a plain line every few seconds.
@@ -360,7 +384,8 @@ public:
                                      : tty     ? 0.25
                                                : 5.0),
           files_(files), bytes_(bytes) {}
-    void update(size_t files_done, long articles, long long bytes_done, bool final = false) {
+    // `committed`: the articles a kill now would keep.
+    void update(size_t files_done, long articles, long committed, long long bytes_done, bool final = false) {
         if (!on_) return;
         auto now = std::chrono::steady_clock::now();
         if (!final && now - last_ < std::chrono::duration<double>(every_)) return;
@@ -374,8 +399,9 @@ public:
             std::snprintf(b, sizeof b, "%d:%02d", static_cast<int>(left) / 60, static_cast<int>(left) % 60);
             eta = b;
         }
-        std::fprintf(stderr, "%sfiles %zu/%zu  articles %ld  %.0f articles/s  ETA %s%s", tty_ ? "\r\033[K" : "",
-                     files_done, files_, articles, rate, eta.c_str(), final || !tty_ ? "\n" : "");
+        std::fprintf(stderr, "%sfiles %zu/%zu  articles %ld  committed %ld  %.0f articles/s  ETA %s%s",
+                     tty_ ? "\r\033[K" : "", files_done, files_, articles, committed, rate, eta.c_str(),
+                     final || !tty_ ? "\n" : "");
         std::fflush(stderr);
         open_ = tty_ && !final;
     }
@@ -646,8 +672,10 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                           (opt.progress == BuildOptions::Progress::Auto && tty),
                       tty, opt.progress_every, tasks.size(), total_bytes);
     long since_commit = 0;
+    long committed = 0; // articles of this run a kill would keep
     size_t terms_since_commit = 0;
     auto last_commit = std::chrono::steady_clock::now();
+    MergeClock merges(opt.checkpoint_seconds);
     size_t files_done = 0;
     long long bytes_done = 0;
     std::string failure;
@@ -667,12 +695,13 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             if (!b->issues.empty() || !b->fatal.empty()) progress.clear();
             for (const ReadIssue& is : b->issues) {
                 if (is.not_article) {
-                    log << t.path << ": not an article (" << is.detail << "), skipped; --include GLOB reads it\n";
+                    log << t.shown << ": not an article (" << printable(is.detail)
+                        << "), skipped; --include GLOB reads it\n";
                     count_not_article(sum, t.path);
                     continue;
                 }
-                log << t.path << ':' << is.line << ": " << is.reason;
-                if (!is.detail.empty()) log << " (" << is.detail << ")";
+                log << t.shown << ':' << is.line << ": " << is.reason;
+                if (!is.detail.empty()) log << " (" << printable(is.detail) << ")";
                 log << (is.skipped ? ", skipped" : "") << '\n';
                 if (is.skipped) {
                     ++sum.skipped;
@@ -688,20 +717,10 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                 throw Error(b->fatal);
             } else if (!b->fatal.empty() && b->first && b->docs.empty()) {
                 // Errors from the readers already start with the path.
-                log << (b->fatal.rfind(t.path, 0) == 0 ? "" : t.path + ": ") << b->fatal << ", skipped\n";
+                log << about(t, b->fatal) << ", skipped\n";
                 ++sum.skipped;
                 ++sum.skip_reasons["unreadable file"];
             } else {
-                if (!b->fatal.empty()) {
-                    // A file that broke part-way (a truncated archive): what
-                    // was read before the break is indexed; its state is not
-                    // recorded, so the next run reads it again.
-                    log << (b->fatal.rfind(t.path, 0) == 0 ? "" : t.path + ": ") << b->fatal << "; "
-                        << per_file[b->file] + static_cast<long>(b->docs.size())
-                        << " articles before it are indexed, the rest of the file is lost\n";
-                    ++sum.skipped;
-                    ++sum.skip_reasons["broken file"];
-                }
                 if (b->first) {
                     ++sum.files_indexed;
                     // Also clears what a killed run committed of a file whose
@@ -714,7 +733,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                         // Another record (another file, or earlier in this one)
                         // has this id: keep the first, report this one.
                         progress.clear();
-                        log << t.path << ": article id '" << d.id
+                        log << t.shown << ": article id '" << printable(d.id)
                             << "' is already indexed from another record, skipped\n";
                         ++sum.skipped;
                         ++sum.skip_reasons["duplicate id"];
@@ -749,6 +768,15 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     ++(t.existed ? sum.updated : sum.indexed);
                     ++since_commit;
                 }
+                if (!b->fatal.empty()) {
+                    // A file that broke part-way (a truncated archive): what
+                    // was read before the break is indexed; its state is not
+                    // recorded, so the next run reads it again.
+                    log << about(t, b->fatal) << "; " << per_file[b->file]
+                        << " articles before it are indexed, the rest of the file is lost\n";
+                    ++sum.skipped;
+                    ++sum.skip_reasons["broken file"];
+                }
             }
             if (b->last) {
                 // (a file that could not be read keeps its articles)
@@ -765,9 +793,9 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             }
             // Also inside a long file: a killed run re-reads a file whose
             // state it never recorded, deleting what it committed of it first.
-            bool durable = since_commit >= opt.commit_every ||
-                           (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
-                                                    std::chrono::duration<double>(opt.commit_seconds));
+            const bool asked = since_commit >= opt.commit_every ||
+                               (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
+                                                        std::chrono::duration<double>(opt.commit_seconds));
             // A fresh build's commit is a merge that rewrites the whole index,
             // and the end of the run merges everything again. Once less than
             // an eighth of the input is left to read, that end is near: the
@@ -776,12 +804,16 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             // the default commit at 20,000 of 20,841 articles came 0.5 s
             // before the end of the input, and its merge held the final one
             // back by 0.5-0.7 s).
-            if (durable && bulk && (total_bytes - bytes_done) * 8 < bytes_done) durable = false;
+            // (Unless the last merge is --checkpoint-seconds old: see MergeClock.)
+            const BulkWriter::Durable wish = bulk && asked
+                                                 ? merges.at_commit(*bulk, (total_bytes - bytes_done) * 8 < bytes_done)
+                                                 : BulkWriter::Durable::No;
+            const bool durable = bulk ? wish != BulkWriter::Durable::No : asked;
             if (durable || terms_since_commit >= (bulk ? segment_terms : kCommitTerms)) {
                 // A segment ends every segment_terms postings, for speed; the
                 // index takes them in at the commits asked for.
                 if (bulk)
-                    bulk->checkpoint(durable);
+                    bulk->checkpoint(wish);
                 else
                     store.commit();
                 terms_since_commit = 0;
@@ -789,9 +821,11 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
                     ++sum.commits;
                     since_commit = 0;
                     last_commit = std::chrono::steady_clock::now();
+                    if (!bulk) committed = sum.indexed + sum.updated;
                 }
             }
-            progress.update(files_done, sum.indexed + sum.updated, bytes_done);
+            progress.update(files_done, sum.indexed + sum.updated, bulk ? bulk->merged_articles() : committed,
+                            bytes_done);
         }
     } catch (const Xapian::Error& e) {
         failure = "Xapian: " + e.get_description();
@@ -831,7 +865,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
             throw Error("Xapian commit failed: " + e.get_description());
         }
     }
-    progress.update(files_done, sum.indexed + sum.updated, bytes_done, true);
+    progress.update(files_done, sum.indexed + sum.updated, sum.indexed + sum.updated, bytes_done, true);
     if (opt.compact && !bulk) {
         try {
             std::tie(sum.compacted_from, sum.compacted_to) = store.compact_grown();

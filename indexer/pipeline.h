@@ -26,14 +26,17 @@ struct BuildOptions {
     // Seconds between progress reports: 0 for 0.25 on a terminal (one line
     // redrawn) and 5 elsewhere (plain lines).
     double progress_every = 0;
-    ReaderOptions reader;               // JSON key mapping etc.
-    FileFilter filter;                  // --include / --exclude globs for files in folders
+    ReaderOptions reader;       // JSON key mapping etc.
+    FileFilter filter;          // --include / --exclude globs for files in folders
     // Source of the articles that name none (no field, no byline or
     // dateline naming an outlet): default "", the folder's name.
     std::string source;
-    long commit_every = 20000;          // at most this many articles between commits (see kCommitTerms)
-    double commit_seconds = 30;         // and at most this long between commits (default 30)
-    bool compact = true;                // compact the databases this run at least doubled
+    long commit_every = 20000;  // at most this many articles between commits (see kCommitTerms)
+    double commit_seconds = 30; // and at most this long between commits (default 30)
+    // A fresh build merges into the index at the first commit this long
+    // after its last merge (default 300): a kill loses at most that much.
+    double checkpoint_seconds = 300;
+    bool compact = true; // compact the databases this run at least doubled
     // A fresh build of at least this many bytes of input writes through
     // parallel segments (indexer/bulk.h); a smaller one through one writer.
     long long bulk_min_bytes = 8LL << 20;
@@ -56,7 +59,7 @@ struct BuildSummary {
     std::map<std::string, long> repair_reasons;
     double seconds = 0;
     long long compacted_from = 0, compacted_to = 0; // bytes, when the run compacted
-    long commits = 0; // commits during the run (a fresh build's: merges asked for), not counting the last
+    long commits = 0;        // commits during the run (a fresh build's: merges asked for), not counting the last
     long names_resolved = 0; // partial names resolved across the archive (indexer/names.h)
     long names_articles = 0; // articles they were resolved in
 

@@ -143,13 +143,12 @@ bool looks_like_word_list(std::string_view text) {
 void read_text(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
                const IssueFn& on_issue) {
     Input in(path);
-    std::string raw;
-    try {
-        raw = in.read_all(opt.max_record_bytes);
-    } catch (const Error& e) {
-        on_issue({1, "record too large", e.what(), true});
+    std::optional<std::string> all = in.read_all(opt.max_record_bytes);
+    if (!all) {
+        on_issue({1, "record too large", "over " + std::to_string(opt.max_record_bytes >> 20) + " MiB", true});
         return;
     }
+    std::string raw = std::move(*all);
     // Editors on Windows start files with a byte order mark; it would hide
     // the date line and end up in the title.
     if (raw.compare(0, 3, "\xEF\xBB\xBF") == 0) raw.erase(0, 3);
@@ -451,7 +450,7 @@ void read_articles(const std::string& path, Format format, const ReaderOptions& 
     case Format::JsonLines: read_jsonl(path, options, on_article, on_issue); break;
     case Format::Trec: read_trec(path, options, on_article, on_issue); break;
     case Format::ReutersSgml: read_sgml(path, options, on_article, on_issue); break;
-    case Format::Unknown: throw Error(path + ": unknown format");
+    case Format::Unknown: throw Error(printable(path) + ": unknown format");
     }
 }
 

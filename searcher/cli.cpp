@@ -31,7 +31,8 @@ SearchCommand::SearchCommand(CLI::App& app) {
     app.add_flag("--facets", req_.facets, "Count people, organisations, places, sources and dates over all matches");
     app.add_flag("--no-collapse", no_collapse_, "Show every copy of a syndicated story");
     app.add_option("--like", req_.like_id, "Articles most like the article with this id");
-    app.add_option("--time-limit", req_.time_limit, "Seconds the matcher may spend (default 5)")
+    app.add_option("--time-limit", req_.time_limit,
+                   "Seconds the whole search may take, ranking and facet counts included (default 5; 0: no limit)")
         ->check(CLI::Range(0.0, 600.0));
     app.add_flag("--explain", explain_, "Print the query that ran and the shards searched to stderr");
     app.add_flag("--color", color_, "Highlight with ANSI colours even when not a terminal");

@@ -200,8 +200,8 @@ void write_text(const SearchResponse& r, std::ostream& stream, const TextStyle& 
         out << '\n' << x.rank << ". " << bold << (x.title.empty() ? "(untitled)" : x.title) << reset << '\n';
         out << "   " << dim << (x.date.empty() ? "undated" : x.date);
         if (!x.source.empty()) out << " · " << x.source;
-        if (style.show_path) out << " · " << x.path;
-        out << " · id " << x.id << reset << '\n';
+        if (style.show_path) out << " · " << printable(x.path);
+        out << " · id " << printable(x.id) << reset << '\n';
         out << "   " << snippet_to_text(x.snippet, style.color) << '\n';
         if (!x.entities.empty()) {
             out << "   " << dim;
@@ -218,7 +218,7 @@ void write_text(const SearchResponse& r, std::ostream& stream, const TextStyle& 
             out << '\n';
             for (const auto& d : x.duplicates) {
                 out << "     " << (d.date.empty() ? "undated" : d.date) << " · " << (d.source.empty() ? "-" : d.source)
-                    << " · id " << d.id << " · " << (d.title.empty() ? "(untitled)" : d.title);
+                    << " · id " << printable(d.id) << " · " << (d.title.empty() ? "(untitled)" : d.title);
                 std::string how = fold_description(d.fold);
                 if (d.first_published) how = how.empty() ? "first published" : "first published; " + how;
                 if (!how.empty()) out << dim << " [" << how << "]" << reset;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "common/schema.h"
+#include "searcher/deadline.h"
 
 namespace news {
 
@@ -244,23 +246,24 @@ Xapian::Query all_words_first(const Xapian::Query& relaxed, const Xapian::Query&
     return Q(Q::OP_AND_MAYBE, relaxed, first);
 }
 
-RankedQuery rank_query(const Xapian::Database& db, const Xapian::Database& stats, const Xapian::Weight& weighting,
-                       const Xapian::Query& strict, const Xapian::Query& relaxed, bool fold, bool feedback) {
-    RankedQuery out;
-    out.query = out.marked = strict;
-    if (relaxed.empty() && !feedback) return out;
-    Xapian::Enquire enq(db);
-    enq.set_weighting_scheme(weighting);
-    if (fold) enq.set_collapse_key(schema::kStorySlot);
-    // Which articles are the top n, and which copy stands for a folded
-    // story, must not depend on document numbers (which differ between one
-    // database and its shards): equal weights go in article-id order.
-    enq.set_sort_by_relevance_then_value(schema::kIdSlot, false);
+namespace {
+
+// rank_query's work, on its Enquire. Past the deadline it ends with the
+// strict query as it is (a match that ran out of time says nothing about
+// relaxing).
+RankedQuery ranked_by(Xapian::Enquire& enq, const Xapian::Database& db, const Xapian::Database& stats,
+                      const Xapian::Query& strict, const Xapian::Query& relaxed, bool feedback,
+                      const Deadline* deadline) {
+    RankedQuery plain;
+    plain.query = plain.marked = strict;
+    auto out_of_time = [deadline] { return deadline && deadline->passed(); };
+    RankedQuery out = plain;
     auto top_of = [&enq](const Xapian::Query& q, Xapian::doccount n) {
         enq.set_query(q);
         return enq.get_mset(0, n + 1);
     };
     Xapian::MSet m = top_of(strict, std::max(kRelaxBelow, kFeedbackDocs));
+    if (out_of_time()) return plain;
     std::vector<Xapian::docid> top; // the feedback's documents
     for (auto it = m.begin(); it != m.end() && top.size() < kFeedbackDocs; ++it) top.push_back(*it);
     // Feedback only where it can bring other matches up: a handful of
@@ -278,11 +281,35 @@ RankedQuery rank_query(const Xapian::Database& db, const Xapian::Database& stats
             more = r.size() > kFeedbackDocs;
         }
     }
-    if (feedback && more) {
+    if (feedback && more && !out_of_time()) {
         Xapian::Query extra = feedback_terms(db, stats, top, out.query);
         if (!extra.empty()) out.query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, out.query, extra);
     }
     return out;
+}
+
+} // namespace
+
+RankedQuery rank_query(const Xapian::Database& db, const Xapian::Database& stats, const Xapian::Weight& weighting,
+                       const Xapian::Query& strict, const Xapian::Query& relaxed, bool fold, bool feedback,
+                       const Deadline* deadline) {
+    RankedQuery plain;
+    plain.query = plain.marked = strict;
+    if (relaxed.empty() && !feedback) return plain;
+    Xapian::Enquire enq(db);
+    enq.set_weighting_scheme(weighting);
+    if (fold) enq.set_collapse_key(schema::kStorySlot);
+    // Which articles are the top n, and which copy stands for a folded
+    // story, must not depend on document numbers (which differ between one
+    // database and its shards): equal weights go in article-id order.
+    enq.set_sort_by_relevance_then_value(schema::kIdSlot, false);
+    std::optional<DeadlineSpy> stop;
+    if (deadline) enq.add_matchspy(&stop.emplace(*deadline));
+    try {
+        return ranked_by(enq, db, stats, strict, relaxed, feedback, deadline);
+    } catch (const OutOfTime&) {
+        return plain;
+    }
 }
 
 void put_all_words_first(const Xapian::Database& db, const Xapian::Weight& weighting, const Xapian::Query& all_words,

@@ -13,6 +13,8 @@
 
 namespace news {
 
+class Deadline;
+
 // BM25's parameters: Robertson's usual k1 = 1.2, b = 0.75 (Xapian's
 // defaults are k1 = 1, b = 0.5). k2 = 0, k3 = 1, min_normlen = 0.5 as Xapian.
 inline constexpr double kBM25K1 = 1.2, kBM25K2 = 0, kBM25K3 = 1, kBM25B = 0.75, kBM25MinNormlen = 0.5;
@@ -78,9 +80,12 @@ struct RankedQuery {
 // by kStorySlot when `fold`); when it finds fewer and `relaxed` is not
 // empty, takes `relaxed`; then, with `feedback`, joins the feedback terms
 // of the top results. `weighting` is the search's; `stats` the whole
-// archive (db may be some of its shards).
+// archive (db may be some of its shards). Past `deadline` (when given) it
+// stops and returns `strict` as it is: ranking refines a search, and one
+// out of time goes without.
 RankedQuery rank_query(const Xapian::Database& db, const Xapian::Database& stats, const Xapian::Weight& weighting,
-                       const Xapian::Query& strict, const Xapian::Query& relaxed, bool fold, bool feedback);
+                       const Xapian::Query& strict, const Xapian::Query& relaxed, bool fold, bool feedback,
+                       const Deadline* deadline = nullptr);
 
 // A relaxed query's articles that match `all_words` ranked first (sets
 // ranked.bonus), with `weighting` as the search will rank.

@@ -24,6 +24,7 @@
 #include "common/error.h"
 #include "common/schema.h"
 #include "common/text.h"
+#include "searcher/deadline.h"
 #include "searcher/facets.h"
 #include "searcher/query.h"
 #include "searcher/ranking.h"
@@ -130,11 +131,11 @@ struct Searcher::Impl {
                 // case, the swap may have ended meanwhile.)
                 if (attempt >= 500 || (attempt > 0 && !swapping())) {
                     if (e.get_type() == std::string("DatabaseNotFoundError")) throw Error(not_an_index(path));
-                    throw Error(path + ": cannot open index: " + e.get_description());
+                    throw Error(printable(path) + ": cannot open index: " + e.get_description());
                 }
                 std::this_thread::sleep_for(std::chrono::milliseconds(2));
             } catch (const Xapian::Error& e) {
-                throw Error(path + ": cannot open index: " + e.get_description());
+                throw Error(printable(path) + ": cannot open index: " + e.get_description());
             }
         }
     }
@@ -217,6 +218,10 @@ private:
 
 constexpr Xapian::termcount kLikeTerms = 40; // expansion terms for --like
 constexpr Xapian::doccount kMaxRemoteFacetDocs = 20000;
+// The least time left for which the page's match gets Xapian's time limit:
+// its timer can crash a match that ends just after it fires (deadline.h),
+// and with so little left the page's match is all that remains to do.
+constexpr double kMinMatchTimer = 0.1;
 
 // A match's weight to 40 bits: sums of the same term weights taken in
 // another order (Xapian reshapes a query's tree as its matcher goes, and
@@ -875,7 +880,7 @@ void Searcher::reopen() {
         }
         impl_->db.reopen();
     } catch (const Xapian::Error& e) {
-        throw Error(impl_->path + ": cannot reopen index: " + e.get_description());
+        throw Error(printable(impl_->path) + ": cannot reopen index: " + e.get_description());
     }
 }
 
@@ -888,6 +893,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
     for (int attempt = 0;; ++attempt) {
         try {
             auto t0 = std::chrono::steady_clock::now();
+            const Deadline deadline(t0, req.time_limit);
             SearchResponse resp;
             DateRange range;
             if (!req.from.empty() || !req.to.empty()) range = parse_date_range(req.from + ".." + req.to);
@@ -964,10 +970,15 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             // like this); feedback only where the order is by relevance.
             RankedQuery ranked;
             ranked.query = ranked.marked = query;
-            if (req.like_id.empty() && has_free_words(parsed.query)) {
+            // (Ranking is a refinement: a search out of time already goes without.)
+            if (req.like_id.empty() && has_free_words(parsed.query) && !deadline.passed()) {
                 const Xapian::Query relaxed = parsed.relaxed.empty() ? Xapian::Query() : filtered(parsed.relaxed);
+                // Its matches count against the time limit (but a remote
+                // shard server cannot run the spy that keeps it).
+                const Deadline* ranking_limit =
+                    !impl_->remote && may_take(db, query, req.time_limit, false) ? &deadline : nullptr;
                 ranked = rank_query(db, impl_->db, *weighting, query, relaxed, req.collapse,
-                                    req.sort == SortOrder::Relevance);
+                                    req.sort == SortOrder::Relevance, ranking_limit);
                 if (archive && ranked.query.get_description() != query.get_description()) {
                     // The feedback's terms need the archive's statistics too;
                     // failing those, search every shard (as above).
@@ -982,7 +993,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                         weighting = bm25_weight();
                         enq = Xapian::Enquire(db);
                         ranked = rank_query(db, impl_->db, *weighting, query, relaxed, req.collapse,
-                                            req.sort == SortOrder::Relevance);
+                                            req.sort == SortOrder::Relevance, ranking_limit);
                     }
                     enq.set_weighting_scheme(*weighting);
                 }
@@ -997,7 +1008,9 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             Xapian::Query full_query = query;
             enq.set_query(query);
             const bool timed = may_take(db, query, req.time_limit, impl_->remote);
-            if (timed) enq.set_time_limit(req.time_limit);
+            // Xapian's own limit only where it leaves the timer time (see
+            // deadline.h); a page's match costs little more than its page.
+            if (timed && deadline.left() >= kMinMatchTimer) enq.set_time_limit(deadline.left());
             Xapian::doccount check_at_least = 0;
             FacetSpy spy;
             // Facets are counted database by database: the database, or each
@@ -1085,20 +1098,21 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                     Xapian::Enquire all(one);
                     all.set_query(query);
                     all.set_weighting_scheme(Xapian::BoolWeight());
-                    if (timed) {
-                        const double left =
-                            req.time_limit -
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                        if (left <= 0) {
-                            exact = false;
-                            break;
-                        }
-                        all.set_time_limit(left);
+                    if (timed && deadline.passed()) {
+                        exact = false;
+                        break;
                     }
                     DocidSpy matching;
                     all.add_matchspy(&matching);
-                    Xapian::MSet counted = all.get_mset(0, 0, one.get_doccount());
-                    exact = exact && counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+                    DeadlineSpy stop(deadline);
+                    if (timed) all.add_matchspy(&stop);
+                    try {
+                        Xapian::MSet counted = all.get_mset(0, 0, one.get_doccount());
+                        exact = exact && counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+                    } catch (const OutOfTime&) {
+                        exact = false; // (the matches seen so far are counted)
+                        std::sort(matching.docids.begin(), matching.docids.end());
+                    }
                     std::vector<uint32_t> rows(matching.docids.size());
                     std::shared_ptr<const FacetTable> table = impl_->current_table(one, *kept);
                     if (table) {
@@ -1114,11 +1128,17 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 }
                 resp.facets = counts.ranked(req.facet_size);
                 const long stories = counts.stories();
-                resp.total_estimate = req.collapse ? stories : docs;
+                const long counted = req.collapse ? stories : docs;
+                // Cut short by the time limit, the count is a lower bound:
+                // the page's match may have estimated more.
+                resp.total_estimate = exact ? counted : std::max(counted, resp.total_estimate);
                 resp.total_exact = exact;
                 if (exact) {
                     resp.total_articles = docs;
                     resp.total_stories = stories;
+                } else {
+                    resp.notices.push_back("facets counted over " + std::to_string(docs) +
+                                           " of the matches: the search hit its time limit");
                 }
             } else if (req.facets && !spy_in_matcher) {
                 // A remote shard server cannot run our match spy: there facets
@@ -1138,6 +1158,9 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 }
             } else if (spy_in_matcher) {
                 resp.facets = spy.result(req.facet_size);
+                // Xapian's time limit ends a match early without saying so:
+                // past the deadline, every match may not have been counted.
+                if (timed && deadline.passed()) resp.total_exact = false;
                 if (resp.total_exact) {
                     resp.total_articles = spy.documents();
                     resp.total_stories = spy.stories();
@@ -1187,12 +1210,13 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             return resp;
         } catch (const Xapian::DatabaseModifiedError&) {
             // The indexer committed while we read: take the new revision.
-            if (attempt >= 3) throw Error(impl_->path + ": index keeps changing under the search; try again");
+            if (attempt >= 3)
+                throw Error(printable(impl_->path) + ": index keeps changing under the search; try again");
             impl_->db.reopen();
         } catch (const Xapian::QueryParserError& e) {
             throw QueryError("cannot parse query: " + e.get_msg());
         } catch (const Xapian::Error& e) {
-            throw Error(impl_->path + ": " + e.get_description());
+            throw Error(printable(impl_->path) + ": " + e.get_description());
         }
     }
 }

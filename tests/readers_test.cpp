@@ -438,7 +438,7 @@ TEST_CASE("input: plain, .gz and .zst give the same lines") {
         std::string line;
         REQUIRE(in.read_line(line));
         CHECK(in.line_number() == 1);
-        CHECK(in.read_all(1 << 20) == "second line\n\nfourth, no newline at end");
+        CHECK(in.read_all(1 << 20).value_or("") == "second line\n\nfourth, no newline at end");
         CHECK(in.bytes_read() > 0);
         CHECK_FALSE(in.read_line(line));
     }
@@ -465,7 +465,28 @@ TEST_CASE("input: read_all refuses more than its limit") {
     TempDir t;
     std::string p = write_file(t.file("big.txt"), std::string(3u << 20, 'x'));
     Input in(p);
-    CHECK_THROWS_AS(in.read_all(1u << 20), Error);
+    CHECK_FALSE(in.read_all(1u << 20).has_value());
+}
+
+// A .txt.gz whose stream was garbled was once reported as "record too
+// large", its gzip error hidden inside the detail.
+TEST_CASE("readers: a garbled compressed text file is broken, not too large") {
+    TempDir t;
+    std::string p = write_file(t.file("g.txt.gz"), std::string("\x1f\x8b garbage, not a gzip member"));
+    std::vector<ReadIssue> issues;
+    CHECK_THROWS_WITH_AS(
+        read_articles(
+            p, Format::Text, ReaderOptions {}, [](Article&&) {}, [&](const ReadIssue& i) { issues.push_back(i); }),
+        doctest::Contains("gzip error"), Error);
+    CHECK(issues.empty());
+}
+
+TEST_CASE("input: a file name in a message is escaped") {
+    TempDir t;
+    std::string p = write_file(t.file("bad\nname.txt.zst"), std::string("\x28\xb5\x2f\xfd"));
+    Input in(p);
+    std::string line;
+    CHECK_THROWS_WITH_AS(in.read_line(line), doctest::Contains("bad\\nname.txt.zst: zstd stream truncated"), Error);
 }
 
 TEST_CASE("readers: every format reads the same through .gz and .zst") {

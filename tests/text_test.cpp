@@ -98,3 +98,17 @@ TEST_CASE("text: to_lower agrees with ICU's root-locale lower case") {
                           "\xce\x91\xce\xa3.\xce\x92", "X\xce\xa3\xcc\x81 y"})
         CHECK(to_lower(w) == icu_lower(w));
 }
+
+// A newline in a file name once forged a line of newsindex's log.
+TEST_CASE("text: printable escapes what could forge or hide a line") {
+    CHECK(printable("plain caf\xc3\xa9.txt") == "plain caf\xc3\xa9.txt");
+    CHECK(printable("x\nindexed 999.txt") == "x\\nindexed 999.txt");
+    CHECK(printable("tab\there\r") == "tab\\there\\r");
+    CHECK(printable("back\\slash") == "back\\\\slash");
+    CHECK(printable("\x1b[31mred") == "\\x1b[31mred");
+    CHECK(printable(std::string("nul\0", 4)) == "nul\\x00");
+    CHECK(printable("bad \xff byte") == "bad \\xff byte");
+    CHECK(printable("c1 \xc2\x9b csi") == "c1 \\u009b csi");
+    CHECK(printable("rtl \xe2\x80\xae txt.exe") == "rtl \\u202e txt.exe");
+    CHECK(printable("line\xe2\x80\xa8sep") == "line\\u2028sep");
+}

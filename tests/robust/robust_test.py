@@ -139,6 +139,7 @@ class IndexerRun:
     stderr is read to learn how many articles it has written so far."""
 
     ARTICLES = re.compile(rb"articles (\d+)")
+    COMMITTED = re.compile(rb"committed (\d+)")
 
     def __init__(self, args):
         # args is [newsindex, "build", ...]: --progress goes before the roots.
@@ -146,6 +147,7 @@ class IndexerRun:
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.err = b""
         self.articles = 0
+        self.committed = 0
 
     def _read(self, timeout):
         """Reads what stderr has within `timeout`; False at end of file."""
@@ -160,16 +162,20 @@ class IndexerRun:
         counts = self.ARTICLES.findall(self.err[-4096:])
         if counts:
             self.articles = max(self.articles, int(counts[-1]))
+        counts = self.COMMITTED.findall(self.err[-4096:])
+        if counts:
+            self.committed = max(self.committed, int(counts[-1]))
         return True
 
-    def wait_for_articles(self, n, timeout=RUN_TIMEOUT):
-        """Blocks until the run reports at least `n` articles written; returns
-        True then, False when the run ended first."""
+    def wait_for_articles(self, n, timeout=RUN_TIMEOUT, what="articles"):
+        """Blocks until the run reports at least `n` articles written (or
+        committed, with what="committed"); returns True then, False when the
+        run ended first."""
         deadline = time.monotonic() + timeout
-        while self.articles < n:
+        while getattr(self, what) < n:
             if time.monotonic() > deadline:
                 self.kill()
-                raise AssertionError(f"newsindex reported {self.articles} articles in {timeout} s, waited for {n}")
+                raise AssertionError(f"newsindex reported {getattr(self, what)} {what} in {timeout} s, waited for {n}")
             if not self._read(1.0):
                 return False
         return True
@@ -402,6 +408,47 @@ class CrashSafety(ReutersText):
             self.assertEqual(search(clean_db, *q)[1]["total"], search(self.db, *q)[1]["total"], q)
 
 
+class FreshBuildCheckpoints(ReutersText):
+    """A fresh build (parallel segments) once committed nothing until its
+    end: killed at 95 %, it started again from zero."""
+
+    def test_fresh_build_killed_after_a_checkpoint_rereads_only_the_rest(self):
+        # --checkpoint-seconds 0: every commit (each 400 articles) is merged
+        # into the index at once. Size-doubling merges alone (at 400, 800,
+        # 1,600, 3,200 articles) commit nothing more before the end, so the
+        # run is killed once the progress line says two thirds are committed;
+        # the index holds at least those, and the same command reads only
+        # the files it does not hold, into a clean build's index.
+        args = [NEWSINDEX, "build", "--db", self.db, "--commit-every", "400", "--checkpoint-seconds", "0",
+                self.input]
+        target = self.expected * 2 // 3
+        self.assertGreater(target, 3200)
+        r = IndexerRun(args)
+        reached = r.wait_for_articles(target, what="committed")
+        code = r.kill()
+        self.assertTrue(reached, f"the run finished (exit {code}) before committing {target} articles")
+        self.assertEqual(code, -signal.SIGKILL)
+        killed = self.assertUsable("after the kill")
+        self.assertGreaterEqual(killed["documents"], r.committed)
+        self.assertLess(killed["documents"], self.expected)
+
+        code, out, err = run(args, check_code=0)
+        left = self.expected - killed["documents"]
+        self.assertEqual(summary_counts(out), (left, 0, 0, 0), out)
+        self.assertRegex(summary_line(out), rf"; {left} of {self.expected} files read")
+        resumed = self.assertComplete("after the re-run")
+
+        clean_db = self.db + ".clean"
+        run(build_args(clean_db, [self.input], commit_every=400), check_code=0)
+        clean = dump(clean_db)
+        self.assertEqual({i: (v["docid"], v["date"]) for i, v in clean["ids"].items()},
+                         {i: (v["docid"], v["date"]) for i, v in resumed["ids"].items()})
+        # (Story ids may differ: see test_kill_leaves_a_consistent_index_equal_to_a_clean_build.)
+        diff = [i for i in clean["ids"] if clean["ids"][i]["content"] != resumed["ids"][i]["content"]]
+        self.assertEqual(diff[:10], [], f"{len(diff)} documents differ from a clean build's")
+        self.assertNothingToDo()
+
+
 class MidFileCommit(ReutersText):
     """The same Reuters articles as one JSON-lines file: commits fall inside
     the file, so a kill leaves committed articles of a file whose state was
@@ -590,8 +637,26 @@ class HostileInput(unittest.TestCase):
         os.symlink("nowhere", os.path.join(self.root, "x\nindexed 999.txt"))
         code, out, err = run(build_args(self.db, [self.root]))
         self.assertEqual(code, 0, err)
-        self.assertIn("x\\x0aindexed 999.txt: dangling symbolic link", err)
+        self.assertIn("x\\nindexed 999.txt: dangling symbolic link", err)
         self.assertFalse([l for l in err.splitlines() if l.startswith("indexed 999")], err)
+
+    def test_newline_in_a_file_name_cannot_forge_a_record_warning(self):
+        # The warnings about a file's records and about a broken file once
+        # printed its name as it was: a newline in it started a line of the
+        # attacker's choosing, an escape sequence reached the terminal.
+        with open(os.path.join(self.root, "x\nindexed 999, updated 0.jsonl"), "w") as f:
+            f.write('{"id": "ok", "title": "Fine", "body": "A fine alpha record."}\nnot json\n')
+        with open(os.path.join(self.root, "e\x1b[2Jq\n.txt.gz"), "wb") as f:
+            f.write(b"\x1f\x8b not a gzip member")
+        code, out, err = run(build_args(self.db, [self.root]))
+        self.assertEqual(code, 1, err)
+        lines = err.splitlines()
+        self.assertIn("x\\nindexed 999, updated 0.jsonl:2: malformed JSON", err)
+        self.assertEqual(len([l for l in lines if "malformed JSON" in l]), 1, err)
+        self.assertIn("e\\x1b[2Jq\\n.txt.gz: gzip error", err)
+        self.assertNotIn("\x1b", err)
+        self.assertFalse([l for l in lines if l.startswith("indexed 999")], err)
+        self.assertEqual(len(lines), 2, err)
 
     def test_unreadable_folder_keeps_its_articles(self):
         # As root every folder is readable: the runs drop to nobody.
