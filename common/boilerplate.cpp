@@ -138,6 +138,18 @@ std::string_view trim_view(std::string_view s) {
     return s;
 }
 
+// "Dave DeCamp, Antiwar.com" -> "Antiwar.com": a name of capitalised
+// words, then an outlet of at most four words starting with a capital;
+// "" for "(Adds details, updates prices)", which Reuters updates open with.
+std::string byline_outlet(std::string_view in) {
+    const size_t comma = in.rfind(',');
+    const std::string_view name = trim_view(in.substr(0, in.find(','))), outlet = trim_view(in.substr(comma + 1));
+    if (outlet.empty() || !is_upper(outlet[0]) || count_words(outlet) > 4 || name.empty()) return "";
+    for (size_t i = 0; i < name.size(); ++i)
+        if ((i == 0 || is_space(name[i - 1])) && !is_upper(name[i])) return "";
+    return std::string(outlet);
+}
+
 // The opening's pieces (bylines, "(Name, Outlet)", datelines), each a
 // [begin, end) range, with the outlet or agency they name.
 Opening opening_of(std::string_view t, std::vector<std::pair<size_t, size_t>>* pieces) {
@@ -161,7 +173,7 @@ Opening opening_of(std::string_view t, std::vector<std::pair<size_t, size_t>>* p
                 if (count_words(in) <= 8 && in.find(',') != std::string_view::npos &&
                     in.find('\n') == std::string_view::npos) {
                     piece(i, close + 1); // "(Dave DeCamp, Antiwar.com)": the outlet is last
-                    if (o.source.empty()) o.source = std::string(trim_view(in.substr(in.rfind(',') + 1)));
+                    if (o.source.empty()) o.source = byline_outlet(in);
                     i = skip_spaces(t, close + 1);
                     continue;
                 }

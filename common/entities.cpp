@@ -297,9 +297,9 @@ bool company_context(const std::vector<std::string_view>& toks, const Mention& s
     static const std::initializer_list<const char*> kJobs = {
         "analyst", "analysts", "economist", "economists", "strategist", "strategists", "trader",  "traders",
         "broker",  "brokers",  "dealer",    "dealers",    "banker",     "bankers",     "partner", "director"};
-    if (one_of(prev, {"company", "companies", "firm", "firms", "brokerage", "brokerages", "lender", "lenders",
-                      "insurer", "insurers", "retailer", "retailers", "giant", "giants", "conglomerate",
-                      "automaker", "airline", "carrier", "refiner", "chain"}))
+    if (one_of(prev, {"company",      "companies", "firm",     "firms",    "brokerage", "brokerages", "lender",
+                      "lenders",      "insurer",   "insurers", "retailer", "retailers", "giant",      "giants",
+                      "conglomerate", "automaker", "airline",  "carrier",  "refiner",   "chain"}))
         return true;
     if (prev == "at" && one_of(prev2, kJobs)) return true;
     if (prev == "of" && one_of(prev2, {"shares", "stock", "stake", "unit", "subsidiary", "division"})) return true;
@@ -325,6 +325,13 @@ void apply_company_context(const std::vector<std::string_view>& toks, std::vecto
     if (firms.empty()) return;
     for (Mention& s : spans)
         if (s.type == kPer && firms.count(text(s))) s.type = kOrg;
+}
+
+// A country code as written ("GM", "USA"): as an alias it names a place
+// only where the tagger read a place ("GM" is General Motors to it).
+bool code_like(std::string_view t) {
+    return t.size() >= 2 && t.size() <= 3 &&
+           std::all_of(t.begin(), t.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // "S.", "H.K.": letters each followed by a dot.
@@ -526,7 +533,8 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
         s.canonical = readable_case(m, raw(s.b, s.e));
         auto it = impl_->alias_by_lower.find(lower(s.canonical));
         if (it != impl_->alias_by_lower.end() &&
-            (it->second->type < 0 || it->second->type == s.type || (it->second->type == kLoc && s.type != kPer))) {
+            (it->second->type < 0 || it->second->type == s.type ||
+             (it->second->type == kLoc && s.type != kPer && !code_like(s.canonical)))) {
             s.canonical = it->second->canonical;
             if (it->second->type >= 0) s.type = it->second->type;
         }

@@ -29,6 +29,8 @@ SearchCommand::SearchCommand(CLI::App& app) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--sort", sort_, "relevance (default), date (newest first) or oldest");
     app.add_flag("--facets", req_.facets, "Count people, organisations, places, sources and dates over all matches");
+    app.add_option("--facet-size", req_.facet_size, "Values per facet with --facets (default 10, at most 100)")
+        ->check(CLI::Range(1, 100));
     app.add_flag("--no-collapse", no_collapse_, "Show every copy of a syndicated story");
     app.add_option("--like", req_.like_id, "Articles most like the article with this id");
     app.add_option("--time-limit", req_.time_limit,

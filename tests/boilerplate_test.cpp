@@ -86,6 +86,11 @@ TEST_CASE("boilerplate: the opening names the outlet and ends where the story st
     o = read_opening(dated);
     CHECK(o.source.empty());
     CHECK(dated.substr(o.end) == "Oil prices fell.");
+    // A Reuters update's note is no byline: no outlet in it.
+    CHECK(read_opening("(Adds detail on fourth-quarter charge, analyst comment) DETROIT, Jan 11 (Reuters) - "
+                       "American Axle said...")
+              .source == "Reuters");
+    CHECK(read_opening("(Adds details and background, updates prices) Oil fell.").source.empty());
     o = read_opening("President Trump said on Tuesday he would veto the bill.");
     CHECK(o.end == 0);
     CHECK(o.source.empty());

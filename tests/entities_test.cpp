@@ -394,6 +394,14 @@ TEST_CASE("a firm named after people is ORG where its context says so, in the wh
     CHECK(has_mention(t.tag("Edward Jones analyst Tom Smith agreed with the forecast."), "ORG", "Edward Jones"));
 }
 
+TEST_CASE("a country code the tagger reads as a company is no country") {
+    const auto& t = news::EntityTagger::instance();
+    const auto ms = t.tag("GM has been struggling with weak sales, and GM lost $10.6 billion in Detroit.");
+    CHECK_FALSE(has_mention(ms, "PLACE", "Gambia"));
+    CHECK(has_mention(t.tag("Exports to the U.S. rose in March, officials in Washington said."), "PLACE",
+                      "United States"));
+}
+
 TEST_CASE("boilerplate is not tagged: datelines, bylines, credits, sign-offs") {
     const auto& t = news::EntityTagger::instance();
     const auto wire = t.tag("TOKYO  (Reuters) - Japan Airlines Corp cut routes, the Yomiuri Shimbun said. "

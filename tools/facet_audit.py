@@ -50,7 +50,8 @@ def collect(args):
         db = index(args, name)
         seen = {}  # (type, value) -> [queries, max count]
         for q in QUERIES:
-            out = subprocess.run([args.newssearch, "--db", db, "--facets", "--json", *q.split()], check=True,
+            out = subprocess.run([args.newssearch, "--db", db, "--facets", "--facet-size", "20", "--json", *q.split()],
+                                 check=True,
                                  capture_output=True, text=True).stdout
             facets = json.loads(out)["facets"]
             for t in TYPES:
