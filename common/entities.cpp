@@ -178,6 +178,10 @@ void merge_adjacent(const std::vector<Token>& tokens, std::vector<Mention>& span
     spans = std::move(out);
 }
 
+bool one_of(std::string_view w, std::initializer_list<const char*> words) {
+    return std::any_of(words.begin(), words.end(), [&](const char* x) { return w == x; });
+}
+
 // Company-form words that make the name before them an organisation
 // ("Rand Mines Properties Ltd", "Mill City Gold Inc").
 bool company_suffix(std::string_view t) {
@@ -265,6 +269,192 @@ void apply_company_suffixes(const std::vector<Token>& tokens, const std::vector<
     std::sort(spans.begin(), spans.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
 }
 
+// A firm whose name holds "and": "Arthur Andersen and Co", "Alex. Brown and
+// Sons Inc", "Standard and Poor's Corp". Joined only when all that follows
+// the "and" is the company form or words news writes in lower case, so that
+// two firms in a list ("Cheung Kong and Hutchison Whampoa Ltd") stay apart.
+void join_company_and(const Model& m, const std::vector<Token>& tokens, const std::vector<std::string_view>& toks,
+                      std::vector<Mention>& spans) {
+    // A word news also writes in lower case ("sons", "telegraph", "poor"),
+    // which no firm is named by alone; "Mobil" is never so written.
+    auto generic = [&](std::string_view w) {
+        if (w == "'s") return true;
+        if (!starts_upper(w)) return false;
+        const std::string low = lower(w);
+        const uint64_t h = hash_bytes(low);
+        const WordEntry* e = m.word(h, h);
+        return e && e->word == low && e->count >= 20;
+    };
+    auto touching = [&](size_t a, size_t b) { return tokens[b].begin <= tokens[a].end + 1; };
+    std::vector<int> owner(toks.size(), -1);
+    for (size_t j = 0; j < spans.size(); ++j)
+        for (size_t k = spans[j].b; k < spans[j].e; ++k) owner[k] = static_cast<int>(j);
+    std::vector<Mention> joined;
+    for (size_t i = 2; i < toks.size(); ++i) {
+        if (!company_suffix(toks[i]) || tokens[i].sentence_start || (i + 1 < toks.size() && company_suffix(toks[i + 1])))
+            continue;
+        size_t a = i; // the "and"
+        while (a > 0 && a + 3 > i && (company_suffix(toks[a - 1]) || generic(toks[a - 1])) && touching(a - 1, a)) --a;
+        if (a < 2 || (toks[a - 1] != "and" && toks[a - 1] != "&") || !touching(a - 1, a)) continue;
+        --a;
+        const size_t left_end = a; // one past the left part
+        if (!starts_upper(toks[left_end - 1]) || company_suffix(toks[left_end - 1]) || tokens[a].sentence_start ||
+            !touching(left_end - 1, a))
+            continue;
+        size_t b = left_end - 1;
+        if (owner[b] >= 0) {
+            b = spans[owner[b]].b;
+        } else {
+            while (b > 0 && left_end - b < 3 && owner[b - 1] < 0 && starts_upper(toks[b - 1]) &&
+                   !tokens[b].sentence_start && toks[b - 1] != "The" && touching(b - 1, b))
+                --b;
+        }
+        if (left_end - b > 3) continue;
+        joined.push_back(Mention {b, i + 1, kOrg, {}});
+    }
+    if (joined.empty()) return;
+    std::vector<Mention> out;
+    for (Mention& s : spans) {
+        const bool inside = std::any_of(joined.begin(), joined.end(), [&](const Mention& j) { return s.b < j.e && j.b < s.e; });
+        if (!inside) out.push_back(std::move(s));
+    }
+    out.insert(out.end(), joined.begin(), joined.end());
+    std::sort(out.begin(), out.end(), [](const Mention& x, const Mention& y) { return x.b < y.b; });
+    spans = std::move(out);
+}
+
+// Day and month names, which end a sentence's time phrase, not a name.
+bool calendar_word(std::string_view t) {
+    return one_of(lower(t), {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+                             "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                             "november", "december"});
+}
+
+// An organisation named by a common noun and what it is of, on or for
+// ("General Agreement" + "on Tariffs and Trade"), when the tagger stopped
+// at the preposition: the capitalised words after it belong to the name.
+void join_of_names(const Model& m, const std::vector<Token>& tokens, const std::vector<std::string_view>& toks,
+                   std::vector<Mention>& spans) {
+    auto common_word = [&](std::string_view w) {
+        const std::string low = lower(w);
+        const uint64_t h = hash_bytes(low);
+        const WordEntry* e = m.word(h, h);
+        return e && e->word == low && e->count >= 20;
+    };
+    auto name_word = [&](size_t k) {
+        return starts_upper(toks[k]) && has_letter(toks[k]) && !tokens[k].sentence_start &&
+               !calendar_word(toks[k]) && lower(toks[k]) != "the";
+    };
+    auto touching = [&](size_t a, size_t b) { return tokens[b].begin <= tokens[a].end + 1; };
+    std::vector<Mention> out;
+    for (size_t j = 0; j < spans.size(); ++j) {
+        Mention s = spans[j];
+        const size_t p = s.e;
+        if (s.type == kOrg && p + 1 < toks.size() && one_of(toks[p], {"of", "on", "for"}) &&
+            common_word(toks[p - 1]) && !company_suffix(toks[p - 1]) && touching(p - 1, p) && touching(p, p + 1) && name_word(p + 1)) {
+            size_t e = p + 1;
+            while (e < toks.size() && e - s.b < 9 && touching(e - 1, e) &&
+                   (name_word(e) || (toks[e] == "and" && e + 1 < toks.size() && name_word(e + 1))))
+                ++e;
+            while (j + 1 < spans.size() && spans[j + 1].b < e) e = std::max(e, spans[++j].e);
+            s.e = e;
+        }
+        out.push_back(std::move(s));
+    }
+    spans = std::move(out);
+}
+
+// A person's name run into an organisation's on one line is the firm's own
+// name, one the tagger split: "Borg" + "Warner Traffic Services".
+void merge_person_into_org(const std::vector<Token>& tokens, std::vector<Mention>& spans) {
+    std::vector<Mention> out;
+    for (Mention& s : spans) {
+        if (!out.empty()) {
+            Mention& p = out.back();
+            if (p.type == kPer && s.type == kOrg && p.e == s.b && tokens[s.b].begin == tokens[p.e - 1].end + 1 &&
+                !tokens[s.b].sentence_start) {
+                p.e = s.e;
+                p.type = kOrg;
+                continue;
+            }
+        }
+        out.push_back(std::move(s));
+    }
+    spans = std::move(out);
+}
+
+// Crude grades and blends are products, not firms, people or places
+// ("Brent crude", "grade West Texas Intermediate", "posting Louisiana
+// Sweet"): MISC in the whole document. Places the tagger read as places
+// keep their type ("Iraq crude"), as do acronyms ("OPEC crude").
+void apply_product_grades(const Model& m, const std::vector<std::string_view>& toks, std::vector<Mention>& spans) {
+    auto phrase = [&](const Mention& s) {
+        std::vector<std::string> w;
+        for (size_t k = s.b; k < s.e; ++k) w.emplace_back(normalize_token(toks[k]));
+        return w;
+    };
+    auto text = [&](const Mention& s) {
+        std::string t;
+        for (size_t k = s.b; k < s.e; ++k) t += lower(toks[k]) + " ";
+        return t;
+    };
+    constexpr uint32_t kPlaceKinds = (1u << kGazCountry) | (1u << kGazCity) | (1u << kGazSubdivision);
+    std::unordered_set<std::string> grades;
+    for (const Mention& s : spans) {
+        if (s.type == kMisc || (s.e - s.b == 1 && is_acronym(toks[s.b]))) continue;
+        const std::string next = s.e < toks.size() ? lower(toks[s.e]) : "";
+        const std::string prev = s.b > 0 ? lower(toks[s.b - 1]) : "";
+        const bool grade = one_of(next, {"crude", "crudes", "blend", "grade"}) ||
+                           one_of(prev, {"grade", "posting", "light", "heavy", "sweet", "sour"});
+        const bool place = s.type == kLoc && (m.gaz_kinds(phrase_hash(phrase(s))) & kPlaceKinds) != 0;
+        if (grade && !place) grades.insert(text(s));
+    }
+    if (grades.empty()) return;
+    for (Mention& s : spans)
+        if (grades.count(text(s))) s.type = kMisc;
+}
+
+// Names of water and land forms are places whatever the tagger read:
+// "Strait of Hormuz", "Gulf of Mexico", "Panama Canal", "Yangtze River".
+void apply_place_heads(const std::vector<std::string_view>& toks, std::vector<Mention>& spans) {
+    static const std::initializer_list<const char*> kOfHeads = {"strait", "straits", "gulf", "sea", "bay",
+                                                               "lake",   "isle",    "cape", "mount"};
+    // "Strait" + "of" + "Hormuz", tagged as two places, is one.
+    std::vector<Mention> merged;
+    for (Mention& s : spans) {
+        if (!merged.empty()) {
+            Mention& p = merged.back();
+            if (p.e - p.b == 1 && p.e + 1 == s.b && toks[p.e] == "of" && starts_upper(toks[p.b]) &&
+                one_of(lower(toks[p.b]), kOfHeads) && (s.type == kLoc || p.type == kLoc)) {
+                p.e = s.e;
+                p.type = kLoc;
+                continue;
+            }
+        }
+        merged.push_back(std::move(s));
+    }
+    spans = std::move(merged);
+    for (Mention& s : spans) {
+        if (s.e - s.b < 2 || s.type == kLoc || s.type == kMisc) continue;
+        const std::string first = lower(toks[s.b]), last = lower(toks[s.e - 1]);
+        const bool of_form = toks[s.b + 1] == "of" && one_of(first, kOfHeads);
+        if (of_form || one_of(last, {"river", "ocean", "sea", "strait", "straits", "mountains", "islands", "peninsula",
+                                     "canal"}))
+            s.type = kLoc;
+    }
+}
+
+// One word that only heads an organisation's name ("the Bank", "the
+// Commission", "Federal") refers back to a name; it is not one.
+bool bare_org_head(std::string_view word) {
+    const std::string w = lower(word);
+    return one_of(w, {"bank",       "commission", "committee",  "council",     "ministry", "association",
+                      "university", "agency",     "fund",       "institute",   "company",  "department",
+                      "court",      "board",      "bureau",     "authority",   "foundation", "corporation",
+                      "group",      "federal",    "central",    "national",    "party",    "union",
+                      "government", "organization", "organisation", "administration"});
+}
+
 // Words that end only organisations' names ("Wall Street Journal", "Labour
 // Party", "Harvard University"): a person or place mention of two or more
 // words ending in one is an organisation. ("Bank", "Union" and "Federation"
@@ -283,10 +473,6 @@ void apply_org_heads(const std::vector<std::string_view>& toks, std::vector<Ment
     }
 }
 
-bool one_of(std::string_view w, std::initializer_list<const char*> words) {
-    return std::any_of(words.begin(), words.end(), [&](const char* x) { return w == x; });
-}
-
 // Whether the words around a person mention say it is a company: "mortgage
 // giants Fannie Mae", "an analyst at Edward Jones", "Edward Jones analyst",
 // "Fannie Mae shares", "shares of Fannie Mae". People are rarely written
@@ -303,7 +489,7 @@ bool company_context(const std::vector<std::string_view>& toks, const Mention& s
         return true;
     if (prev == "at" && one_of(prev2, kJobs)) return true;
     if (prev == "of" && one_of(prev2, {"shares", "stock", "stake", "unit", "subsidiary", "division"})) return true;
-    return one_of(next, kJobs) || one_of(next, {"shares", "stock", "unit", "subsidiary", "bonds"});
+    return one_of(next, kJobs) || one_of(next, {"shares", "stock", "unit", "subsidiary", "bonds", "group"});
 }
 
 // Person names the context calls companies are organisations, in the whole
@@ -364,6 +550,11 @@ void trim_edges(const std::vector<std::string_view>& toks, std::vector<Mention>&
     for (Mention& s : spans) {
         while (s.b < s.e && edge_word(toks[s.b]) && !(s.e - s.b > 1 && lower(toks[s.b]) == "the")) ++s.b;
         while (s.e > s.b && edge_word(toks[s.e - 1])) --s.e;
+        // "The Bank on Monday": the time phrase is not part of the name.
+        if (s.e - s.b > 2 && calendar_word(toks[s.e - 1]) && one_of(lower(toks[s.e - 2]), {"on", "in", "of"})) {
+            s.e -= 2;
+            while (s.e > s.b && edge_word(toks[s.e - 1])) --s.e;
+        }
         if (s.b < s.e) out.push_back(std::move(s));
     }
     spans = std::move(out);
@@ -517,8 +708,13 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
     trim_edges(doc.tokens, spans);
     apply_company_suffixes(tokens, doc.tokens, spans);
     trim_edges(doc.tokens, spans);
+    join_company_and(m, tokens, doc.tokens, spans);
+    join_of_names(m, tokens, doc.tokens, spans);
+    merge_person_into_org(tokens, spans);
     apply_org_heads(doc.tokens, spans);
+    apply_place_heads(doc.tokens, spans);
     apply_company_context(doc.tokens, spans);
+    apply_product_grades(m, doc.tokens, spans);
 
     auto raw = [&](size_t b, size_t e) {
         return collapse(text.substr(tokens[b].begin, tokens[e - 1].end - tokens[b].begin));
@@ -584,6 +780,7 @@ std::vector<EntityMention> EntityTagger::tag(std::string_view text) const {
         if (s.canonical.find(' ') == std::string::npos) {
             const int bin = m.lower_ratio_bin(hash_bytes(lower(s.canonical)));
             if (bin == 4 || (bin == 3 && s.type != kLoc && s.type != kMisc) || initials_only(s.canonical)) continue;
+            if (s.canonical.size() == 1 || (s.type == kOrg && bare_org_head(s.canonical))) continue;
         }
         EntityMention em;
         em.type = std::string(type_name(s.type));

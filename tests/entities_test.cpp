@@ -394,6 +394,45 @@ TEST_CASE("a firm named after people is ORG where its context says so, in the wh
     CHECK(has_mention(t.tag("Edward Jones analyst Tom Smith agreed with the forecast."), "ORG", "Edward Jones"));
 }
 
+TEST_CASE("a firm whose name holds \"and\" is one organisation; two firms stay two") {
+    const auto& t = news::EntityTagger::instance();
+    const auto ms = t.tag("Brian Waterhouse, an analyst at James Capel and Co., said American Telephone and "
+                          "Telegraph Co agreed to buy the unit. Standard and Poor's Corp cut its rating. Procter "
+                          "and Gamble Co said. Exxon and Mobil Corp said. Cheung Kong and Hutchison Whampoa Ltd rose.");
+    CHECK(has_mention(ms, "ORG", "James Capel and Co."));
+    CHECK_FALSE(has_mention(ms, "PERSON", "James Capel"));
+    CHECK(has_mention(ms, "ORG", "American Telephone and Telegraph Co"));
+    CHECK_FALSE(has_mention(ms, "ORG", "Telegraph Co"));
+    CHECK(has_mention(ms, "ORG", "Standard and Poor's Corp"));
+    CHECK(has_mention(ms, "ORG", "Procter and Gamble Co"));
+    CHECK(has_mention(ms, "ORG", "Mobil Corp")); // "Mobil" is no lower-case word: two firms
+    CHECK(has_mention(ms, "ORG", "Exxon"));
+    CHECK(has_mention(ms, "ORG", "Hutchison Whampoa Ltd"));
+    CHECK(has_mention(t.tag("Cheung Kong and Hutchison rose. The Cheung Kong group has bought a stake."), "ORG",
+                      "Cheung Kong"));
+    const auto gatt = t.tag("Talks of the General Agreement on Tariffs and Trade (GATT) resume. The Bank on "
+                            "Monday said the Ministry of Defence had called.");
+    CHECK(has_mention(gatt, "ORG", "General Agreement on Tariffs and Trade"));
+    CHECK_FALSE(has_mention(gatt, "ORG", "General Agreement"));
+    CHECK_FALSE(has_mention(gatt, "ORG", "Bank on Monday"));
+}
+
+TEST_CASE("crude grades are products; water and land forms are places; a bare head word is no name") {
+    const auto& t = news::EntityTagger::instance();
+    const auto ms = t.tag("West Texas Intermediate crude rose while Brent crude fell. Brent later recovered. "
+                          "Sun raised its posting for Light Louisiana Sweet. Iraq crude exports rose. Tankers "
+                          "crossed the Strait of Hormuz. The Bank said the Commission would meet.");
+    for (std::string grade : {"West Texas Intermediate", "Brent", "Louisiana Sweet"}) {
+        CAPTURE(grade);
+        CHECK(has_mention(ms, "MISC", grade));
+        for (const char* type : {"ORG", "PERSON", "PLACE"}) CHECK_FALSE(has_mention(ms, type, grade));
+    }
+    CHECK(has_mention(ms, "PLACE", "Iraq")); // a country keeps its type before "crude"
+    CHECK(has_mention(ms, "PLACE", "Strait of Hormuz"));
+    CHECK_FALSE(has_mention(ms, "ORG", "Bank"));
+    CHECK_FALSE(has_mention(ms, "ORG", "Commission"));
+}
+
 TEST_CASE("a country code the tagger reads as a company is no country") {
     const auto& t = news::EntityTagger::instance();
     const auto ms = t.tag("GM has been struggling with weak sales, and GM lost $10.6 billion in Detroit.");
