@@ -1,10 +1,13 @@
 #include "searcher/cgi.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <ostream>
@@ -16,6 +19,7 @@
 #include "common/schema.h"
 #include "common/text.h"
 #include "searcher/article.h"
+#include "searcher/export.h"
 #include "searcher/format.h"
 #include "searcher/html.h"
 
@@ -118,8 +122,11 @@ constexpr const char* kCsp = "default-src 'none'; style-src 'self'; script-src '
 Response make_response(int status, Format format, std::string body) {
     Response r;
     r.status = status;
-    r.headers.emplace_back("Content-Type",
-                           format == Format::Json ? "application/json; charset=utf-8" : "text/html; charset=utf-8");
+    r.headers.emplace_back("Content-Type", format == Format::Json  ? "application/json; charset=utf-8"
+                                           : format == Format::Csv ? "text/csv; charset=utf-8; header=present"
+                                                                   : "text/html; charset=utf-8");
+    if (format == Format::Csv && status == 200)
+        r.headers.emplace_back("Content-Disposition", "attachment; filename=\"newssearch.csv\"");
     // Results change only when the index is rebuilt: a short shared cache is
     // safe; errors are never cached.
     r.headers.emplace_back("Cache-Control", status == 200 ? "public, max-age=60" : "no-store");
@@ -279,7 +286,7 @@ Format requested_format(std::string_view qs) {
         if (end == std::string_view::npos) end = qs.size();
         std::string_view piece = qs.substr(start, end - start);
         if (piece == "format=json") f = Format::Json;
-        if (piece == "format=html") f = Format::Html;
+        if (piece == "format=html" || piece == "format=csv") f = Format::Html; // (errors as a page)
         start = end + 1;
     }
     return f;
@@ -324,9 +331,9 @@ WebRequest parse_request(std::string_view query_string, const Limits& limits) {
         } else if (name == "id") {
             r.article = value; // (bounded and checked as any value; only ever looked up as a term)
         } else if (name == "format") {
-            if (value != "json" && value != "html" && value != "")
-                throw RequestError(400, "format must be html or json");
-            r.format = value == "json" ? Format::Json : Format::Html;
+            if (value != "json" && value != "html" && value != "csv" && value != "")
+                throw RequestError(400, "format must be html, json or csv");
+            r.format = value == "json" ? Format::Json : value == "csv" ? Format::Csv : Format::Html;
         }
         // Anything else (db, DB, ...) is ignored: the index comes from NEWS_DB only.
     }
@@ -353,6 +360,7 @@ std::string to_query_string(const WebRequest& r) {
     if (r.page > 1) add("page", std::to_string(r.page));
     add("id", r.article);
     if (r.format == Format::Json) add("format", "json");
+    if (r.format == Format::Csv) add("format", "csv");
     return out;
 }
 
@@ -404,6 +412,7 @@ std::string search_body(Searcher& searcher, const WebRequest& req, const Environ
     hide_paths(resp.results);
     if (req.format == Format::Json) return to_json(resp) + "\n";
     HtmlPage page {req, &resp, "", env.search_path, env.static_path, limits.max_page};
+    page.max_export_rows = limits.max_export_rows;
     return render_html(page);
 }
 
@@ -428,6 +437,58 @@ std::optional<std::string> article_body(Searcher& searcher, const WebRequest& re
     page.search_path = env.search_path;
     page.static_path = env.static_path;
     return render_article_html(page);
+}
+
+// One CSV download at a time for an index: an flock on a file named after
+// the index (not after anything in the request), released when done.
+class ExportSlot {
+public:
+    explicit ExportSlot(const std::string& db) {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        const fs::path dir = fs::temp_directory_path(ec);
+        if (ec) return;
+        const std::string path = (dir / ("newssearch-export-" + hex64(fnv1a64(db)) + ".lock")).string();
+        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        taken_ = fd_ < 0 || ::flock(fd_, LOCK_EX | LOCK_NB) == 0; // (no lock file: no limit to enforce)
+    }
+    ~ExportSlot() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    ExportSlot(const ExportSlot&) = delete;
+    ExportSlot& operator=(const ExportSlot&) = delete;
+    bool taken() const { return taken_; }
+
+private:
+    int fd_ = -1;
+    bool taken_ = false;
+};
+
+// Every match of the search as CSV, at most limits.max_export_rows rows
+// (the response says when it stopped there), one download at a time.
+Response csv_download(const Environment& env, const WebRequest& req, const Limits& limits, OpenIndex* open) {
+    ExportSlot slot(env.db);
+    if (!slot.taken()) {
+        Response r = error_response(503, WebRequest {}, env, limits,
+                                    "another CSV download is being prepared; try again in a few seconds");
+        r.headers.emplace_back("Retry-After", "5");
+        return r;
+    }
+    std::unique_ptr<Searcher> own;
+    if (!open) own = std::make_unique<Searcher>(env.db);
+    Searcher& searcher = open ? open->get(env.db) : *own;
+    SearchRequest sreq = req.search;
+    sreq.facets = false;
+    ExportOptions options;
+    options.format = ExportFormat::Csv;
+    options.max_rows = limits.max_export_rows;
+    options.hide_paths = true;
+    std::ostringstream body;
+    const ExportSummary s = export_matches(searcher, sreq, options, body);
+    Response r = make_response(200, Format::Csv, body.str());
+    r.headers.emplace_back("X-Export-Rows", std::to_string(s.rows) + " of " +
+                                                std::to_string(req.search.collapse ? s.stories : s.articles));
+    return r;
 }
 
 } // namespace
@@ -461,6 +522,7 @@ Response handle(const Environment& env, std::ostream& log, const Limits& limits,
     }
     try {
         if (env.db.empty()) throw Error("NEWS_DB is not set in the server's environment");
+        if (req.format == Format::Csv && req.article.empty()) return csv_download(env, req, limits, open);
         ResponseCache cache(env, req);
         std::string body;
         if (cache.get(body)) {

@@ -16,7 +16,9 @@
 
 namespace news::cgi {
 
-enum class Format { Html, Json };
+// Csv: every match of the search (up to Limits::max_export_rows) as a
+// download, what `newssearch --export csv` writes, without file paths.
+enum class Format { Html, Json, Csv };
 
 // What a request may carry. Every default is what newssearch.cgi uses.
 struct Limits {
@@ -30,6 +32,7 @@ struct Limits {
     int page_size = 10;                           // results per page
     int max_page = SearchRequest::kMaxDepth / 10; // deepest page offered
     double time_limit = 2.0;                      // seconds the matcher may spend
+    long max_export_rows = 10000;                 // rows of a CSV download (the CLI has no limit)
 };
 
 // A parsed request. `search` always asks for facets; `page` is 1-based.
@@ -111,11 +114,12 @@ private:
     std::unique_ptr<Searcher> searcher_;
 };
 
-// Serves one request (a search, or with id= an article page), from
+// Serves one request (a search, a CSV download, or with id= an article page), from
 // NEWS_CACHE when the same request was answered for the same index
 // revision by the same program. Never throws: bad requests get 4xx, an
 // article id the index does not have 404, an unavailable index 503,
-// anything else 500, each with a readable body. Details of server faults
+// anything else 500, each with a readable body; a CSV download while
+// another is being written for the same index 503 with Retry-After. Details of server faults
 // go to `log`, not to the client. With `open`, the index stays open
 // between requests; without, each request opens it.
 Response handle(const Environment& env, std::ostream& log, const Limits& limits = {}, OpenIndex* open = nullptr);

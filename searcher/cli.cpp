@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "common/error.h"
+#include "searcher/export.h"
 #include "searcher/format.h"
 
 namespace news {
@@ -36,6 +37,10 @@ SearchCommand::SearchCommand(CLI::App& app) {
     app.add_option("--time-limit", req_.time_limit,
                    "Seconds the whole search may take, ranking and facet counts included (default 5; 0: no limit)")
         ->check(CLI::Range(0.0, 600.0));
+    app.add_option("--export", export_,
+                   "Write every match (no page, no cap) as csv (RFC 4180) or jsonl (with the text), in --sort "
+                   "order, one row per story with its copies unless --no-collapse")
+        ->check(CLI::IsMember({"csv", "jsonl"}));
     app.add_flag("--explain", explain_, "Print the query that ran and the shards searched to stderr");
     app.add_flag("--color", color_, "Highlight with ANSI colours even when not a terminal");
     app.add_flag("--no-color", no_color_, "Never use ANSI colours");
@@ -59,6 +64,7 @@ int SearchCommand::run(std::ostream& out, std::ostream& err) {
         if (req_.query.empty() && req_.like_id.empty() && req_.from.empty() && req_.to.empty() &&
             req_.entities.empty() && req_.sources.empty())
             throw QueryError("nothing to search for: give a QUERY, --like, or a filter");
+        if (!export_.empty()) return run_export(out, err);
         Searcher searcher(db_);
         SearchResponse r = searcher.search(req_);
         if (explain_) {
@@ -84,6 +90,22 @@ int SearchCommand::run(std::ostream& out, std::ostream& err) {
         err << "newssearch: " << e.what() << '\n';
         return 2;
     }
+}
+
+int SearchCommand::run_export(std::ostream& out, std::ostream& err) {
+    Searcher searcher(db_);
+    ExportOptions options;
+    options.format = parse_export_format(export_);
+    const bool terminal = ::isatty(2);
+    if (terminal)
+        options.progress = [&err](long done, long total) {
+            err << "\rexported " << done << " of " << total << (done == total ? "\n" : "") << std::flush;
+        };
+    const ExportSummary s = export_matches(searcher, req_, options, out);
+    err << "newssearch: exported " << s.rows << (req_.collapse ? " stories" : " articles");
+    if (req_.collapse) err << " (" << s.articles << " articles)";
+    err << '\n';
+    return s.rows > 0 ? 0 : 1;
 }
 
 ShowCommand::ShowCommand(CLI::App& app, const SearchCommand& search) : search_(search) {

@@ -25,10 +25,13 @@ public:
     bool color() const;
 
 private:
+    int run_export(std::ostream& out, std::ostream& err);
+
     SearchRequest req_;
     std::string db_;
     std::string sort_;
     std::vector<std::string> words_;
+    std::string export_; // "csv" or "jsonl": every match instead of a page
     bool json_ = false, no_collapse_ = false, color_ = false, no_color_ = false, explain_ = false, show_path_ = false;
 };
 

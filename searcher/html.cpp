@@ -184,6 +184,12 @@ public:
         r.search.entities.push_back(spec);
         return href(r);
     }
+    // Every match of this search as CSV (the CGI's download).
+    std::string csv() const {
+        WebRequest r = first_page();
+        r.format = Format::Csv;
+        return href(r);
+    }
     std::string page(int n) const {
         WebRequest r = base_;
         r.page = n;
@@ -399,6 +405,14 @@ private:
         }
         if (!p_.request.search.query.empty()) out_ += " for <q>" + esc(p_.request.search.query) + "</q>";
         out_ += " <span class=\"time\">(" + std::string(secs) + " seconds)</span></h1>\n";
+        if (!r.results.empty()) {
+            const bool cut = r.total_estimate > p_.max_export_rows;
+            out_ += "<p class=\"download\"><a href=\"" + links_.csv() + "\" download>Download CSV</a>" +
+                    (cut ? " <span class=\"limit\">(the first " + with_commas(p_.max_export_rows) + " of " +
+                               with_commas(r.total_estimate) + "; <code>newssearch --export csv</code> has no limit)</span>"
+                         : std::string()) +
+                    "</p>\n";
+        }
     }
 
     void active_filters() {

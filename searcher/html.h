@@ -23,6 +23,7 @@ struct HtmlPage {
     std::string static_path = "/static";                              // style.css and app.js
     int max_page = 1000;                                              // deepest page a link may point to
     std::string error_title = "Sorry, that search could not be run."; // the alert's first words
+    long max_export_rows = 10000;                                     // rows of the "Download CSV" link
 };
 
 std::string render_html(const HtmlPage& page);

@@ -25,6 +25,7 @@
 #include "common/schema.h"
 #include "common/text.h"
 #include "searcher/deadline.h"
+#include "searcher/export.h"
 #include "searcher/facets.h"
 #include "searcher/query.h"
 #include "searcher/ranking.h"
@@ -61,6 +62,16 @@ struct Searcher::Impl {
     std::map<std::string, std::shared_ptr<const FacetTable>> shard_tables;
 
     std::string opened_identity; // identity() when opened
+
+    // What a search matches and ranks, before any page is taken: the
+    // database (the shards its dates need), the final query, its weighting.
+    struct Prepared {
+        Xapian::Database db;
+        Xapian::Query query;
+        RankedQuery ranked;
+        std::unique_ptr<Xapian::Weight> weighting;
+    };
+    Prepared prepare(const SearchRequest& req, const Deadline& deadline, SearchResponse& resp);
 
     // Opens the database (a directory or a Xapian stub file); throws
     // news::Error when it cannot be opened.
@@ -888,6 +899,146 @@ void Searcher::keep_facet_table() { impl_->keep_table = true; }
 
 const Xapian::Database& Searcher::database() const { return impl_->db; }
 
+Searcher::Impl::Prepared Searcher::Impl::prepare(const SearchRequest& req, const Deadline& deadline,
+                                                 SearchResponse& resp) {
+    DateRange range;
+    if (!req.from.empty() || !req.to.empty()) range = parse_date_range(req.from + ".." + req.to);
+    Xapian::Database searched = for_range(range.from, range.to, resp.shards);
+    resp.shards_total = static_cast<int>(shard_names.size());
+    resp.query = req.query;
+    resp.offset = req.offset;
+    resp.limit = req.limit;
+
+    // Spelling and aliases come from the whole archive, whatever
+    // shards the date range leaves to search.
+    QueryBuilder builder(this->db);
+    ParsedQuery parsed = builder.parse(req.query);
+    resp.suggestion = parsed.corrected;
+    resp.notices = parsed.notices;
+    resp.stop_words = parsed.stop_words;
+    Xapian::Query query = parsed.query;
+
+    // A pruned search ranks with the whole archive's statistics, so
+    // that it orders its articles as a single database would; where
+    // those cannot be supplied (see archive_stats) it searches every
+    // shard, and more-like-this needs the whole archive anyway.
+    std::shared_ptr<const ArchiveStats> archive;
+    if (resp.shards.size() < shard_names.size()) {
+        std::optional<ArchiveStats> stats;
+        if (req.like_id.empty())
+            stats = archive_stats(
+                this->db, searched,
+                parsed.relaxed.empty() ? query : Xapian::Query(Xapian::Query::OP_OR, query, parsed.relaxed));
+        if (stats) {
+            archive = std::make_shared<const ArchiveStats>(std::move(*stats));
+        } else {
+            searched = this->db;
+            resp.shards = shard_names;
+        }
+    }
+
+    std::unique_ptr<Xapian::Weight> weighting;
+    if (archive)
+        weighting = std::make_unique<ArchiveBM25Weight>(archive);
+    else
+        weighting = bm25_weight();
+    if (!req.like_id.empty()) {
+        std::string id_term = schema::id_term(req.like_id);
+        Xapian::PostingIterator p = searched.postlist_begin(id_term);
+        if (p == searched.postlist_end(id_term)) throw QueryError("no article with id '" + req.like_id + "'");
+        Xapian::RSet rset;
+        rset.add_document(*p);
+        BodyTermDecider decider(searched);
+        Xapian::ESet eset = Xapian::Enquire(searched).get_eset(kLikeTerms, rset, &decider);
+        Xapian::Query like(Xapian::Query::OP_OR, eset.begin(), eset.end());
+        like = Xapian::Query(Xapian::Query::OP_AND_NOT, like, Xapian::Query(id_term));
+        query = (req.query.empty() || query.get_type() == Xapian::Query::LEAF_MATCH_ALL)
+                    ? like
+                    : Xapian::Query(Xapian::Query::OP_FILTER, like, query);
+    }
+    auto filtered = [&](Xapian::Query q) {
+        // (A range before the first article is MatchNothing, an empty
+        // query: filter() would take it for no filter at all.)
+        if (!req.from.empty() || !req.to.empty())
+            q = Xapian::Query(Xapian::Query::OP_FILTER, q, builder.date_filter(req.from, req.to));
+        for (const std::string& e : req.entities) q = filter(q, builder.entity_filter(e));
+        if (!req.sources.empty()) {
+            std::vector<Xapian::Query> s;
+            for (const std::string& src : req.sources) s.push_back(builder.source_filter(src));
+            q = filter(q, Xapian::Query(Xapian::Query::OP_OR, s.begin(), s.end()));
+        }
+        return q;
+    };
+    query = filtered(query);
+    // Relaxation and feedback only for the user's words (not more
+    // like this); feedback only where the order is by relevance.
+    RankedQuery ranked;
+    ranked.query = ranked.marked = query;
+    // (Ranking is a refinement: a search out of time already goes without.)
+    if (req.like_id.empty() && has_free_words(parsed.query) && !deadline.passed()) {
+        const Xapian::Query relaxed = parsed.relaxed.empty() ? Xapian::Query() : filtered(parsed.relaxed);
+        // Its matches count against the time limit (but a remote
+        // shard server cannot run the spy that keeps it).
+        const Deadline* ranking_limit =
+            !remote && may_take(searched, query, req.time_limit, false) ? &deadline : nullptr;
+        ranked = rank_query(searched, this->db, *weighting, query, relaxed, req.collapse,
+                            req.sort == SortOrder::Relevance, ranking_limit);
+        if (archive && ranked.query.get_description() != query.get_description()) {
+            // The feedback's terms need the archive's statistics too;
+            // failing those, search every shard (as above).
+            std::optional<ArchiveStats> stats = archive_stats(this->db, searched, ranked.query);
+            if (stats) {
+                archive = std::make_shared<const ArchiveStats>(std::move(*stats));
+                weighting = std::make_unique<ArchiveBM25Weight>(archive);
+            } else {
+                searched = this->db;
+                resp.shards = shard_names;
+                archive.reset();
+                weighting = bm25_weight();
+                ranked = rank_query(searched, this->db, *weighting, query, relaxed, req.collapse,
+                                    req.sort == SortOrder::Relevance, ranking_limit);
+            }
+        }
+        put_all_words_first(searched, *weighting, parsed.query, ranked);
+        query = ranked.query;
+    }
+    resp.relaxed = ranked.relaxed;
+    if (ranked.relaxed) {
+        resp.optional_words = parsed.optional_words;
+        resp.all_words_matches = ranked.all_words;
+    }
+    return Prepared {std::move(searched), std::move(query), std::move(ranked), std::move(weighting)};
+}
+
+MatchSet Searcher::match_set(const SearchRequest& req) {
+    check_request(req);
+    if (impl_->remote) throw QueryError("an export reads every match here: not over remote shards");
+    try {
+        const Deadline none(std::chrono::steady_clock::now(), 0);
+        SearchResponse resp;
+        Impl::Prepared prep = impl_->prepare(req, none, resp);
+        MatchSet m;
+        m.query = std::move(prep.query);
+        m.notices = std::move(resp.notices);
+        if (prep.db.size() == 1) {
+            m.parts.push_back(prep.db);
+            m.weighting = std::move(prep.weighting);
+        } else if (resp.shards.size() == prep.db.size()) {
+            // Each shard weighs with its own statistics: the order across
+            // shards is near that of one database, not the same.
+            for (const std::string& name : resp.shards) m.parts.push_back(impl_->shard(name));
+            m.weighting = bm25_weight();
+        } else {
+            throw QueryError("an export reads a database or a sharded folder, not a stub naming several databases");
+        }
+        return m;
+    } catch (const Xapian::QueryParserError& e) {
+        throw QueryError("cannot parse query: " + e.get_msg());
+    } catch (const Xapian::Error& e) {
+        throw Error(printable(impl_->path) + ": " + e.get_description());
+    }
+}
+
 SearchResponse Searcher::search(const SearchRequest& req) {
     check_request(req);
     for (int attempt = 0;; ++attempt) {
@@ -895,116 +1046,13 @@ SearchResponse Searcher::search(const SearchRequest& req) {
             auto t0 = std::chrono::steady_clock::now();
             const Deadline deadline(t0, req.time_limit);
             SearchResponse resp;
-            DateRange range;
-            if (!req.from.empty() || !req.to.empty()) range = parse_date_range(req.from + ".." + req.to);
-            Xapian::Database db = impl_->for_range(range.from, range.to, resp.shards);
-            resp.shards_total = static_cast<int>(impl_->shard_names.size());
-            resp.query = req.query;
-            resp.offset = req.offset;
-            resp.limit = req.limit;
-
-            // Spelling and aliases come from the whole archive, whatever
-            // shards the date range leaves to search.
-            QueryBuilder builder(impl_->db);
-            ParsedQuery parsed = builder.parse(req.query);
-            resp.suggestion = parsed.corrected;
-            resp.notices = parsed.notices;
-            resp.stop_words = parsed.stop_words;
-            Xapian::Query query = parsed.query;
-
-            // A pruned search ranks with the whole archive's statistics, so
-            // that it orders its articles as a single database would; where
-            // those cannot be supplied (see archive_stats) it searches every
-            // shard, and more-like-this needs the whole archive anyway.
-            std::shared_ptr<const ArchiveStats> archive;
-            if (resp.shards.size() < impl_->shard_names.size()) {
-                std::optional<ArchiveStats> stats;
-                if (req.like_id.empty())
-                    stats = archive_stats(
-                        impl_->db, db,
-                        parsed.relaxed.empty() ? query : Xapian::Query(Xapian::Query::OP_OR, query, parsed.relaxed));
-                if (stats) {
-                    archive = std::make_shared<const ArchiveStats>(std::move(*stats));
-                } else {
-                    db = impl_->db;
-                    resp.shards = impl_->shard_names;
-                }
-            }
-
+            Impl::Prepared prep = impl_->prepare(req, deadline, resp);
+            Xapian::Database db = prep.db;
+            Xapian::Query query = prep.query;
+            const RankedQuery& ranked = prep.ranked;
+            const std::unique_ptr<Xapian::Weight>& weighting = prep.weighting;
             Xapian::Enquire enq(db);
-            std::unique_ptr<Xapian::Weight> weighting;
-            if (archive)
-                weighting = std::make_unique<ArchiveBM25Weight>(archive);
-            else
-                weighting = bm25_weight();
             enq.set_weighting_scheme(*weighting);
-            if (!req.like_id.empty()) {
-                std::string id_term = schema::id_term(req.like_id);
-                Xapian::PostingIterator p = db.postlist_begin(id_term);
-                if (p == db.postlist_end(id_term)) throw QueryError("no article with id '" + req.like_id + "'");
-                Xapian::RSet rset;
-                rset.add_document(*p);
-                BodyTermDecider decider(db);
-                Xapian::ESet eset = enq.get_eset(kLikeTerms, rset, &decider);
-                Xapian::Query like(Xapian::Query::OP_OR, eset.begin(), eset.end());
-                like = Xapian::Query(Xapian::Query::OP_AND_NOT, like, Xapian::Query(id_term));
-                query = (req.query.empty() || query.get_type() == Xapian::Query::LEAF_MATCH_ALL)
-                            ? like
-                            : Xapian::Query(Xapian::Query::OP_FILTER, like, query);
-            }
-            auto filtered = [&](Xapian::Query q) {
-                // (A range before the first article is MatchNothing, an empty
-                // query: filter() would take it for no filter at all.)
-                if (!req.from.empty() || !req.to.empty())
-                    q = Xapian::Query(Xapian::Query::OP_FILTER, q, builder.date_filter(req.from, req.to));
-                for (const std::string& e : req.entities) q = filter(q, builder.entity_filter(e));
-                if (!req.sources.empty()) {
-                    std::vector<Xapian::Query> s;
-                    for (const std::string& src : req.sources) s.push_back(builder.source_filter(src));
-                    q = filter(q, Xapian::Query(Xapian::Query::OP_OR, s.begin(), s.end()));
-                }
-                return q;
-            };
-            query = filtered(query);
-            // Relaxation and feedback only for the user's words (not more
-            // like this); feedback only where the order is by relevance.
-            RankedQuery ranked;
-            ranked.query = ranked.marked = query;
-            // (Ranking is a refinement: a search out of time already goes without.)
-            if (req.like_id.empty() && has_free_words(parsed.query) && !deadline.passed()) {
-                const Xapian::Query relaxed = parsed.relaxed.empty() ? Xapian::Query() : filtered(parsed.relaxed);
-                // Its matches count against the time limit (but a remote
-                // shard server cannot run the spy that keeps it).
-                const Deadline* ranking_limit =
-                    !impl_->remote && may_take(db, query, req.time_limit, false) ? &deadline : nullptr;
-                ranked = rank_query(db, impl_->db, *weighting, query, relaxed, req.collapse,
-                                    req.sort == SortOrder::Relevance, ranking_limit);
-                if (archive && ranked.query.get_description() != query.get_description()) {
-                    // The feedback's terms need the archive's statistics too;
-                    // failing those, search every shard (as above).
-                    std::optional<ArchiveStats> stats = archive_stats(impl_->db, db, ranked.query);
-                    if (stats) {
-                        archive = std::make_shared<const ArchiveStats>(std::move(*stats));
-                        weighting = std::make_unique<ArchiveBM25Weight>(archive);
-                    } else {
-                        db = impl_->db;
-                        resp.shards = impl_->shard_names;
-                        archive.reset();
-                        weighting = bm25_weight();
-                        enq = Xapian::Enquire(db);
-                        ranked = rank_query(db, impl_->db, *weighting, query, relaxed, req.collapse,
-                                            req.sort == SortOrder::Relevance, ranking_limit);
-                    }
-                    enq.set_weighting_scheme(*weighting);
-                }
-                put_all_words_first(db, *weighting, parsed.query, ranked);
-                query = ranked.query;
-            }
-            resp.relaxed = ranked.relaxed;
-            if (ranked.relaxed) {
-                resp.optional_words = parsed.optional_words;
-                resp.all_words_matches = ranked.all_words;
-            }
             Xapian::Query full_query = query;
             enq.set_query(query);
             const bool timed = may_take(db, query, req.time_limit, impl_->remote);

@@ -14,6 +14,7 @@ class Database;
 namespace news {
 
 struct StoredArticle;
+struct MatchSet;
 
 enum class SortOrder { Relevance, Newest, Oldest };
 
@@ -111,6 +112,10 @@ public:
     // Throws news::QueryError for a query or option that cannot be
     // understood, news::Error for anything else.
     SearchResponse search(const SearchRequest& request);
+
+    // Every match of `request`, for a caller that reads them all
+    // (export.h); offset, limit and the time limit do not apply.
+    MatchSet match_set(const SearchRequest& request);
 
     // Moves to the index's latest commit (for a process that serves many
     // searches, e.g. newssearch.cgi under FastCGI).

@@ -696,3 +696,43 @@ TEST_CASE("cgi: the page says what is wrong with a query and what to do") {
     Response star = serve("q=*");
     CHECK(star.body.find("<p class=\"notice\">a * needs letters before it") != std::string::npos);
 }
+
+TEST_CASE("cgi: format=csv downloads every match as CSV, without file paths") {
+    Response r = serve("q=kurdish&format=csv");
+    CHECK(r.status == 200);
+    REQUIRE(r.header("Content-Type"));
+    CHECK(r.header("Content-Type")->rfind("text/csv; charset=utf-8", 0) == 0);
+    REQUIRE(r.header("Content-Disposition"));
+    CHECK(r.header("Content-Disposition")->find("attachment") != std::string::npos);
+    REQUIRE(r.header("X-Export-Rows"));
+    CHECK(*r.header("X-Export-Rows") == "3 of 3");
+    CHECK(r.body.rfind("rank,id,story,copies,date,source,title,url,path,", 0) == 0);
+    CHECK(r.body.find("calm-1") != std::string::npos);
+    CHECK(r.body.find("articles.jsonl") == std::string::npos); // (the path column is left empty)
+    // The hostile title is quoted as CSV; a spreadsheet cell is not HTML.
+    CHECK(r.body.find("\"Kurdish <script>alert(1)</script> \"\"quoted\"\" & 'single'\"") != std::string::npos);
+}
+
+TEST_CASE("cgi: a CSV download stops at its limit and says so") {
+    Environment env;
+    env.db = test_db();
+    env.query_string = "q=kurdish&format=csv";
+    Limits limits;
+    limits.max_export_rows = 2;
+    std::ostringstream log;
+    Response r = handle(env, log, limits);
+    CHECK(r.status == 200);
+    REQUIRE(r.header("X-Export-Rows"));
+    CHECK(*r.header("X-Export-Rows") == "2 of 3");
+    size_t lines = 0;
+    for (size_t at = 0; (at = r.body.find("\r\n", at)) != std::string::npos; at += 2) ++lines;
+    CHECK(lines == 3); // header and two rows
+}
+
+TEST_CASE("cgi: the results page links its CSV download") {
+    Response r = serve("q=kurdish&sort=date");
+    CHECK(r.body.find("href=\"/search?q=kurdish&amp;sort=date&amp;format=csv\" download>Download CSV") !=
+          std::string::npos);
+    CHECK(to_query_string(parse_request("q=a&format=csv")) == "q=a&format=csv");
+    CHECK(status_of("q=a&format=xlsx") == 400);
+}
