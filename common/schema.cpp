@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <sstream>
 
 #include "common/dates.h"
@@ -10,6 +11,17 @@
 #include "common/text.h"
 
 namespace news::schema {
+
+std::string run_term(std::chrono::system_clock::time_point t) {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+    const std::time_t secs = static_cast<std::time_t>(us / 1000000);
+    std::tm tm {};
+    ::gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02d%06lld", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>((us % 1000000 + 1000000) % 1000000));
+    return std::string(kRunPrefix) + buf;
+}
 
 std::string id_term(std::string_view id) { return std::string(kIdPrefix) + std::string(id); }
 

@@ -3,6 +3,7 @@
 // Changing anything here that alters what is on disk bumps kSchemaVersion.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -46,6 +47,12 @@ inline constexpr std::string_view kBandPrefix = "XB";
 // id. The story id is its first article's id, so a story's articles are
 // id_term(story) OR story_term(story).
 inline constexpr std::string_view kStoryPrefix = "XC";
+// The indexing run that wrote the article: "XR" + the run's start in UTC,
+// "YYYYMMDDTHHMMSS" + microseconds (sorts as the runs ran). `newssearch
+// watch` finds the articles added since it last ran by these. Articles
+// written before runs were recorded have none (older than every run), so
+// adding it changed no schema version.
+inline constexpr std::string_view kRunPrefix = "XR";
 
 // Entity types as they appear in terms and JSON.
 inline constexpr std::string_view kTypePerson = "PERSON";
@@ -93,6 +100,10 @@ inline constexpr std::string_view kSegments = ".segments";
 // Beside the database, DB + kRunLock: the file every writing newsindex run
 // holds an flock on (RunLock); it stays after the run.
 inline constexpr std::string_view kRunLock = ".lock";
+// Beside the database, DB + kWatches: the saved searches of `newssearch
+// watch` (JSON, replaced whole by a rename), and DB + kWatches + kRunLock,
+// held while one is changed.
+inline constexpr std::string_view kWatches = ".watches";
 
 // ---- Helpers that build terms (the only code that concatenates prefixes) --
 std::string id_term(std::string_view id);
@@ -110,6 +121,8 @@ std::string month_term(int year, int month);
 std::string day_term(int year, int month, int day);
 std::string band_term(std::string_view band_hex);
 std::string story_term(std::string_view story_id);
+// "XR" + run_stamp(t): the run term of a run started at `t`.
+std::string run_term(std::chrono::system_clock::time_point t);
 
 // kFoldSlot's value, and back (false when the value is not one).
 std::string fold_value(std::string_view kind, double similarity);

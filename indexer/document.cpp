@@ -88,7 +88,8 @@ private:
 
 } // namespace
 
-DocumentBuilder::DocumentBuilder(const EntityTagger& tagger) : tagger_(tagger) {
+DocumentBuilder::DocumentBuilder(const EntityTagger& tagger, std::string run_term)
+    : tagger_(tagger), run_term_(std::move(run_term)) {
     // Xapian::Stem takes ownership of the implementation.
     tg_.set_stemmer(Xapian::Stem(std::make_unique<CachedStemmer>().release()));
     tg_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
@@ -160,6 +161,7 @@ BuiltDocument DocumentBuilder::build(const Article& a, const std::string& id, co
     out.id_term = s::id_term(id);
     doc.add_boolean_term(out.id_term);
     doc.add_boolean_term(s::file_term(file_key));
+    if (!run_term_.empty()) doc.add_boolean_term(run_term_);
     doc.add_value(s::kStorySlot, id);
     doc.add_value(s::kIdSlot, id);
     out.id = id;

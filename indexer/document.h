@@ -28,7 +28,8 @@ struct BuiltDocument {
 
 class DocumentBuilder {
 public:
-    explicit DocumentBuilder(const EntityTagger& tagger);
+    // `run_term` (schema::run_term) goes on every document built; "" for none.
+    explicit DocumentBuilder(const EntityTagger& tagger, std::string run_term = {});
 
     // `id` the article's unique id, `path` the file as shown in results,
     // `file_key` the key of the input file (for the file term).
@@ -37,6 +38,7 @@ public:
 
 private:
     const EntityTagger& tagger_;
+    std::string run_term_;
     Xapian::TermGenerator tg_;
 };
 

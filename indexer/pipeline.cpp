@@ -461,6 +461,8 @@ std::string BuildSummary::line() const {
 BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
     namespace s = schema;
     auto t0 = std::chrono::steady_clock::now();
+    // Every article this run writes carries it (what `newssearch watch` reads).
+    const std::string run_term = s::run_term(std::chrono::system_clock::now());
     BuildSummary sum;
     std::vector<std::string> root_keys, unread;
     std::vector<FileTask> files = scan_roots(opt.roots, opt.filter, opt.source, sum, root_keys, unread, log);
@@ -644,7 +646,7 @@ BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
         workers.emplace_back([&] {
             pthread_setname_np(pthread_self(), "news-worker");
             yield_to_writers();
-            DocumentBuilder builder(tagger);
+            DocumentBuilder builder(tagger, run_term);
             while (auto b = work.pop()) {
                 try {
                     const FileTask& t = tasks[b->file];

@@ -22,6 +22,7 @@
 #include "searcher/export.h"
 #include "searcher/format.h"
 #include "searcher/html.h"
+#include "searcher/watch.h"
 
 namespace news::cgi {
 namespace {
@@ -122,9 +123,10 @@ constexpr const char* kCsp = "default-src 'none'; style-src 'self'; script-src '
 Response make_response(int status, Format format, std::string body) {
     Response r;
     r.status = status;
-    r.headers.emplace_back("Content-Type", format == Format::Json  ? "application/json; charset=utf-8"
-                                           : format == Format::Csv ? "text/csv; charset=utf-8; header=present"
-                                                                   : "text/html; charset=utf-8");
+    r.headers.emplace_back("Content-Type", format == Format::Json   ? "application/json; charset=utf-8"
+                                           : format == Format::Csv  ? "text/csv; charset=utf-8; header=present"
+                                           : format == Format::Atom ? "application/atom+xml; charset=utf-8"
+                                                                    : "text/html; charset=utf-8");
     if (format == Format::Csv && status == 200)
         r.headers.emplace_back("Content-Disposition", "attachment; filename=\"newssearch.csv\"");
     // Results change only when the index is rebuilt: a short shared cache is
@@ -170,6 +172,9 @@ public:
         if (::stat("/proc/self/exe", &st) == 0)
             key_ += "|" + std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." +
                     std::to_string(st.st_mtim.tv_nsec);
+        // (The home page lists the watches: a changed watch file is a new page.)
+        if (::stat(WatchFile(env.db).path().c_str(), &st) == 0)
+            key_ += "|w" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
         key_ += "|" + env.search_path + "|" + env.static_path + "|" + to_query_string(req) +
                 (req.format == Format::Json ? "|json" : "|html");
         path_ = env.cache_dir + "/" + hex64(fnv1a64(key_) % kSlots);
@@ -211,7 +216,7 @@ private:
 } // namespace
 
 bool WebRequest::is_home() const {
-    return article.empty() && search.query.empty() && search.from.empty() && search.to.empty() &&
+    return article.empty() && watch.empty() && search.query.empty() && search.from.empty() && search.to.empty() &&
            search.entities.empty() && search.sources.empty();
 }
 
@@ -330,13 +335,25 @@ WebRequest parse_request(std::string_view query_string, const Limits& limits) {
             r.page = parse_page(value, limits);
         } else if (name == "id") {
             r.article = value; // (bounded and checked as any value; only ever looked up as a term)
+        } else if (name == "watch") {
+            try {
+                check_watch_name(value);
+            } catch (const QueryError& e) {
+                throw RequestError(400, e.what());
+            }
+            r.watch = value; // (a key of the watch file, never a path)
         } else if (name == "format") {
-            if (value != "json" && value != "html" && value != "csv" && value != "")
-                throw RequestError(400, "format must be html, json or csv");
-            r.format = value == "json" ? Format::Json : value == "csv" ? Format::Csv : Format::Html;
+            if (value != "json" && value != "html" && value != "csv" && value != "atom" && value != "")
+                throw RequestError(400, "format must be html, json, csv or atom");
+            r.format = value == "json"   ? Format::Json
+                       : value == "csv"  ? Format::Csv
+                       : value == "atom" ? Format::Atom
+                                         : Format::Html;
         }
         // Anything else (db, DB, ...) is ignored: the index comes from NEWS_DB only.
     }
+    if ((r.format == Format::Atom) != !r.watch.empty())
+        throw RequestError(400, "a watch's feed is asked for with watch=NAME&format=atom");
     r.search.offset = (r.page - 1) * limits.page_size;
     return r;
 }
@@ -359,8 +376,10 @@ std::string to_query_string(const WebRequest& r) {
     if (r.search.sort == SortOrder::Oldest) add("sort", "oldest");
     if (r.page > 1) add("page", std::to_string(r.page));
     add("id", r.article);
+    add("watch", r.watch);
     if (r.format == Format::Json) add("format", "json");
     if (r.format == Format::Csv) add("format", "csv");
+    if (r.format == Format::Atom) add("format", "atom");
     return out;
 }
 
@@ -413,6 +432,13 @@ std::string search_body(Searcher& searcher, const WebRequest& req, const Environ
     if (req.format == Format::Json) return to_json(resp) + "\n";
     HtmlPage page {req, &resp, "", env.search_path, env.static_path, limits.max_page};
     page.max_export_rows = limits.max_export_rows;
+    if (req.is_home()) {
+        try {
+            for (const Watch& w : WatchFile(env.db).load()) page.watches.emplace_back(w.name, w.query);
+        } catch (const Error&) {
+            // (a watch file that cannot be read only hides the list)
+        }
+    }
     return render_html(page);
 }
 
@@ -491,6 +517,17 @@ Response csv_download(const Environment& env, const WebRequest& req, const Limit
     return r;
 }
 
+// A watch's feed: what its runs found, as `newssearch watch run NAME --atom`
+// prints it (reading the feed never runs the watch).
+Response watch_feed(const Environment& env, const WebRequest& req, const Limits& limits) {
+    for (const Watch& w : WatchFile(env.db).load()) {
+        if (w.name != req.watch) continue;
+        const std::string uuid = Xapian::Database(env.db).get_uuid();
+        return make_response(200, Format::Atom, to_atom(w, uuid, env.search_path + "?" + to_query_string(req)));
+    }
+    return error_response(404, WebRequest {}, env, limits, "no watch named " + req.watch + " on this index");
+}
+
 } // namespace
 
 Searcher& OpenIndex::get(const std::string& db) {
@@ -523,6 +560,7 @@ Response handle(const Environment& env, std::ostream& log, const Limits& limits,
     try {
         if (env.db.empty()) throw Error("NEWS_DB is not set in the server's environment");
         if (req.format == Format::Csv && req.article.empty()) return csv_download(env, req, limits, open);
+        if (!req.watch.empty()) return watch_feed(env, req, limits);
         ResponseCache cache(env, req);
         std::string body;
         if (cache.get(body)) {

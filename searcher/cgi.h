@@ -18,7 +18,8 @@ namespace news::cgi {
 
 // Csv: every match of the search (up to Limits::max_export_rows) as a
 // download, what `newssearch --export csv` writes, without file paths.
-enum class Format { Html, Json, Csv };
+// Atom: a watch's feed (watch=NAME, watch.h).
+enum class Format { Html, Json, Csv, Atom };
 
 // What a request may carry. Every default is what newssearch.cgi uses.
 struct Limits {
@@ -43,6 +44,7 @@ struct WebRequest {
     Format format = Format::Html;
     int page = 1;
     std::string article; // an article id, looked up in the index and nowhere else; "" for a search
+    std::string watch;   // a watch's name (format=atom): its feed, read from the index's watch file
 
     // No article, no query and no filter: the home page.
     bool is_home() const;

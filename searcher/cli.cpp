@@ -2,12 +2,18 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "searcher/export.h"
 #include "searcher/format.h"
+#include "searcher/watch.h"
 
 namespace news {
 
@@ -122,15 +128,25 @@ ShowCommand::ShowCommand(CLI::App& app, const SearchCommand& search) : search_(s
     sub_->add_option("ID", req_.id, "The article's id (as results show it)")->required();
 }
 
-bool ShowCommand::may_be_named(const CLI::App& app, int argc, const char* const* argv) {
+namespace {
+
+// Whether `word` may be the subcommand of this command line: the first
+// argument that is neither an option nor an option's value, or there is none.
+bool names_subcommand(const CLI::App& app, int argc, const char* const* argv, const std::string& word) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--") return false;
-        if (arg.size() < 2 || arg[0] != '-') return arg == "show";
+        if (arg.size() < 2 || arg[0] != '-') return arg == word;
         const CLI::Option* opt = arg.find('=') == std::string::npos ? app.get_option_no_throw(arg) : nullptr;
         if (opt && opt->get_items_expected_max() > 0) ++i; // (its value)
     }
     return true;
+}
+
+} // namespace
+
+bool ShowCommand::may_be_named(const CLI::App& app, int argc, const char* const* argv) {
+    return names_subcommand(app, argc, argv, "show");
 }
 
 int ShowCommand::run(std::ostream& out, std::ostream& err) {
@@ -153,6 +169,135 @@ int ShowCommand::run(std::ostream& out, std::ostream& err) {
         err << "newssearch: " << e.what() << '\n';
         return 2;
     }
+}
+
+WatchCommand::WatchCommand(CLI::App& app, const SearchCommand& search) : search_(search) {
+    sub_ = app.add_subcommand("watch", "Saved searches and the stories new since they last ran: watch add NAME "
+                                       "QUERY, watch list, watch remove NAME, watch run [NAME] [--json|--atom]");
+    sub_->fallthrough();
+    sub_->require_subcommand(1);
+    app.footer(app.get_footer() + "\nSaved searches: newssearch --db DB watch add|list|remove|run (see watch --help).");
+    add_ = sub_->add_subcommand("add", "Save QUERY as watch NAME; it has seen every article indexed so far");
+    add_->fallthrough();
+    add_->add_option("NAME", name_, "Letters, digits, '_', '-', '.' (at most 64)")->required();
+    add_->add_option("QUERY", words_, "The query, as for a search")->required()->expected(1, -1);
+    list_ = sub_->add_subcommand("list", "List the watches: name, query, last run, stories in its feed");
+    list_->fallthrough();
+    list_->add_flag("--json", json_, "One JSON object on standard output");
+    remove_ = sub_->add_subcommand("remove", "Remove watch NAME (exit 1 when there is none)");
+    remove_->fallthrough();
+    remove_->add_option("NAME", name_)->required();
+    run_ = sub_->add_subcommand("run", "Print the stories new since each watch (or NAME) last ran: new stories, "
+                                       "not new copies of a story it knew; exit 0 some, 1 none");
+    run_->fallthrough();
+    run_->add_option("NAME", name_, "Only this watch");
+    run_->add_flag("--json", json_, "A JSON object a watch, one a line");
+    auto* atom = run_->add_flag("--atom", atom_, "The watch's feed (RFC 4287) of its recent new stories (needs NAME)");
+    atom->excludes(run_->get_option("--json"));
+}
+
+bool WatchCommand::may_be_named(const CLI::App& app, int argc, const char* const* argv) {
+    return names_subcommand(app, argc, argv, "watch");
+}
+
+int WatchCommand::run(std::ostream& out, std::ostream& err) {
+    try {
+        if (add_->parsed()) return add(out);
+        if (list_->parsed()) return list(out);
+        if (remove_->parsed()) return remove(out, err);
+        return run_watches(out, err);
+    } catch (const std::exception& e) {
+        err << "newssearch: " << e.what() << '\n';
+        return 2;
+    }
+}
+
+int WatchCommand::add(std::ostream& out) {
+    std::string query;
+    for (size_t i = 0; i < words_.size(); ++i) query += (i ? " " : "") + words_[i];
+    Searcher searcher(search_.db());
+    WatchFile file(search_.db());
+    WatchFile::Lock lock(file);
+    std::vector<Watch> watches = file.load();
+    for (const Watch& w : watches)
+        if (w.name == name_) throw QueryError("there is already a watch named " + name_);
+    watches.push_back(new_watch(searcher, name_, query, std::chrono::system_clock::now()));
+    file.save(watches);
+    out << "watch " << name_ << " added: " << query << '\n';
+    return 0;
+}
+
+int WatchCommand::list(std::ostream& out) const {
+    const std::vector<Watch> watches = WatchFile(search_.db()).load();
+    if (json_ || search_.json()) {
+        nlohmann::ordered_json a = nlohmann::ordered_json::array();
+        for (const Watch& w : watches)
+            a.push_back(nlohmann::ordered_json {
+                {"name", w.name},
+                {"query", w.query},
+                {"created", w.created},
+                {"last_run", w.last_run.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(w.last_run)},
+                {"recent", w.recent.size()}});
+        out << a.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+        return 0;
+    }
+    for (const Watch& w : watches)
+        out << w.name << "\t" << w.query << "\tlast run " << (w.last_run.empty() ? "never" : w.last_run) << "\t"
+            << w.recent.size() << " in its feed\n";
+    if (watches.empty()) out << "no watches (add one: newssearch --db DB watch add NAME QUERY)\n";
+    return 0;
+}
+
+int WatchCommand::remove(std::ostream& out, std::ostream& err) {
+    WatchFile file(search_.db());
+    WatchFile::Lock lock(file);
+    std::vector<Watch> watches = file.load();
+    const auto it = std::find_if(watches.begin(), watches.end(), [&](const Watch& w) { return w.name == name_; });
+    if (it == watches.end()) {
+        err << "newssearch: no watch named " << name_ << '\n';
+        return 1;
+    }
+    watches.erase(it);
+    file.save(watches);
+    out << "watch " << name_ << " removed\n";
+    return 0;
+}
+
+int WatchCommand::run_watches(std::ostream& out, std::ostream& err) {
+    if (atom_ && name_.empty()) throw QueryError("--atom prints one watch's feed: name it (watch run NAME --atom)");
+    Searcher searcher(search_.db());
+    WatchFile file(search_.db());
+    WatchFile::Lock lock(file);
+    std::vector<Watch> watches = file.load();
+    const auto now = std::chrono::system_clock::now();
+    bool any = false, named = false;
+    std::ostringstream text;
+    for (Watch& w : watches) {
+        if (!name_.empty() && w.name != name_) continue;
+        named = true;
+        const std::string since = w.last_run.empty() ? w.created : w.last_run;
+        const std::vector<WatchStory> found = run_watch(searcher, w, now);
+        any = any || !found.empty();
+        if (atom_) {
+            text << to_atom(w, searcher.database().get_uuid());
+        } else if (json_ || search_.json()) {
+            text << watch_run_json(w, since, found) << '\n';
+        } else {
+            text << w.name << ": " << found.size() << (found.size() == 1 ? " new story" : " new stories") << " since "
+                 << since << " (" << w.query << ")\n";
+            for (const WatchStory& s : found)
+                text << "  " << (s.date.empty() ? "undated" : s.date) << " · " << (s.source.empty() ? "-" : s.source)
+                     << " · id " << s.id << (s.copies > 1 ? " · " + std::to_string(s.copies) + " copies" : "")
+                     << "\n    " << s.title << '\n';
+        }
+    }
+    if (!named) {
+        err << "newssearch: " << (name_.empty() ? "no watches to run" : "no watch named " + name_) << '\n';
+        return name_.empty() ? 1 : 2;
+    }
+    file.save(watches); // (only once every watch ran: a failure leaves them all as they were)
+    out << text.str();
+    return any ? 0 : 1;
 }
 
 } // namespace news

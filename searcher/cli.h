@@ -55,4 +55,28 @@ private:
     bool json_ = false;
 };
 
+// `newssearch --db DB watch add NAME QUERY | list | remove NAME | run [NAME]
+// [--json|--atom]`: saved searches and the stories new since they last ran
+// (watch.h). `run` exits 0 when it found new stories, 1 when none.
+class WatchCommand {
+public:
+    WatchCommand(CLI::App& app, const SearchCommand& search);
+    // As ShowCommand::may_be_named, for "watch".
+    static bool may_be_named(const CLI::App& app, int argc, const char* const* argv);
+    bool chosen() const { return sub_->parsed(); }
+    int run(std::ostream& out, std::ostream& err);
+
+private:
+    int add(std::ostream& out);
+    int list(std::ostream& out) const;
+    int remove(std::ostream& out, std::ostream& err);
+    int run_watches(std::ostream& out, std::ostream& err);
+
+    const SearchCommand& search_;
+    CLI::App *sub_, *add_, *list_, *remove_, *run_;
+    std::string name_;
+    std::vector<std::string> words_;
+    bool json_ = false, atom_ = false;
+};
+
 } // namespace news

@@ -361,7 +361,23 @@ private:
                 "<code>org:</code>, <code>source:</code> and <code>date:2026-03-01..2026-03-05</code>, "
                 "or pick a name on the right.</p>\n";
         histogram(r);
+        watches();
         out_ += "</section>\n";
+    }
+
+    // The saved searches (newssearch watch), each a search link and its feed.
+    void watches() {
+        if (p_.watches.empty()) return;
+        out_ += "<h2 id=\"watches-h\">Watched searches</h2>\n<ul class=\"watches\" aria-labelledby=\"watches-h\">\n";
+        for (const auto& [name, query] : p_.watches) {
+            WebRequest feed;
+            feed.watch = name;
+            feed.format = Format::Atom;
+            out_ += "<li><a href=\"" + links_.query(query) + "\">" + esc(name) + "</a> <q>" + esc(query) +
+                    "</q> <a class=\"feed\" type=\"application/atom+xml\" href=\"" + links_.href(feed) +
+                    "\">new stories (Atom)</a></li>\n";
+        }
+        out_ += "</ul>\n";
     }
 
     void results(const SearchResponse& r) {
@@ -407,11 +423,12 @@ private:
         out_ += " <span class=\"time\">(" + std::string(secs) + " seconds)</span></h1>\n";
         if (!r.results.empty()) {
             const bool cut = r.total_estimate > p_.max_export_rows;
-            out_ += "<p class=\"download\"><a href=\"" + links_.csv() + "\" download>Download CSV</a>" +
-                    (cut ? " <span class=\"limit\">(the first " + with_commas(p_.max_export_rows) + " of " +
-                               with_commas(r.total_estimate) + "; <code>newssearch --export csv</code> has no limit)</span>"
-                         : std::string()) +
-                    "</p>\n";
+            out_ +=
+                "<p class=\"download\"><a href=\"" + links_.csv() + "\" download>Download CSV</a>" +
+                (cut ? " <span class=\"limit\">(the first " + with_commas(p_.max_export_rows) + " of " +
+                           with_commas(r.total_estimate) + "; <code>newssearch --export csv</code> has no limit)</span>"
+                     : std::string()) +
+                "</p>\n";
         }
     }
 

@@ -24,6 +24,7 @@ struct HtmlPage {
     int max_page = 1000;                                              // deepest page a link may point to
     std::string error_title = "Sorry, that search could not be run."; // the alert's first words
     long max_export_rows = 10000;                                     // rows of the "Download CSV" link
+    std::vector<std::pair<std::string, std::string>> watches = {};    // the home page's saved searches: name, query
 };
 
 std::string render_html(const HtmlPage& page);

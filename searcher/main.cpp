@@ -20,11 +20,15 @@ int main(int argc, char** argv) {
         "Exit status: 0 something matched, 1 nothing matched, 2 error (bad query, not an index).");
     news::SearchCommand command(app);
     std::optional<news::ShowCommand> show; // (only as the first word: "tv show ratings" is a search)
+    std::optional<news::WatchCommand> watch;
     if (news::ShowCommand::may_be_named(app, argc, argv)) show.emplace(app, command);
+    if (news::WatchCommand::may_be_named(app, argc, argv)) watch.emplace(app, command);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
-    return show && show->chosen() ? show->run(std::cout, std::cerr) : command.run(std::cout, std::cerr);
+    if (show && show->chosen()) return show->run(std::cout, std::cerr);
+    if (watch && watch->chosen()) return watch->run(std::cout, std::cerr);
+    return command.run(std::cout, std::cerr);
 }

@@ -71,7 +71,8 @@ struct Searcher::Impl {
         RankedQuery ranked;
         std::unique_ptr<Xapian::Weight> weighting;
     };
-    Prepared prepare(const SearchRequest& req, const Deadline& deadline, SearchResponse& resp);
+    // `rank`: relax and add feedback as a search does; else the query as parsed.
+    Prepared prepare(const SearchRequest& req, const Deadline& deadline, SearchResponse& resp, bool rank = true);
 
     // Opens the database (a directory or a Xapian stub file); throws
     // news::Error when it cannot be opened.
@@ -900,7 +901,7 @@ void Searcher::keep_facet_table() { impl_->keep_table = true; }
 const Xapian::Database& Searcher::database() const { return impl_->db; }
 
 Searcher::Impl::Prepared Searcher::Impl::prepare(const SearchRequest& req, const Deadline& deadline,
-                                                 SearchResponse& resp) {
+                                                 SearchResponse& resp, bool rank) {
     DateRange range;
     if (!req.from.empty() || !req.to.empty()) range = parse_date_range(req.from + ".." + req.to);
     Xapian::Database searched = for_range(range.from, range.to, resp.shards);
@@ -975,7 +976,7 @@ Searcher::Impl::Prepared Searcher::Impl::prepare(const SearchRequest& req, const
     RankedQuery ranked;
     ranked.query = ranked.marked = query;
     // (Ranking is a refinement: a search out of time already goes without.)
-    if (req.like_id.empty() && has_free_words(parsed.query) && !deadline.passed()) {
+    if (rank && req.like_id.empty() && has_free_words(parsed.query) && !deadline.passed()) {
         const Xapian::Query relaxed = parsed.relaxed.empty() ? Xapian::Query() : filtered(parsed.relaxed);
         // Its matches count against the time limit (but a remote
         // shard server cannot run the spy that keeps it).
@@ -1010,13 +1011,13 @@ Searcher::Impl::Prepared Searcher::Impl::prepare(const SearchRequest& req, const
     return Prepared {std::move(searched), std::move(query), std::move(ranked), std::move(weighting)};
 }
 
-MatchSet Searcher::match_set(const SearchRequest& req) {
+MatchSet Searcher::match_set(const SearchRequest& req, bool as_searched) {
     check_request(req);
     if (impl_->remote) throw QueryError("an export reads every match here: not over remote shards");
     try {
         const Deadline none(std::chrono::steady_clock::now(), 0);
         SearchResponse resp;
-        Impl::Prepared prep = impl_->prepare(req, none, resp);
+        Impl::Prepared prep = impl_->prepare(req, none, resp, as_searched);
         MatchSet m;
         m.query = std::move(prep.query);
         m.notices = std::move(resp.notices);

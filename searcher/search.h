@@ -114,8 +114,11 @@ public:
     SearchResponse search(const SearchRequest& request);
 
     // Every match of `request`, for a caller that reads them all
-    // (export.h); offset, limit and the time limit do not apply.
-    MatchSet match_set(const SearchRequest& request);
+    // (export.h); offset, limit and the time limit do not apply. With
+    // `as_searched`, the matches a search counts (a query of plain words
+    // that finds too few relaxed, as search() does); else the query as
+    // written (a saved search that should not drift).
+    MatchSet match_set(const SearchRequest& request, bool as_searched = true);
 
     // Moves to the index's latest commit (for a process that serves many
     // searches, e.g. newssearch.cgi under FastCGI).

@@ -12,6 +12,7 @@
 #include "indexer/pipeline.h"
 #include "searcher/cgi.h"
 #include "searcher/html.h"
+#include "searcher/watch.h"
 
 using namespace news;
 using namespace news::cgi;
@@ -735,4 +736,30 @@ TEST_CASE("cgi: the results page links its CSV download") {
           std::string::npos);
     CHECK(to_query_string(parse_request("q=a&format=csv")) == "q=a&format=csv");
     CHECK(status_of("q=a&format=xlsx") == 400);
+}
+
+TEST_CASE("cgi: a watch's feed is served by name, and the home page links it") {
+    Watch w;
+    w.name = "kurds";
+    w.query = "kurdish <b>";
+    w.created = "2026-12-07T00:00:00Z";
+    WatchStory s;
+    s.id = s.story = "calm-1";
+    s.title = "Kurdish groups meet in Erbil";
+    s.found = w.created;
+    w.recent.push_back(s);
+    WatchFile(test_db()).save({w});
+    Response feed = serve("watch=kurds&format=atom");
+    CHECK(feed.status == 200);
+    REQUIRE(feed.header("Content-Type"));
+    CHECK(*feed.header("Content-Type") == "application/atom+xml; charset=utf-8");
+    CHECK(feed.body.find("<title>Kurdish groups meet in Erbil</title>") != std::string::npos);
+    CHECK(feed.body.find("rel=\"self\"") != std::string::npos);
+    CHECK(serve("watch=nobody&format=atom").status == 404);
+    CHECK(serve("watch=../../etc/passwd&format=atom").status == 400);
+    CHECK(serve("watch=kurds").status == 400); // (a feed is asked for as one)
+    Response home = serve("");
+    CHECK(home.body.find("href=\"/search?watch=kurds&amp;format=atom\"") != std::string::npos);
+    CHECK(home.body.find("<q>kurdish &lt;b&gt;</q>") != std::string::npos);
+    WatchFile(test_db()).save({});
 }

@@ -19,6 +19,7 @@
 namespace {
 
 // `with_story` false leaves out the story and fold slots and the story term.
+// The run term is always left out: which run wrote an article is no part of it.
 std::string document_digest(const Xapian::Document& doc, bool with_story) {
     namespace s = news::schema;
     const std::string story_prefix(s::kStoryPrefix);
@@ -29,6 +30,7 @@ std::string document_digest(const Xapian::Document& doc, bool with_story) {
     };
     for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
         if (!with_story && (*t).compare(0, story_prefix.size(), story_prefix) == 0) continue;
+        if ((*t).compare(0, s::kRunPrefix.size(), s::kRunPrefix) == 0) continue;
         mix(*t);
         mix(std::to_string(t.get_wdf()));
         for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) mix(std::to_string(*p));
