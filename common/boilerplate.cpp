@@ -201,6 +201,7 @@ void mask_opening(std::string_view t, std::string& out) {
 
 void mask_closing(std::string_view t, std::string& out) {
     size_t end = t.size();
+    bool signed_off = false; // a one-word last line was blanked
     for (int round = 0; round < 4; ++round) {
         while (end > 0 && (is_space(t[end - 1]) || static_cast<unsigned char>(t[end - 1]) < 0x20)) --end;
         if (end == 0) return;
@@ -242,9 +243,13 @@ void mask_closing(std::string_view t, std::string& out) {
             return;
         if (std::any_of(line.begin(), line.end(), is_digit)) return;
         if (std::none_of(line.begin(), line.end(), [](char c) { return is_upper(c) || is_lower(c); })) return;
+        if (signed_off && !one_word) return;
         blank(out, nl + 1, end);
         end = nl;
-        return;
+        // A sign-off given twice ("... February 28. REUTER" + "Reuter"):
+        // look once more, for one word only.
+        if (!one_word || signed_off) return;
+        signed_off = true;
     }
 }
 

@@ -296,6 +296,11 @@ void join_company_and(const Model& m, const std::vector<Token>& tokens, const st
         size_t a = i; // the "and"
         while (a > 0 && a + 3 > i && (company_suffix(toks[a - 1]) || generic(toks[a - 1])) && touching(a - 1, a)) --a;
         if (a < 2 || (toks[a - 1] != "and" && toks[a - 1] != "&") || !touching(a - 1, a)) continue;
+        // One word at most before the suffix ("Telegraph", "Poor's"): a firm
+        // of several ("Federal Deposit Insurance Corp") is a firm of its own.
+        if (std::count_if(toks.begin() + static_cast<long>(a), toks.begin() + static_cast<long>(i),
+                          [](std::string_view w) { return w != "'s"; }) > 1)
+            continue;
         --a;
         const size_t left_end = a; // one past the left part
         if (!starts_upper(toks[left_end - 1]) || company_suffix(toks[left_end - 1]) || tokens[a].sentence_start ||
@@ -402,10 +407,24 @@ void apply_product_grades(const Model& m, const std::vector<std::string_view>& t
     std::unordered_set<std::string> grades;
     for (const Mention& s : spans) {
         if (s.type == kMisc || (s.e - s.b == 1 && is_acronym(toks[s.b]))) continue;
-        const std::string next = s.e < toks.size() ? lower(toks[s.e]) : "";
-        const std::string prev = s.b > 0 ? lower(toks[s.b - 1]) : "";
-        const bool grade = one_of(next, {"crude", "crudes", "blend", "grade"}) ||
-                           one_of(prev, {"grade", "posting", "light", "heavy", "sweet", "sour"});
+        auto at = [&](size_t k) { return k < toks.size() ? lower(toks[k]) : std::string(); };
+        const std::string next = at(s.e);
+        const std::string prev = s.b > 0 ? at(s.b - 1) : "";
+        const std::string prev2 = s.b > 1 ? at(s.b - 2) : "";
+        // A grade word soon after: "X, the U.S. benchmark grade", "X and
+        // West Texas Sour grades" (within the clause, before any verb-like
+        // figure).
+        bool grade_after = false;
+        for (size_t k = s.e; k < std::min(toks.size(), s.e + 6) && !grade_after; ++k) {
+            const std::string w = at(k);
+            if (w == "." || w == ";") break;
+            grade_after = one_of(w, {"crude", "crudes", "blend", "grade", "grades"}) && (next == "," || next == "and");
+        }
+        const bool grade = one_of(next, {"crude", "crudes", "blend", "grade"}) || grade_after ||
+                           one_of(prev, {"grade", "posting", "light", "heavy", "sweet", "sour", "crude", "benchmark"}) ||
+                           (one_of(prev, {"for", "of"}) &&
+                            (one_of(prev2, {"postings", "barrel", "bbl"}) ||
+                             (prev2 == "price" && s.b > 2 && at(s.b - 3) == "posted")));
         const bool place = s.type == kLoc && (m.gaz_kinds(phrase_hash(phrase(s))) & kPlaceKinds) != 0;
         if (grade && !place) grades.insert(text(s));
     }

@@ -59,6 +59,9 @@ TEST_CASE("boilerplate: sign-offs and credit lines") {
     CHECK(left("Note - Fin div pay May 27, record May 23. REUTER\n") == "Note - Fin div pay May 27, record May 23.");
     CHECK(left("Prices fell on Monday. Analysts agreed.") == "Prices fell on Monday. Analysts agreed.");
     CHECK(left("Reuter") == "Reuter"); // the whole text is never a sign-off
+    // Signed off twice; but only one word more.
+    CHECK(left("Note: period ended February 28. REUTER\nReuter\n") == "Note: period ended February 28.");
+    CHECK(left("Sales rose.\nBoard Chairman Smith\nReuter\n") == "Sales rose. Board Chairman Smith");
 }
 
 TEST_CASE("boilerplate: ticker and index codes") {

@@ -408,6 +408,9 @@ TEST_CASE("a firm whose name holds \"and\" is one organisation; two firms stay t
     CHECK(has_mention(ms, "ORG", "Mobil Corp")); // "Mobil" is no lower-case word: two firms
     CHECK(has_mention(ms, "ORG", "Exxon"));
     CHECK(has_mention(ms, "ORG", "Hutchison Whampoa Ltd"));
+    const auto two = t.tag("Fed Chairman Ben Bernanke and Federal Deposit Insurance Corp Chairman Sheila Bair met.");
+    CHECK(has_mention(two, "PERSON", "Ben Bernanke"));
+    CHECK_FALSE(has_mention(two, "ORG", "Ben Bernanke and Federal Deposit Insurance Corp"));
     CHECK(has_mention(t.tag("Cheung Kong and Hutchison rose. The Cheung Kong group has bought a stake."), "ORG",
                       "Cheung Kong"));
     const auto gatt = t.tag("Talks of the General Agreement on Tariffs and Trade (GATT) resume. The Bank on "
@@ -431,6 +434,12 @@ TEST_CASE("crude grades are products; water and land forms are places; a bare he
     CHECK(has_mention(ms, "PLACE", "Strait of Hormuz"));
     CHECK_FALSE(has_mention(ms, "ORG", "Bank"));
     CHECK_FALSE(has_mention(ms, "ORG", "Commission"));
+    const auto wti = t.tag("The increase brings West Texas Intermediate, the U.S. benchmark grade, to 19.00 dlrs. "
+                           "The posted price for Alaska North Slope rose. Prices for Exxon Corp shares fell.");
+    CHECK_FALSE(has_mention(wti, "ORG", "West Texas Intermediate"));
+    CHECK_FALSE(has_mention(wti, "PLACE", "West Texas Intermediate"));
+    CHECK_FALSE(has_mention(wti, "PLACE", "Alaska North Slope"));
+    CHECK(has_mention(wti, "ORG", "Exxon Corp"));
 }
 
 TEST_CASE("a country code the tagger reads as a company is no country") {
