@@ -23,6 +23,8 @@ std::string run_term(std::chrono::system_clock::time_point t) {
     return std::string(kRunPrefix) + buf;
 }
 
+std::string date_from_term(std::string_view kind) { return std::string(kDateFromPrefix) + std::string(kind); }
+
 std::string id_term(std::string_view id) { return std::string(kIdPrefix) + std::string(id); }
 
 std::string entity_type_prefix(std::string_view type) { return std::string(kEntityPrefix) + std::string(type) + ":"; }

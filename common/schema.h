@@ -47,6 +47,16 @@ inline constexpr std::string_view kBandPrefix = "XB";
 // id. The story id is its first article's id, so a story's articles are
 // id_term(story) OR story_term(story).
 inline constexpr std::string_view kStoryPrefix = "XC";
+// How the article's date was found: "XD" + one of the kDateFrom kinds
+// below ("XDnone" for an undated article), so that date:none finds the
+// undated and `newsindex stats` counts each kind (a spike of articles
+// dated by a default is a known trap). Articles indexed before it have none.
+inline constexpr std::string_view kDateFromPrefix = "XD";
+inline constexpr std::string_view kDateFromLine = "line";  // a text file's leading "date YYYY-MM-DD" line
+inline constexpr std::string_view kDateFromJson = "json";  // a JSON key (date, published, pubDate, ...)
+inline constexpr std::string_view kDateFromTrec = "trec";  // TREC <DATE>
+inline constexpr std::string_view kDateFromSgml = "sgml";  // Reuters SGML <DATE>
+inline constexpr std::string_view kDateFromNone = "none";  // no date
 // The indexing run that wrote the article: "XR" + the run's start in UTC,
 // "YYYYMMDDTHHMMSS" + microseconds (sorts as the runs ran). `newssearch
 // watch` finds the articles added since it last ran by these. Articles
@@ -123,6 +133,8 @@ std::string band_term(std::string_view band_hex);
 std::string story_term(std::string_view story_id);
 // "XR" + run_stamp(t): the run term of a run started at `t`.
 std::string run_term(std::chrono::system_clock::time_point t);
+// "XD" + kind (one of kDateFrom...).
+std::string date_from_term(std::string_view kind);
 
 // kFoldSlot's value, and back (false when the value is not one).
 std::string fold_value(std::string_view kind, double similarity);

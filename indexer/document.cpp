@@ -162,6 +162,7 @@ BuiltDocument DocumentBuilder::build(const Article& a, const std::string& id, co
     doc.add_boolean_term(out.id_term);
     doc.add_boolean_term(s::file_term(file_key));
     if (!run_term_.empty()) doc.add_boolean_term(run_term_);
+    doc.add_boolean_term(s::date_from_term(a.date.empty() ? s::kDateFromNone : a.date_from));
     doc.add_value(s::kStorySlot, id);
     doc.add_value(s::kIdSlot, id);
     out.id = id;

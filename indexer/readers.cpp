@@ -184,6 +184,7 @@ void read_text(const std::string& path, const ReaderOptions& opt, const ArticleF
             // Not a date after all: keep the text as body.
         } else {
             a.date = dr.iso;
+            a.date_from = schema::kDateFromLine;
             rest = end == std::string_view::npos ? std::string_view() : d.substr(end);
         }
     }
@@ -283,6 +284,7 @@ void read_jsonl(const std::string& path, const ReaderOptions& opt, const Article
         auto dr = check_date(date, ln, on_issue);
         if (!dr.ok) continue;
         a.date = dr.iso;
+        if (!a.date.empty()) a.date_from = schema::kDateFromJson;
         a.title = collapse_space(field("title", {"title", "headline"}));
         a.body = std::string(trim(field("body", {"body", "text", "content", "article", "description"})));
         a.source = collapse_space(field("source", {"source", "publisher", "site"}));
@@ -372,6 +374,7 @@ void read_trec(const std::string& path, const ReaderOptions& opt, const ArticleF
             auto dr = check_date(strip_tags(tag_content(rec, "<DATE>", "</DATE>")), ln, on_issue);
             if (!dr.ok) return;
             a.date = dr.iso;
+            if (!a.date.empty()) a.date_from = schema::kDateFromTrec;
             a.title = collapse_space(clean_text(
                 decode_entities(strip_tags(tag_content(rec, "<HEADLINE>", "</HEADLINE>"))), ln, on_issue, reported));
             a.body = std::string(trim(clean_text(decode_entities(strip_tags(tag_content(rec, "<TEXT>", "</TEXT>"))), ln,
@@ -404,6 +407,7 @@ void read_sgml(const std::string& path, const ReaderOptions& opt, const ArticleF
             auto dr = check_date(tag_content(rec, "<DATE>", "</DATE>"), ln, on_issue);
             if (!dr.ok) return;
             a.date = dr.iso;
+            if (!a.date.empty()) a.date_from = schema::kDateFromSgml;
             auto text = [&](const std::string& s) { return clean_text(decode_entities(s), ln, on_issue, reported); };
             bool has_title = false, has_body = false;
             a.title = collapse_space(text(tag_content(rec, "<TITLE>", "</TITLE>", &has_title)));

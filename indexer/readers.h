@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace news {
@@ -20,6 +21,9 @@ const char* format_name(Format f);
 struct Article {
     std::string id;   // the record's own id, empty when the format has none
     std::string date; // validated ISO "YYYY-MM-DD", or empty
+    // Where the date came from: one of schema::kDateFrom... ("none" when
+    // there is no date).
+    std::string_view date_from = "none";
     std::string title;
     bool title_from_body = false; // the title is the lead's first sentence
     std::string body;

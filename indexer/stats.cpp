@@ -50,6 +50,9 @@ IndexStats read_stats(const std::string& db_path) {
             }
             s.sources.emplace_back(name, t.get_termfreq());
         }
+        const std::string dp(schema::kDateFromPrefix);
+        for (auto t = db.allterms_begin(dp); t != db.allterms_end(dp); ++t)
+            s.date_from.emplace_back((*t).substr(dp.size()), t.get_termfreq());
         s.schema_version = db.get_metadata(std::string(schema::kMetaSchema));
         s.model_version = db.get_metadata(std::string(schema::kMetaModel));
     } catch (const Xapian::Error& e) {
@@ -65,6 +68,11 @@ void print_stats_text(const IndexStats& s, std::ostream& out) {
         << "dates:      " << (s.first_date.empty() ? "none" : s.first_date + " .. " + s.last_date) << '\n'
         << "sources:    " << s.sources.size() << '\n';
     for (const auto& [name, n] : s.sources) out << "  " << name << ": " << n << '\n';
+    if (!s.date_from.empty()) {
+        out << "dated by:  ";
+        for (const auto& [kind, n] : s.date_from) out << ' ' << kind << ' ' << n;
+        out << '\n';
+    }
     out << "size:       " << s.size_bytes / 1024 << " KiB\n"
         << "schema:     " << s.schema_version << ", model " << s.model_version << '\n';
 }
@@ -79,6 +87,9 @@ void print_stats_json(const IndexStats& s, std::ostream& out) {
     nlohmann::json src = nlohmann::json::array();
     for (const auto& [name, n] : s.sources) src.push_back({{"name", name}, {"count", n}});
     j["sources"] = src;
+    nlohmann::json from = nlohmann::json::object();
+    for (const auto& [kind, n] : s.date_from) from[kind] = n;
+    j["date_from"] = from;
     j["size_bytes"] = s.size_bytes;
     j["schema_version"] = s.schema_version;
     j["model_version"] = s.model_version;

@@ -14,6 +14,9 @@ struct IndexStats {
     long long total_terms = 0;                              // sum of document lengths
     std::string first_date, last_date;                      // ISO, empty when no dated article
     std::vector<std::pair<std::string, long long>> sources; // name, articles
+    // How dates were found (schema::kDateFrom... kind, articles); empty for
+    // an index written before articles recorded it.
+    std::vector<std::pair<std::string, long long>> date_from;
     long long size_bytes = 0;
     std::string schema_version, model_version;
 };

@@ -105,7 +105,7 @@ std::string to_json(const SearchResponse& r, int indent) {
         o["facets"] = {{"person", facet_list(r.facets.person)}, {"org", facet_list(r.facets.org)},
                        {"place", facet_list(r.facets.place)},   {"misc", facet_list(r.facets.misc)},
                        {"source", facet_list(r.facets.source)}, {"date", facet_list(r.facets.date, "day")},
-                       {"date_unit", r.facets.date_unit}};
+                       {"date_unit", r.facets.date_unit},       {"undated", r.facets.undated}};
     } else {
         o["facets"] = json::object();
     }

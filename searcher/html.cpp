@@ -461,7 +461,11 @@ private:
     // page's CSP allows no inline style): heights in steps of 5 %, `h0` to
     // `h20`; empty periods keep their slot, so gaps in time show.
     void histogram(const SearchResponse& r) {
-        if (!r.facets.present || r.facets.date.size() < 1) return;
+        if (!r.facets.present) return;
+        if (r.facets.date.empty()) {
+            undated_bar(r);
+            return;
+        }
         const std::vector<FacetEntry> bars = filled_histogram(r.facets.date);
         long peak = 1;
         for (const auto& b : bars) peak = std::max(peak, b.count);
@@ -505,7 +509,17 @@ private:
                     "</span></li>\n";
         }
         out_ += "</ol>\n</div>\n<p class=\"legend\" aria-hidden=\"true\"><span class=\"key s\"></span>stories "
-                "<span class=\"key a\"></span>articles</p>\n</figure>\n";
+                "<span class=\"key a\"></span>articles</p>\n";
+        undated_bar(r);
+        out_ += "</figure>\n";
+    }
+
+    // Undated articles are a bar of their own, outside the time axis.
+    void undated_bar(const SearchResponse& r) {
+        if (r.facets.undated <= 0 || p_.request.search.query.find("date:none") != std::string::npos) return;
+        out_ += "<p class=\"undated\"><a href=\"" +
+                links_.query(collapse_space(p_.request.search.query + " date:none")) + "\">" +
+                plural(r.facets.undated, "undated article", "undated articles") + "</a></p>\n";
     }
 
     void result(const Result& x) {

@@ -309,6 +309,15 @@ bool has_surname_terms(const Xapian::Database& db) {
 } // namespace
 
 Xapian::Query date_range_query(const Xapian::Database& db, const std::string& range) {
+    if (trim(range) == "none") {
+        // The undated: by their date-kind term, or (an index written before
+        // articles recorded it) as every article without a year term.
+        const std::string none = schema::date_from_term(schema::kDateFromNone);
+        const std::string prefix(schema::kDateFromPrefix);
+        if (db.allterms_begin(prefix) != db.allterms_end(prefix)) return Xapian::Query(none);
+        return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll,
+                             Xapian::Query(Xapian::Query::OP_WILDCARD, std::string(schema::kYearPrefix)));
+    }
     DateRange r = parse_date_range(trim(range));
     // The articles' year, month and day terms filter far faster than the
     // date value range (which reads the date of every article): "profit

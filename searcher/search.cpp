@@ -927,9 +927,9 @@ Searcher::Impl::Prepared Searcher::Impl::prepare(const SearchRequest& req, const
     if (resp.shards.size() < shard_names.size()) {
         std::optional<ArchiveStats> stats;
         if (req.like_id.empty())
-            stats = archive_stats(
-                this->db, searched,
-                parsed.relaxed.empty() ? query : Xapian::Query(Xapian::Query::OP_OR, query, parsed.relaxed));
+            stats = archive_stats(this->db, searched,
+                                  parsed.relaxed.empty() ? query
+                                                         : Xapian::Query(Xapian::Query::OP_OR, query, parsed.relaxed));
         if (stats) {
             archive = std::make_shared<const ArchiveStats>(std::move(*stats));
         } else {
@@ -1128,6 +1128,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                     page.push_back({*it, weight_of(it), req.collapse ? it.get_collapse_key() : std::string()});
             }
             if (count) settle_total(db, query, *count, req.collapse, may_count, resp);
+            long facet_docs = 0; // articles the facets counted
             if (one_by_one) {
                 // In each database a boolean match lists every matching
                 // document (no weights, no sorting, no collapsing), then their
@@ -1176,6 +1177,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                     docs += static_cast<long>(matching.docids.size());
                 }
                 resp.facets = counts.ranked(req.facet_size);
+                facet_docs = docs;
                 const long stories = counts.stories();
                 const long counted = req.collapse ? stories : docs;
                 // Cut short by the time limit, the count is a lower bound:
@@ -1201,12 +1203,14 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                     resp.notices.push_back("facets counted over the first " + std::to_string(kMaxRemoteFacetDocs) +
                                            " matches (remote shards)");
                 resp.facets = spy.result(req.facet_size);
+                facet_docs = spy.documents();
                 if (every.get_matches_lower_bound() <= kMaxRemoteFacetDocs && resp.total_exact) {
                     resp.total_articles = spy.documents();
                     resp.total_stories = spy.stories();
                 }
             } else if (spy_in_matcher) {
                 resp.facets = spy.result(req.facet_size);
+                facet_docs = spy.documents();
                 // Xapian's time limit ends a match early without saying so:
                 // past the deadline, every match may not have been counted.
                 if (timed && deadline.passed()) resp.total_exact = false;
@@ -1216,6 +1220,11 @@ SearchResponse Searcher::search(const SearchRequest& req) {
                 }
             }
 
+            if (resp.facets.present) {
+                long dated = 0;
+                for (const FacetEntry& d : resp.facets.date) dated += d.count;
+                resp.facets.undated = std::max(0L, facet_docs - dated);
+            }
             Snippeter snippeter(ranked.marked);
             auto fill = [&](Result& r, const Xapian::Document& doc) {
                 StoredArticle a = decode_article(doc.get_data());

@@ -71,6 +71,7 @@ struct Facets {
     std::vector<FacetEntry> person, org, place, misc, source;
     std::vector<FacetEntry> date;  // name is the day ("2026-03-04"), month or year
     std::string date_unit = "day"; // "day", "month" or "year"
+    long undated = 0;              // matching articles without a date (no bar of `date` counts them)
     bool present = false;
 };
 
