@@ -22,6 +22,7 @@
 #include "common/codec.h"
 #include "common/dates.h"
 #include "common/error.h"
+#include "common/layout.h"
 #include "common/schema.h"
 #include "common/text.h"
 #include "searcher/deadline.h"
@@ -72,24 +73,15 @@ struct Searcher::Impl {
         table.reset();
         shard_dbs.clear();
         shard_tables.clear();
-        fs::path stub = fs::is_directory(path, ec) ? fs::path(path) / "XAPIANDB" : fs::path(path);
-        if (!fs::exists(fs::path(path) / "iamglass", ec) && fs::is_regular_file(stub, ec)) {
-            std::ifstream in(stub);
-            std::string line;
-            bool local_folder = fs::is_directory(path, ec), other = false;
-            while (std::getline(in, line)) {
-                std::istringstream words(line);
-                std::string kind, where;
-                words >> kind >> where;
-                if (kind == "remote") remote = true;
-                if (local_folder && kind == "auto" && !where.empty() && where.find('/') == std::string::npos)
-                    shard_names.push_back(where);
-                else if (!kind.empty() && kind[0] != '#')
-                    other = true;
-            }
+        const std::string stub = layout::stub_path(path);
+        if (!layout::is_database(path) && fs::is_regular_file(stub, ec)) {
+            std::ifstream in(stub, std::ios::binary);
+            const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            layout::Stub listed = layout::parse_stub(text, fs::is_directory(path, ec));
+            remote = listed.remote;
             // (A folder whose stub also names other databases is searched
             // as the stub says, as a whole.)
-            if (remote || other) shard_names.clear();
+            if (!listed.remote && !listed.other) shard_names = std::move(listed.shards);
             raise_open_file_limit();
         }
         opened_identity = identity(); // (needs the shard names)
@@ -143,24 +135,7 @@ struct Searcher::Impl {
     // Which files the path names: device and inode of the database's
     // version file, or of each shard's, and the stub's modification time;
     // "" when something is missing (e.g. in the middle of a swap).
-    std::string identity() const {
-        namespace fs = std::filesystem;
-        std::string id;
-        auto add = [&id](const fs::path& p) {
-            struct stat st {};
-            if (::stat(p.c_str(), &st) != 0) return false;
-            id += std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
-                  std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + " ";
-            return true;
-        };
-        std::error_code ec;
-        if (fs::exists(fs::path(path) / "iamglass", ec)) return add(fs::path(path) / "iamglass") ? id : "";
-        fs::path stub = fs::is_directory(path, ec) ? fs::path(path) / "XAPIANDB" : fs::path(path);
-        if (!add(stub)) return "";
-        for (const std::string& name : shard_names)
-            if (!add(fs::path(path) / name / "iamglass")) return "";
-        return id;
-    }
+    std::string identity() const { return layout::identity(path, shard_names); }
 
     // The facet table of the current revision of `one` (the database, or
     // a shard) kept in `kept`, when tables are kept.
@@ -187,11 +162,10 @@ struct Searcher::Impl {
         }
         Xapian::Database pruned;
         for (const std::string& name : shard_names) {
-            if (name == "undated") continue; // cannot match a date range
-            // Period bounds from the shard name: "1987" or "1987-02".
-            std::string lo = name.substr(0, 4) + (name.size() >= 7 ? name.substr(5, 2) : "01") + "01";
-            std::string hi = name.substr(0, 4) + (name.size() >= 7 ? name.substr(5, 2) : "12") + "31";
-            if ((!to.empty() && lo > to) || (!from.empty() && hi < from)) continue;
+            if (name == layout::kUndated) continue; // cannot match a date range
+            // (A shard that is no period is searched: nothing to prune it by.)
+            const std::optional<layout::ShardSpan> span = layout::shard_span(name);
+            if (span && ((!to.empty() && span->first > to) || (!from.empty() && span->last < from))) continue;
             pruned.add_database(shard(name));
             used.push_back(name);
         }
