@@ -7,8 +7,8 @@ namespace news {
 
 // The total of a search whose match did not see every result. Xapian
 // estimates the articles matching words, phrases and filters as if they
-// occurred independently, and they do not (`net loss`: about 300 of 1,309
-// articles on Reuters-21578). So the articles are counted, by a boolean
+// occurred independently, and they do not (a phrase's words occur together
+// far more often than that). So the articles are counted, by a boolean
 // match (no weights, no order): exactly when at most kCountBudget can
 // match, else in a sample of each database's documents (SampleSource)
 // where about that many could, scaled up. Folded, times the share of
@@ -24,8 +24,8 @@ void settle_total(const Xapian::Database& db, const Xapian::Query& q, const Matc
     if (fold) estimate *= c.story_rate;
     bool exact = c.lower == c.upper && !fold;
     // (Bounds within 5 % of each other hold the count closer than a
-    // sample would, person:Reagan 380 to 382 articles; a count of every
-    // possible match is exact, and still made.)
+    // sample would; a count of every possible match is exact, and still
+    // made.)
     const bool tight = c.lower == c.upper || (!whole && c.upper - c.lower <= c.lower / 20);
     if (may_count && !tight) {
         Xapian::Enquire count(db);
