@@ -4,6 +4,7 @@
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -21,14 +22,6 @@ constexpr char kFormatVersion = 2;
 constexpr char kFormatOne = 1;
 constexpr size_t kMaxDecoded = 256u << 20;
 
-void put_varint(std::string& out, uint64_t v) {
-    while (v >= 0x80) {
-        out += static_cast<char>((v & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    out += static_cast<char>(v);
-}
-
 void put_string(std::string& out, std::string_view s) {
     put_varint(out, s.size());
     out.append(s.data(), s.size());
@@ -38,14 +31,12 @@ class Reader {
 public:
     explicit Reader(std::string_view s) : s_(s) {}
     uint64_t varint() {
-        uint64_t v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (pos_ >= s_.size()) throw Error("document data truncated");
-            auto b = static_cast<unsigned char>(s_[pos_++]);
-            v |= static_cast<uint64_t>(b & 0x7F) << shift;
-            if (!(b & 0x80)) return v;
-        }
-        throw Error("document data corrupt (varint)");
+        std::optional<uint64_t> v = get_varint(s_, pos_);
+        if (v) return *v;
+        // (Data that ends inside a varint was cut short; else it is too long.)
+        const bool cut = std::all_of(s_.begin() + static_cast<std::ptrdiff_t>(pos_), s_.end(),
+                                     [](char c) { return (static_cast<unsigned char>(c) & 0x80) != 0; });
+        throw Error(cut ? "document data truncated" : "document data corrupt (varint)");
     }
     std::string string() {
         uint64_t n = varint();
@@ -135,6 +126,29 @@ StoredArticle decode(std::string_view data, bool whole) {
 }
 
 } // namespace
+
+void put_varint(std::string& out, uint64_t v) {
+    while (v >= 0x80) {
+        out += static_cast<char>((v & 0x7F) | 0x80);
+        v >>= 7;
+    }
+    out += static_cast<char>(v);
+}
+
+std::optional<uint64_t> get_varint(std::string_view data, size_t& pos) {
+    uint64_t v = 0;
+    for (size_t at = pos, shift = 0; at < data.size() && shift < 64; ++at, shift += 7) {
+        const auto b = static_cast<unsigned char>(data[at]);
+        const uint64_t bits = b & 0x7F;
+        if (shift == 63 && bits > 1) return std::nullopt; // (past 64 bits)
+        v |= bits << shift;
+        if (!(b & 0x80)) {
+            pos = at + 1;
+            return v;
+        }
+    }
+    return std::nullopt;
+}
 
 std::string encode_article(const StoredArticle& a) {
     std::string head, rest;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,5 +43,13 @@ std::string encode_article(const StoredArticle& a);
 StoredArticle decode_article(std::string_view data);
 // The article without its body and entity spans.
 StoredArticle decode_article_head(std::string_view data);
+
+// Unsigned LEB128 varints, shared by the document data and the entity
+// model file: 7 bits a byte, lowest first, the high bit set on every byte
+// but the last; 1 to 10 bytes.
+void put_varint(std::string& out, uint64_t v);
+// The varint at `pos` in `data`, `pos` moved past it; nullopt (`pos` left
+// as it was) when the data ends inside it or it does not fit 64 bits.
+std::optional<uint64_t> get_varint(std::string_view data, size_t& pos);
 
 } // namespace news

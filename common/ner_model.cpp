@@ -13,10 +13,12 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include <zstd.h>
 
+#include "common/codec.h"
 #include "common/ner_text.h"
 
 namespace news::ner {
@@ -25,14 +27,6 @@ namespace {
 
 constexpr std::string_view kMagic = "NEWSNER\x01";
 constexpr uint64_t kFormatVersion = 1;
-
-void put_varint(std::string& out, uint64_t v) {
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-}
 
 void put_string(std::string& out, std::string_view s) {
     put_varint(out, s.size());
@@ -43,14 +37,9 @@ class Reader {
 public:
     explicit Reader(std::string_view s) : s_(s) {}
     uint64_t varint() {
-        uint64_t v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            need(1);
-            const auto b = static_cast<unsigned char>(s_[pos_++]);
-            v |= static_cast<uint64_t>(b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return v;
-        }
-        throw std::runtime_error("NER model: bad varint");
+        const std::optional<uint64_t> v = get_varint(s_, pos_);
+        if (!v) throw std::runtime_error("NER model: bad varint");
+        return *v;
     }
     std::string string() {
         const uint64_t n = varint();

@@ -16,6 +16,7 @@
 #include "common/dates.h"
 #include "common/entities.h"
 #include "common/error.h"
+#include "common/layout.h"
 #include "common/schema.h"
 #include "common/text.h"
 #include "indexer/bulk.h"
@@ -25,7 +26,6 @@ namespace fs = std::filesystem;
 namespace news {
 namespace {
 
-constexpr const char* kStubName = "XAPIANDB";     // Xapian opens a folder holding this stub
 constexpr const char* kStateName = "files.state"; // per-file state of a sharded index
 constexpr const char* kShardingName = "sharding"; // "month" or "year"
 
@@ -134,7 +134,7 @@ IndexStore::IndexStore(const std::string& db, ShardBy by) : path_(database_path(
     const std::string& path = path_;
     std::error_code ec;
     bool is_sharded = fs::exists(fs::path(path) / kShardingName, ec);
-    bool is_single = fs::exists(fs::path(path) / "iamglass", ec);
+    bool is_single = layout::is_database(path);
     if (by == ShardBy::None) {
         if (is_sharded) throw Error(path + ": is a sharded index; pass the same --shard-by as when it was built");
         open_shard("");
@@ -176,7 +176,7 @@ IndexStore::Shard& IndexStore::open_shard(const std::string& name) {
     std::string where = name.empty() ? path_ : (fs::path(path_) / name).string();
     recover_compaction(where);
     std::error_code ec;
-    bool created = !name.empty() && !fs::exists(fs::path(where) / "iamglass", ec);
+    bool created = !name.empty() && !layout::is_database(where);
     try {
         shard->db = Xapian::WritableDatabase(where, Xapian::DB_CREATE_OR_OPEN);
     } catch (const Xapian::Error& e) {
@@ -197,10 +197,11 @@ IndexStore::Shard& IndexStore::open_shard(const std::string& name) {
 }
 
 void IndexStore::write_stub() const {
-    std::string text;
+    std::vector<std::string> names;
     for (const auto& [name, shard] : shards_)
-        if (!name.empty()) text += "auto " + name + "\n";
-    std::string stub = (fs::path(path_) / kStubName).string();
+        if (!name.empty()) names.push_back(name);
+    const std::string text = layout::stub_text(names);
+    std::string stub = (fs::path(path_) / layout::kStubName).string();
     if (read_file(stub) != text) write_atomically(stub, text);
 }
 
@@ -254,15 +255,12 @@ long IndexStore::delete_articles(const std::string& file_term) {
 }
 
 std::string IndexStore::period_name(const std::string& date) const {
-    if (date.size() < 8) return "undated";
-    // (ISO "YYYY-MM-DD" or compact "YYYYMMDD")
-    const std::string month = date[4] == '-' ? date.substr(5, 2) : date.substr(4, 2);
-    return by_ == ShardBy::Month ? date.substr(0, 4) + "-" + month : date.substr(0, 4);
+    return layout::shard_name(date, by_ == ShardBy::Month ? layout::Period::Month : layout::Period::Year);
 }
 
 IndexStore::Shard& IndexStore::shard_for(const std::string& iso_date) {
     if (by_ == ShardBy::None) return *shards_.begin()->second;
-    if (iso_date.size() < 10) return open_shard("undated");
+    if (iso_date.size() < 10) return open_shard(std::string(layout::kUndated));
     return open_shard(period_name(iso_date));
 }
 
@@ -341,7 +339,7 @@ std::vector<std::string> shard_folders(const std::string& dir) {
     }
     for (const std::string& db : leftovers) recover_compaction(db);
     for (const auto& e : fs::directory_iterator(dir))
-        if (e.is_directory() && compacted_database(e.path().string()).empty() && fs::exists(e.path() / "iamglass"))
+        if (e.is_directory() && compacted_database(e.path().string()).empty() && layout::is_database(e.path().string()))
             shards.push_back(e.path().string());
     std::sort(shards.begin(), shards.end());
     return shards;
@@ -352,7 +350,7 @@ void recover_compaction(const std::string& db) {
     const std::string old = db + std::string(schema::kCompactOld);
     fs::remove_all(db + std::string(schema::kCompactTmp), ec); // an unfinished (or unused) copy
     if (!fs::exists(old, ec)) return;
-    if (!fs::exists(fs::path(db) / "iamglass", ec)) {
+    if (!layout::is_database(db)) {
         // Killed between the two renames: the old database is the whole one.
         fs::remove_all(db, ec);
         fs::rename(old, db, ec);

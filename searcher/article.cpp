@@ -11,6 +11,7 @@
 #include "common/schema.h"
 #include "common/text.h"
 #include "searcher/query.h"
+#include "searcher/search.h"
 #include "searcher/snippet.h"
 
 namespace news {

@@ -10,9 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include "searcher/search.h"
+#include "searcher/results.h"
 
 namespace news {
+
+class Searcher;
 
 struct ArticleRequest {
     std::string id;                    // the article's id; at most schema::kMaxIdBytes

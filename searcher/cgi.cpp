@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <xapian.h>
 
+#include "common/layout.h"
 #include "common/schema.h"
 #include "common/text.h"
 #include "searcher/article.h"
@@ -409,7 +410,7 @@ namespace {
 // 0 for a single database.
 long long stub_stamp(const std::string& db) {
     struct stat st {};
-    std::string stub = db + "/XAPIANDB";
+    std::string stub = db + "/" + std::string(layout::kStubName);
     if (::stat(stub.c_str(), &st) != 0 && (::stat(db.c_str(), &st) != 0 || !S_ISREG(st.st_mode))) return 0;
     return static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
 }

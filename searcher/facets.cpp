@@ -305,4 +305,104 @@ Facets FacetSpy::result(int n) const {
     return ranked(named(entity_, names_), named(source_, sources_), named(day_, days_), n, groups);
 }
 
+namespace {
+
+// The table to count `part`'s matching documents in: the kept table of
+// its current revision (read again after a commit), or null when none is
+// kept.
+std::shared_ptr<const FacetTable> kept_table(const FacetPart& part) {
+    if (!part.kept) return nullptr;
+    std::shared_ptr<const FacetTable>& kept = *part.kept;
+    if (!kept || kept->revision() != part.db.get_revision()) {
+        kept.reset();
+        kept = std::make_shared<const FacetTable>(part.db);
+    }
+    return kept;
+}
+
+} // namespace
+
+void count_facets_by_database(const std::vector<FacetPart>& parts, const Xapian::Query& query, bool fold,
+                              int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp) {
+    std::vector<std::shared_ptr<const FacetTable>> tables; // (hold the names counted)
+    FacetCounts counts;
+    long docs = 0;
+    bool exact = true;
+    for (const FacetPart& part : parts) {
+        Xapian::Enquire all(part.db);
+        all.set_query(query);
+        all.set_weighting_scheme(Xapian::BoolWeight());
+        if (timed && deadline.passed()) {
+            exact = false;
+            break;
+        }
+        DocidSpy matching;
+        all.add_matchspy(&matching);
+        DeadlineSpy stop(deadline);
+        if (timed) all.add_matchspy(&stop);
+        try {
+            Xapian::MSet counted = all.get_mset(0, 0, part.db.get_doccount());
+            exact = exact && counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+        } catch (const OutOfTime&) {
+            exact = false; // (the matches seen so far are counted)
+            std::sort(matching.docids.begin(), matching.docids.end());
+        }
+        std::vector<uint32_t> rows(matching.docids.size());
+        std::shared_ptr<const FacetTable> table = kept_table(part);
+        if (table) {
+            for (size_t i = 0; i < rows.size(); ++i) rows[i] = matching.docids[i] - 1;
+        } else {
+            std::sort(matching.docids.begin(), matching.docids.end());
+            for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(i);
+            table = std::make_shared<const FacetTable>(part.db, matching.docids);
+        }
+        table->count(rows, counts);
+        tables.push_back(std::move(table));
+        docs += static_cast<long>(matching.docids.size());
+    }
+    resp.facets = counts.ranked(facet_size);
+    const long stories = counts.stories();
+    const long counted = fold ? stories : docs;
+    // Cut short by the time limit, the count is a lower bound: the page's
+    // match may have estimated more.
+    resp.total_estimate = exact ? counted : std::max(counted, resp.total_estimate);
+    resp.total_exact = exact;
+    if (exact) {
+        resp.total_articles = docs;
+        resp.total_stories = stories;
+    } else {
+        resp.notices.push_back("facets counted over " + std::to_string(docs) +
+                               " of the matches: the search hit its time limit");
+    }
+}
+
+void count_facets_from_documents(const Xapian::Database& db, const Xapian::Query& query, int facet_size, FacetSpy& spy,
+                                 SearchResponse& resp) {
+    Xapian::Enquire all(db);
+    all.set_query(query);
+    all.set_weighting_scheme(Xapian::BoolWeight());
+    Xapian::MSet every = all.get_mset(0, kMaxRemoteFacetDocs);
+    for (auto it = every.begin(); it != every.end(); ++it) spy(it.get_document(), 0);
+    if (every.get_matches_lower_bound() > kMaxRemoteFacetDocs)
+        resp.notices.push_back("facets counted over the first " + std::to_string(kMaxRemoteFacetDocs) +
+                               " matches (remote shards)");
+    resp.facets = spy.result(facet_size);
+    if (every.get_matches_lower_bound() <= kMaxRemoteFacetDocs && resp.total_exact) {
+        resp.total_articles = spy.documents();
+        resp.total_stories = spy.stories();
+    }
+}
+
+void take_spied_facets(const FacetSpy& spy, int facet_size, const Deadline& deadline, bool timed,
+                       SearchResponse& resp) {
+    resp.facets = spy.result(facet_size);
+    // Xapian's time limit ends a match early without saying so: past the
+    // deadline, every match may not have been counted.
+    if (timed && deadline.passed()) resp.total_exact = false;
+    if (resp.total_exact) {
+        resp.total_articles = spy.documents();
+        resp.total_stories = spy.stories();
+    }
+}
+
 } // namespace news

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,7 +26,8 @@
 
 #include <xapian.h>
 
-#include "searcher/search.h"
+#include "searcher/deadline.h"
+#include "searcher/results.h"
 
 namespace news {
 
@@ -130,5 +132,32 @@ private:
     long documents_ = 0;
     static constexpr uint32_t kSourceBase = 1u << 30, kDayBase = 1u << 31;
 };
+
+// One database to count facets in on its own, and where its table of every
+// document is kept between searches (null: none is, the matches' values
+// are read for this search only).
+struct FacetPart {
+    Xapian::Database db;
+    std::shared_ptr<const FacetTable>* kept = nullptr;
+};
+
+// Counts the facets of every match of `query`, database by database (a
+// boolean match lists the matching documents, then their values are
+// counted), into resp.facets; the number of stories among them is the
+// exact folded total (resp.total_*). With `timed`, stops at the deadline
+// and says so in a notice: the counts are then those of the matches seen.
+void count_facets_by_database(const std::vector<FacetPart>& parts, const Xapian::Query& query, bool fold,
+                              int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp);
+
+// Counts the facets from the documents of a second, unweighted match, at
+// most kMaxRemoteFacetDocs of them (for remote shards, where the match
+// spy cannot run); `spy` counts them.
+void count_facets_from_documents(const Xapian::Database& db, const Xapian::Query& query, int facet_size, FacetSpy& spy,
+                                 SearchResponse& resp);
+inline constexpr Xapian::doccount kMaxRemoteFacetDocs = 20000;
+
+// The facets `spy` counted inside the page's match; the totals when the
+// match saw every document (not cut short by Xapian's time limit).
+void take_spied_facets(const FacetSpy& spy, int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp);
 
 } // namespace news

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "searcher/article.h"
-#include "searcher/search.h"
+#include "searcher/results.h"
 
 namespace news {
 

@@ -11,7 +11,7 @@
 
 #include "searcher/article.h"
 #include "searcher/cgi.h"
-#include "searcher/search.h"
+#include "searcher/results.h"
 
 namespace news::cgi {
 

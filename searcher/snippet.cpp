@@ -312,12 +312,10 @@ Snippeter::Snippeter(const Xapian::Query& query) {
         if (t.size() > 1 && t[0] == 'Z') {
             stem_initial_[static_cast<unsigned char>(t[1])] = true;
             // The English stemmer rewrites at most the last two letters of
-            // what it keeps (dying -> die; over the 45,000 words of
-            // Reuters-21578 never more, and one for words over six letters),
-            // so only words that start with the stem but for its last two
-            // letters can stem to it. Nor is a stem ever longer than its
-            // word (the algorithm only takes off or swaps endings; none of
-            // the 45,000 words of Reuters-21578 grows), so "of" is not "oil".
+            // what it keeps (dying -> die), so only words that start with
+            // the stem but for its last two letters can stem to it. Nor is
+            // a stem ever longer than its word (the algorithm only takes off
+            // or swaps endings), so "of" is not "oil".
             stem_heads_.push_back({t.substr(1, std::max<size_t>(1, t.size() - 3)), t.size() - 1});
             word_initial_[static_cast<unsigned char>(t[1])] = true;
         } else if (!t.empty()) {

@@ -14,6 +14,7 @@
 #include "indexer/pipeline.h"
 #include "searcher/article.h"
 #include "searcher/format.h"
+#include "searcher/search.h"
 #include "tests/test_util.h"
 
 using namespace news;

@@ -111,3 +111,52 @@ TEST_CASE("codec: a record is a zstd stream whose content is the body and spans"
     CHECK(out.find("Dockworkers in Leixoes") != std::string::npos);
     CHECK(out.find("example.org") == std::string::npos);
 }
+
+TEST_CASE("codec: varints round-trip, boundaries included") {
+    const uint64_t values[] = {0,         1, 127, 128, 255, 16383, 16384, (1ULL << 32) - 1, 1ULL << 32, UINT64_MAX - 1,
+                               UINT64_MAX};
+    std::string all;
+    for (uint64_t v : values) {
+        std::string one;
+        put_varint(one, v);
+        size_t pos = 0;
+        CHECK(get_varint(one, pos) == v);
+        CHECK(pos == one.size());
+        all += one;
+    }
+    size_t pos = 0;
+    for (uint64_t v : values) CHECK(get_varint(all, pos) == v);
+    CHECK(pos == all.size());
+}
+
+TEST_CASE("codec: varint sizes at the 7-bit boundaries") {
+    struct Case {
+        uint64_t value;
+        size_t bytes;
+    };
+    for (const Case& c : {Case {0, 1}, Case {127, 1}, Case {128, 2}, Case {1ULL << 32, 5}, Case {UINT64_MAX, 10}}) {
+        std::string out;
+        put_varint(out, c.value);
+        CHECK(out.size() == c.bytes);
+    }
+    std::string out;
+    put_varint(out, 128);
+    CHECK(out == std::string("\x80\x01", 2));
+}
+
+TEST_CASE("codec: a truncated or overlong varint is rejected, the position kept") {
+    std::string big;
+    put_varint(big, UINT64_MAX);
+    for (size_t n = 0; n < big.size(); ++n) {
+        size_t pos = 0;
+        CHECK_FALSE(get_varint(std::string_view(big).substr(0, n), pos).has_value());
+        CHECK(pos == 0);
+    }
+    size_t pos = 1;
+    CHECK_FALSE(get_varint(std::string("\x05\x80", 2), pos).has_value()); // ends inside the second
+    CHECK(pos == 1);
+    pos = 0;
+    CHECK_FALSE(get_varint(std::string(10, '\xff') + '\x01', pos).has_value()); // eleven bytes
+    pos = 0;
+    CHECK_FALSE(get_varint(std::string(9, '\xff') + '\x02', pos).has_value()); // bit 65
+}
