@@ -167,8 +167,7 @@ std::string encode_article(const StoredArticle& a) {
     // than compressing a short article.
     // Literals are stored as they are, without Huffman coding: an article is
     // a few kilobytes, and decoding the Huffman-coded literals was most of
-    // what reading one cost (3.4 -> 1.2 us an article on Reuters-21578; 5 %
-    // of a whole newssearch run) for 19 % more bytes of document data. (Glass
+    // what reading one cost, for a fifth more bytes of document data. (Glass
     // tries zlib on every tag it writes and keeps the result only when
     // smaller; it has no option to skip that.) Any zstd frame decodes, so
     // older indexes read as before.

@@ -44,7 +44,7 @@ enum GazKind : int {
 // Open-addressing map from non-zero 64-bit keys to small values; no
 // allocation on lookup. A key and its value share a slot, so that a lookup
 // waits for one cache line, not two (the tagger's weight lookups wait for
-// memory more than they compute: 10 % of a build's CPU time).
+// memory more than they compute).
 template <class V>
 class FlatMap {
 public:

@@ -27,15 +27,14 @@ namespace {
 using Spelling = std::unordered_map<std::string, Xapian::termcount>;
 
 // Documents queued for one segment's writer. With several writers a
-// segment is 150,000 postings (the pipeline's kSharedSegmentTerms, about 500
-// Reuters articles), which the queue takes whole: while one writer works
-// off its backlog the next segment fills for another.
+// segment (indexer/writer.cpp's kSharedSegmentTerms postings, a few
+// hundred articles) fits in the queue whole: while one writer works off its
+// backlog the next segment fills for another.
 constexpr size_t kSegmentQueue = 768;
 // A segment's writer commits it every this many postings (distinct terms of
 // its articles): Xapian buffers a commit's changes in maps keyed by term and
 // by document, whose lookups miss the cache on every add once they hold
-// much more (a segment of 150,000 terms written in one commit took 10.0 s
-// for Reuters-21578 on two cores, one of 400,000 10.9 s).
+// much more.
 constexpr size_t kSegmentFlushTerms = 150000;
 // Finished segments waiting for a merge; past this many they are merged
 // whether or not they hold as many articles as the index (open files).
@@ -83,9 +82,8 @@ struct BulkWriter::Shared {
     // words of the finished segments, in document order, up to folded_upto,
     // not yet in the index. Words go in as each segment finishes, while the
     // other threads still index: Xapian works out a new word's fragments
-    // as it is added, which the merge at the end of a run used to wait for
-    // (0.25-0.3 s of Reuters-21578's 43,000 words; on two cores the run's
-    // median of seven went 9.16 -> 8.80 s, its peak memory 120 -> 142 MB).
+    // as it is added, which the merge at the end of a run would otherwise
+    // wait for (for a little more memory).
     // Uncommitted until a merge (or kSpellingCommit additions), so that a
     // word repeated by later segments only raises its count in memory.
     std::optional<Xapian::WritableDatabase> spelling;

@@ -20,8 +20,7 @@ namespace {
 // Xapian::Stem("english"). One per DocumentBuilder (not thread-safe).
 // An open-addressing table of hashes over one buffer of words and stems:
 // a lookup reads a slot and the word beside its stem, where a node-based
-// map read a bucket, a node and the strings (3.7 % of a build's CPU time,
-// nearly all of it waiting for memory).
+// map read a bucket, a node and the strings, each a wait for memory.
 class CachedStemmer : public Xapian::StemImplementation {
 public:
     std::string operator()(const std::string& word) override {

@@ -257,9 +257,9 @@ void resolve(const std::vector<Xapian::WritableDatabase*>& shards, const std::ve
     }
     r.names += static_cast<long>(partials.size());
     // A rewrite reads every position of the article (Xapian's Document
-    // loads them all to change one term): the shards or segments are
-    // rewritten in parallel, each by one thread (the pass took 6 of the 17 s
-    // of a Reuters-21578 build on 2 cores, one rewrite a partial and article).
+    // loads them all to change one term), which makes this pass a large
+    // part of a build: the shards or segments are rewritten in parallel,
+    // each by one thread.
     std::atomic<size_t> next {0};
     std::atomic<long> articles {0};
     auto work = [&] {

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -22,8 +21,6 @@
 #include <sstream>
 #include <thread>
 #include <tuple>
-#include <unordered_map>
-#include <unordered_set>
 
 #include <xapian.h>
 
@@ -32,46 +29,25 @@
 #include "common/error.h"
 #include "common/schema.h"
 #include "common/text.h"
-#include "indexer/bulk.h"
 #include "indexer/document.h"
 #include "indexer/input.h"
 #include "indexer/names.h"
 #include "indexer/queue.h"
 #include "indexer/store.h"
 #include "indexer/stories.h"
+#include "indexer/writer.h"
 
 namespace fs = std::filesystem;
 
 namespace news {
 namespace {
 
-constexpr size_t kBatchArticles = 128;
-// Postings (distinct terms of the articles) between commits. Xapian buffers
-// a commit's changes in maps keyed by term and by document; past a few
-// hundred thousand postings their lookups miss the cache on every add, and
-// indexing slows down. Measured (reuters-news 2007, 12,311 articles): 16.3 s
-// at 400,000 terms per commit (~1000 articles) against 23.5 s at 10,000
-// articles, with a third of the memory; Reuters-21578: 13.0 s against 15.6 s.
-constexpr size_t kCommitTerms = 400000;
-// A fresh build with one segment writer makes long segments: the writer
-// commits each one every kSegmentFlushTerms (indexer/bulk.cpp), so that
-// Xapian's maps stay small enough for the cache whatever the segment's
-// length, and fewer segments make a quicker merge, which at the end of a
-// run is all that runs. Reuters-21578, --threads 2 --commit-seconds 86400
-// under cachegrind: the same instructions in all (78.4 G) for 25 segments
-// of 150,000 terms and 4 of 1,200,000; the final merge 0.82 -> 0.62 s on
-// two cores. With several writers a segment stays short enough for its
-// queue (kSegmentQueue articles) to take it whole, so that the next one
-// fills for another writer meanwhile.
-constexpr size_t kSegmentTerms = 1200000;
-constexpr size_t kSharedSegmentTerms = 150000;
+constexpr size_t kBatchArticles = 128; // articles a reader hands a worker at a time
 
 // Readers and workers make what the writing threads consume, and there are
 // more of them than cores: they run a few nice levels below the rest, so
 // that the writer (or segment writers) and the ordering thread, which bound
-// the run, never wait for a core while a worker fills a queue ahead of
-// them. Reuters-21578 on two cores, --threads 2: 10.8 -> 10.1 s (median of
-// three, with one segment writer; docs/benchmarks.md).
+// the run, never wait for a core while a worker fills a queue ahead of them.
 void yield_to_writers() {
     constexpr int kLevels = 5;
     const pid_t self = ::gettid();
@@ -100,14 +76,22 @@ std::string about(const FileTask& t, const std::string& what) {
     return what.rfind(t.shown, 0) == 0 ? what : t.shown + ": " + what;
 }
 
+// How reading a file ended, told by its last batch (earlier ones are Read).
+enum class ReadEnd {
+    Read,      // to the end
+    Unchanged, // the same bytes as recorded: only the file state is refreshed
+    Failed,    // stopped by Batch::error; what came before it is indexed
+    Exhausted, // the machine ran out of something (descriptors): the run fails
+};
+
 struct Batch {
     size_t file = 0;  // index in the sorted file list
     size_t chunk = 0; // the batch's place within its file
     bool first = false, last = false;
     std::vector<Article> articles;
     std::vector<ReadIssue> issues;
-    std::string fatal;     // the file as a whole could not be read
-    bool resource = false; // ... because the machine ran out of something: the run fails
+    ReadEnd end = ReadEnd::Read;
+    std::string error; // why the file could not be read (Failed, Exhausted)
     std::vector<BuiltDocument> docs;
     long long bytes = 0;
 };
@@ -207,16 +191,16 @@ bool hidden(const fs::path& p) {
 // forge a line of the log.
 std::string shown(const fs::path& p) { return printable(p.string()); }
 
-// Calls add(path, rel, key) for every input file under the folder `rp`
-// (key `root_key`). Linked folders are not followed. A folder that cannot
-// be listed is reported and its key put in `unread`, so that its files'
-// articles are kept (as for an unmounted disk); link loops and dangling
-// links are reported; the walk goes on past every error.
 void count_not_article(BuildSummary& sum, const fs::path& p) {
     ++sum.not_articles;
     if (sum.not_article_names.size() < 3) sum.not_article_names.push_back(shown(p.filename()));
 }
 
+// Calls add(path, rel, key) for every input file under the folder `rp`
+// (key `root_key`). Linked folders are not followed. A folder that cannot
+// be listed is reported and its key put in `unread`, so that its files'
+// articles are kept (as for an unmounted disk); link loops and dangling
+// links are reported; the walk goes on past every error.
 template <class Add>
 void walk_folder(const fs::path& rp, const std::string& root_key, const fs::path& root_name, const FileFilter& filter,
                  BuildSummary& sum, std::vector<std::string>& unread, std::ostream& log, Add&& add) {
@@ -291,12 +275,18 @@ void walk_folder(const fs::path& rp, const std::string& root_key, const fs::path
     }
 }
 
-// Every readable input file under the roots, sorted, with the keys of the
-// roots (for deciding which recorded files are gone) and of the folders
-// that could not be read (whose recorded files are not gone).
+// The keys (canonical paths) of the roots a run was given, for deciding
+// which recorded files are gone, and of the folders that could not be read
+// (whose recorded files are not gone).
+struct Roots {
+    std::vector<std::string> keys, unread;
+};
+
+// Every readable input file under the roots, sorted by key.
 std::vector<FileTask> scan_roots(const std::vector<std::string>& roots, const FileFilter& filter,
-                                 const std::string& source, BuildSummary& sum, std::vector<std::string>& root_keys,
-                                 std::vector<std::string>& unread, std::ostream& log) {
+                                 const std::string& source, BuildSummary& sum, Roots& found, std::ostream& log) {
+    std::vector<std::string>& root_keys = found.keys;
+    std::vector<std::string>& unread = found.unread;
     std::vector<FileTask> files;
     for (const std::string& root : roots) {
         std::error_code ec;
@@ -346,33 +336,137 @@ bool under_root(const std::string& key, const std::vector<std::string>& roots) {
     return false;
 }
 
-// When a fresh build's commit is merged into the index at once, however
-// small the segments (BulkWriter::Durable::Now): when the index has not
-// grown for `seconds`, so that a kill loses at most about that much work
-// (and one merge's time). Otherwise it waits for the next size-doubling
-// merge, or, near the end of the input, for the end.
-class MergeClock {
-public:
-    explicit MergeClock(double seconds) : every_(seconds) {}
-    BulkWriter::Durable at_commit(const BulkWriter& bulk, bool near_end) {
-        const auto now = std::chrono::steady_clock::now();
-        const Xapian::doccount merged = bulk.merged_articles();
-        if (merged != merged_) { // (a merge came in since)
-            merged_ = merged;
-            last_ = now;
-        }
-        if (now - last_ >= every_) {
-            last_ = now;
-            return BulkWriter::Durable::Now;
-        }
-        return near_end ? BulkWriter::Durable::No : BulkWriter::Durable::Soon;
-    }
-
-private:
-    std::chrono::duration<double> every_;
-    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-    Xapian::doccount merged_ = 0;
+// What a run changes: the files to read, new or changed since the last run
+// (in key order), and their bytes. The articles of files gone or moved are
+// removed from the store while planning, before anything is written.
+struct Plan {
+    std::vector<FileTask> tasks;
+    long long total_bytes = 0;
 };
+
+// The files that are new, or whose size or mtime differ from the recorded
+// state (an existing file's old hash and article count are kept for the
+// reader). `present` gets the key of every file found.
+std::vector<FileTask> changed_files(std::vector<FileTask>& files, const IndexStore& store,
+                                    std::set<std::string>& present) {
+    std::vector<FileTask> tasks;
+    for (FileTask& f : files) {
+        present.insert(f.key);
+        struct stat st {};
+        if (::stat(f.key.c_str(), &st) != 0) continue;
+        f.state.size = st.st_size;
+        f.state.mtime_ns = mtime_ns(st);
+        const std::string old = store.file_state(f.key);
+        if (!old.empty()) {
+            const schema::FileState prev = schema::FileState::decode(old);
+            if (prev.size == f.state.size && prev.mtime_ns == f.state.mtime_ns) continue;
+            f.existed = true;
+            f.old_hash = prev.content_hash;
+            f.old_articles = prev.articles;
+        }
+        tasks.push_back(std::move(f));
+    }
+    return tasks;
+}
+
+// Removes a recorded file's articles and state; returns how many articles.
+long forget_file(IndexStore& store, const std::string& key) {
+    const long n = store.delete_articles(schema::file_term(key));
+    store.set_file_state(key, "");
+    return n;
+}
+
+// Forgets the recorded files under the roots that are gone (not those in
+// folders that could not be read); returns how many articles they had.
+long remove_gone(IndexStore& store, const std::vector<std::string>& recorded, const Roots& roots,
+                 const std::set<std::string>& present) {
+    std::vector<std::string> gone;
+    for (const std::string& key : recorded)
+        if (under_root(key, roots.keys) && !present.count(key) && !under_root(key, roots.unread)) gone.push_back(key);
+    long removed = 0;
+    for (const std::string& key : gone) removed += forget_file(store, key);
+    return removed;
+}
+
+std::string name_of(const std::string& key) { return key.substr(key.rfind('/') + 1); }
+
+// Recorded files outside the roots, no longer on disk, with the name and
+// size of a file new to the index: size -> (key, content hash). Only these
+// are looked for on disk (a folder moved keeps its files' names), so an
+// archive of many files recorded elsewhere costs a name comparison each.
+using Missing = std::map<long long, std::vector<std::pair<std::string, std::string>>>;
+Missing missing_twins(const IndexStore& store, const std::vector<std::string>& recorded,
+                      const std::vector<FileTask>& tasks, const Roots& roots) {
+    std::set<long long> new_sizes;
+    std::set<std::string> new_names;
+    for (const FileTask& t : tasks)
+        if (!t.existed) {
+            new_sizes.insert(t.state.size);
+            new_names.insert(name_of(t.key));
+        }
+    Missing missing;
+    for (const std::string& key : recorded) {
+        // (the gone ones are all under the roots)
+        if (new_sizes.empty() || under_root(key, roots.keys) || !new_names.count(name_of(key))) continue;
+        // (the size leads the recorded state)
+        const std::string state = store.file_state(key);
+        long long size = -1;
+        std::from_chars(state.data(), state.data() + state.size(), size);
+        struct stat st {};
+        if (!new_sizes.count(size) || ::stat(key.c_str(), &st) == 0) continue;
+        try {
+            missing[size].emplace_back(key, schema::FileState::decode(state).content_hash);
+        } catch (const Error&) {
+            // (a corrupt state: not a twin of anything)
+        }
+    }
+    return missing;
+}
+
+// Files moved since the last run: a recorded file outside these roots that
+// is no longer on disk, whose name and bytes a file new to the index has.
+// Left alone, its articles would keep their old path, and the new file's
+// would be skipped as already indexed (records with ids of their own) or
+// indexed a second time (ids from the path); so it is forgotten, and the
+// new file is indexed in its place. (A recorded file that is missing with
+// no such twin stays: its folder may only be unmounted.) Returns the
+// articles removed; the new files' hashes are kept for their readers.
+long remove_moved(IndexStore& store, const std::vector<std::string>& recorded, std::vector<FileTask>& tasks,
+                  const Roots& roots, std::ostream& log) {
+    Missing missing = missing_twins(store, recorded, tasks, roots);
+    long removed = 0, moved = 0;
+    for (FileTask& t : tasks) {
+        auto same_size = missing.find(t.state.size);
+        if (t.existed || same_size == missing.end()) continue;
+        try {
+            t.state.content_hash = hash_file(t.key);
+        } catch (const std::exception&) {
+            continue; // (the reader reports it)
+        }
+        for (auto& [key, hash] : same_size->second)
+            if (!key.empty() && hash == t.state.content_hash) {
+                removed += forget_file(store, key);
+                key.clear();
+                ++moved;
+                break;
+            }
+    }
+    if (moved)
+        log << moved << " file" << (moved == 1 ? "" : "s") << " moved since the last run: indexed from the new place\n";
+    return removed;
+}
+
+Plan plan_changes(std::vector<FileTask> files, const Roots& roots, IndexStore& store, BuildSummary& sum,
+                  std::ostream& log) {
+    Plan plan;
+    std::set<std::string> present;
+    plan.tasks = changed_files(files, store, present);
+    for (const FileTask& t : plan.tasks) plan.total_bytes += t.state.size;
+    const std::vector<std::string> recorded = store.file_keys();
+    sum.removed += remove_gone(store, recorded, roots, present);
+    sum.removed += remove_moved(store, recorded, plan.tasks, roots, log);
+    return plan;
+}
 
 // Progress on standard error: on a terminal one line redrawn in place
 // (cleared before a warning is printed, so the two never share a line);
@@ -422,6 +516,326 @@ private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ {};
 };
 
+// The parallel part of a run: `threads` readers take the files in turn,
+// hash them and read, decompress and parse them into batches of articles;
+// as many workers tag the articles and build their documents. next() hands
+// the batches out in file order, and within a file in chunk order, so the
+// index is the same whatever the thread count.
+class Production {
+public:
+    // `run_term` (schema::run_term) marks every article this run writes.
+    Production(std::vector<FileTask>& tasks, const BuildOptions& opt, unsigned threads, std::string run_term)
+        : tasks_(tasks), opt_(opt), forced_reader_(opt.reader), tagger_(EntityTagger::instance()),
+          run_term_(std::move(run_term)), work_(threads * 4),
+          sequencer_(tasks.size(), 1024, 8, 8 * threads + 8), readers_left_(threads) {
+        forced_reader_.sniff = false;
+        for (unsigned r = 0; r < threads; ++r) readers_.emplace_back([this] { reader_loop(); });
+        for (unsigned w = 0; w < threads; ++w) workers_.emplace_back([this] { worker_loop(); });
+    }
+    ~Production() { stop(); }
+    Production(const Production&) = delete;
+    Production& operator=(const Production&) = delete;
+
+    // The next batch in order, nullopt after the last one. Throws
+    // news::Error when a worker failed.
+    std::optional<Batch> next() {
+        if (file_ >= tasks_.size()) return std::nullopt;
+        std::optional<Batch> b = sequencer_.take(file_, chunk_);
+        if (!b) return std::nullopt; // (stopping)
+        if (b->last) {
+            ++file_;
+            chunk_ = 0;
+        } else {
+            ++chunk_;
+        }
+        if (worker_failed_) {
+            std::lock_guard<std::mutex> lk(worker_error_m_);
+            throw Error(worker_error_);
+        }
+        return b;
+    }
+
+    // Waits for the threads, once next() has handed out the last batch.
+    void join() {
+        for (auto& r : readers_) r.join();
+        for (auto& w : workers_) w.join();
+        readers_.clear();
+        workers_.clear();
+    }
+
+    // Stops the threads before the end (the run failed) and waits for them.
+    void stop() {
+        if (readers_.empty() && workers_.empty()) return;
+        stop_ = true;
+        sequencer_.stop();
+        // Drain so the readers and workers can finish.
+        std::thread drain([this] {
+            while (work_.pop()) {}
+        });
+        join();
+        drain.join();
+    }
+
+private:
+    void reader_loop() {
+        pthread_setname_np(pthread_self(), "news-reader");
+        yield_to_writers();
+        for (size_t i; (i = next_file_++) < tasks_.size() && !stop_;)
+            if (!sequencer_.wait_to_start(i) || !read_file(i)) break;
+        if (--readers_left_ == 0) work_.close();
+    }
+
+    // Reads file `i` into batches; false when the run is stopping.
+    bool read_file(size_t i) {
+        FileTask& t = tasks_[i];
+        size_t chunk = 0;
+        auto emit = [&](Batch& b) {
+            if (!sequencer_.reserve(i)) throw std::runtime_error("stopping");
+            b.file = i;
+            b.chunk = chunk++;
+            work_.push(std::move(b));
+        };
+        Batch b;
+        b.first = true;
+        try {
+            if (t.state.content_hash.empty()) t.state.content_hash = hash_file(t.key);
+            if (t.existed && t.state.content_hash == t.old_hash) {
+                b.end = ReadEnd::Unchanged;
+            } else {
+                read_articles(
+                    t.path, t.format, t.forced ? forced_reader_ : opt_.reader,
+                    [&](Article&& a) {
+                        b.articles.push_back(std::move(a));
+                        if (b.articles.size() >= kBatchArticles) {
+                            emit(b);
+                            b = Batch {};
+                        }
+                    },
+                    [&](const ReadIssue& issue) { b.issues.push_back(issue); });
+            }
+        } catch (const ResourceError& e) {
+            // Out of descriptors is the machine's fault, not the file's:
+            // the run fails rather than skip a good file.
+            b.end = ReadEnd::Exhausted;
+            b.error = e.what();
+        } catch (const std::exception& e) {
+            if (stop_) return false;
+            b.end = ReadEnd::Failed;
+            b.error = e.what();
+        }
+        b.last = true;
+        b.bytes = t.state.size;
+        try {
+            emit(b);
+        } catch (const std::exception&) {
+            return false; // stopping
+        }
+        return true;
+    }
+
+    void worker_loop() {
+        pthread_setname_np(pthread_self(), "news-worker");
+        yield_to_writers();
+        DocumentBuilder builder(tagger_, run_term_);
+        while (auto b = work_.pop()) {
+            try {
+                build_documents(builder, *b);
+            } catch (const std::exception& e) {
+                std::lock_guard<std::mutex> lk(worker_error_m_);
+                worker_error_ = e.what();
+                worker_failed_ = true;
+            }
+            sequencer_.put(std::move(*b));
+        }
+    }
+
+    void build_documents(DocumentBuilder& builder, Batch& b) const {
+        const FileTask& t = tasks_[b.file];
+        for (Article& a : b.articles) {
+            // The record's own source, else the outlet its byline or
+            // dateline names, else the folder's.
+            if (a.source.empty()) a.source = read_opening(a.body).source;
+            if (a.source.empty()) a.source = t.source;
+            std::string id = a.id.empty() ? hex64(fnv1a64(t.rel + "#" + std::to_string(a.record))) : a.id;
+            b.docs.push_back(builder.build(a, id, t.path, t.key));
+        }
+        b.articles.clear();
+    }
+
+    std::vector<FileTask>& tasks_;
+    const BuildOptions& opt_;
+    ReaderOptions forced_reader_; // for files matching --include: no sniffing
+    const EntityTagger& tagger_;
+    const std::string run_term_;
+    BoundedQueue<Batch> work_;
+    Sequencer sequencer_;
+    std::atomic<bool> stop_ {false};
+    std::atomic<size_t> next_file_ {0};
+    std::atomic<unsigned> readers_left_;
+    std::atomic<bool> worker_failed_ {false};
+    std::mutex worker_error_m_;
+    std::string worker_error_;
+    size_t file_ = 0, chunk_ = 0; // the batch next() hands out next
+    std::vector<std::thread> readers_, workers_;
+};
+
+// The writing side of a run: takes the batches in order and writes them
+// through one Writer, reporting each file's problems, giving each article
+// its story, recording each file's state once its articles are in, and
+// committing as the options ask.
+class OrderedWrite {
+public:
+    OrderedWrite(const BuildOptions& opt, Plan& plan, IndexStore& store, Writer& writer, BuildSummary& sum,
+                 std::ostream& log)
+        : opt_(opt), tasks_(plan.tasks), total_bytes_(plan.total_bytes), store_(store), writer_(writer), sum_(sum),
+          log_(log), per_file_(plan.tasks.size(), 0),
+          progress_(opt.progress == BuildOptions::Progress::Always ||
+                        (opt.progress == BuildOptions::Progress::Auto && ::isatty(2)),
+                    ::isatty(2), opt.progress_every, plan.tasks.size(), plan.total_bytes) {}
+
+    void write(Batch& b) {
+        FileTask& t = tasks_[b.file];
+        if (!b.issues.empty() || b.end != ReadEnd::Read) progress_.clear();
+        report_issues(t, b);
+        if (b.end == ReadEnd::Exhausted) throw Error(b.error);
+        if (b.end == ReadEnd::Failed && b.first && b.docs.empty()) {
+            // Errors from the readers already start with the path.
+            log_ << about(t, b.error) << ", skipped\n";
+            ++sum_.skipped;
+            ++sum_.skip_reasons["unreadable file"];
+        } else if (b.end != ReadEnd::Unchanged) {
+            add_articles(t, b);
+        }
+        if (b.last) end_file(t, b);
+        commit_if_due();
+        progress_.update(files_done_, sum_.indexed + sum_.updated, writer_.committed_articles(), bytes_done_);
+    }
+
+    // The last progress line, once everything is committed.
+    void done() {
+        progress_.update(files_done_, sum_.indexed + sum_.updated, sum_.indexed + sum_.updated, bytes_done_, true);
+    }
+
+private:
+    void report_issues(const FileTask& t, const Batch& b) {
+        for (const ReadIssue& is : b.issues) {
+            if (is.not_article) {
+                log_ << t.shown << ": not an article (" << printable(is.detail)
+                     << "), skipped; --include GLOB reads it\n";
+                count_not_article(sum_, t.path);
+                continue;
+            }
+            log_ << t.shown << ':' << is.line << ": " << is.reason;
+            if (!is.detail.empty()) log_ << " (" << printable(is.detail) << ")";
+            log_ << (is.skipped ? ", skipped" : "") << '\n';
+            if (is.skipped) {
+                ++sum_.skipped;
+                ++sum_.skip_reasons[is.reason];
+            } else {
+                ++sum_.repaired;
+                ++sum_.repair_reasons[is.reason];
+            }
+        }
+    }
+
+    void add_articles(FileTask& t, Batch& b) {
+        if (b.first) {
+            ++sum_.files_indexed;
+            writer_.clear_file(t.key);
+        }
+        for (BuiltDocument& d : b.docs) add_article(t, b.file, d);
+        if (b.end == ReadEnd::Failed) {
+            // A file that broke part-way (a truncated archive): what was
+            // read before the break is indexed; its state is not recorded,
+            // so the next run reads it again.
+            log_ << about(t, b.error) << "; " << per_file_[b.file]
+                 << " articles before it are indexed, the rest of the file is lost\n";
+            ++sum_.skipped;
+            ++sum_.skip_reasons["broken file"];
+        }
+    }
+
+    void add_article(const FileTask& t, size_t file, BuiltDocument& d) {
+        IndexStore::Shard& shard = store_.shard_for(d.date);
+        if (!writer_.claim_id(d.id_term)) {
+            // Another record (another file, or earlier in this one) has
+            // this id: keep the first, report this one.
+            progress_.clear();
+            log_ << t.shown << ": article id '" << printable(d.id)
+                 << "' is already indexed from another record, skipped\n";
+            ++sum_.skipped;
+            ++sum_.skip_reasons["duplicate id"];
+            return;
+        }
+        const StoryMatch match =
+            store_.stories().find(store_.story_places(d.date, shard), d.shingles, d.bands, d.date, d.id);
+        const std::string& story = match.story;
+        d.doc.add_value(schema::kStorySlot, story);
+        // A story's first article is found by its id term; only the copies
+        // that join it carry the story term.
+        if (story != d.id) {
+            d.doc.add_boolean_term(schema::story_term(story));
+            d.doc.add_value(schema::kFoldSlot, schema::fold_value(copy_kind_name(match.kind), match.similarity));
+        }
+        const Xapian::docid docid = writer_.add(shard, std::move(d.doc), std::move(d.words));
+        store_.stories().added(shard.number, docid, std::move(d.shingles), d.date, story, story == d.id);
+        ++per_file_[file];
+        ++(t.existed ? sum_.updated : sum_.indexed);
+        ++since_commit_;
+    }
+
+    void end_file(FileTask& t, const Batch& b) {
+        const long articles = per_file_[b.file];
+        // (a file that could not be read keeps its articles)
+        if (t.existed && b.end == ReadEnd::Read) sum_.removed += std::max(0L, t.old_articles - articles);
+        t.state.articles = b.end == ReadEnd::Unchanged ? t.old_articles : articles;
+        if (b.end == ReadEnd::Read || b.end == ReadEnd::Unchanged) writer_.set_file_state(t.key, t.state.encode());
+        ++files_done_;
+        bytes_done_ += b.bytes;
+    }
+
+    void commit_if_due() {
+        const bool asked = since_commit_ >= opt_.commit_every ||
+                           (since_commit_ > 0 && std::chrono::steady_clock::now() - last_commit_ >
+                                                     std::chrono::duration<double>(opt_.commit_seconds));
+        const bool near_end = (total_bytes_ - bytes_done_) * 8 < bytes_done_;
+        if (!writer_.checkpoint(asked, near_end)) return;
+        ++sum_.commits;
+        since_commit_ = 0;
+        last_commit_ = std::chrono::steady_clock::now();
+    }
+
+    const BuildOptions& opt_;
+    std::vector<FileTask>& tasks_;
+    const long long total_bytes_;
+    IndexStore& store_;
+    Writer& writer_;
+    BuildSummary& sum_;
+    std::ostream& log_;
+    std::vector<long> per_file_; // articles written of each file
+    Progress progress_;
+    long since_commit_ = 0; // articles since the last commit
+    std::chrono::steady_clock::time_point last_commit_ = std::chrono::steady_clock::now();
+    size_t files_done_ = 0;
+    long long bytes_done_ = 0;
+};
+
+// Writes every batch `production` makes; when anything fails, stops it and
+// throws news::Error.
+void write_in_order(Production& production, OrderedWrite& out) {
+    std::string failure;
+    try {
+        while (std::optional<Batch> b = production.next()) out.write(*b);
+    } catch (const Xapian::Error& e) {
+        failure = "Xapian: " + e.get_description();
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (failure.empty()) return;
+    production.stop();
+    throw Error(failure);
+}
+
 } // namespace
 
 std::string BuildSummary::line() const {
@@ -459,422 +873,32 @@ std::string BuildSummary::line() const {
 }
 
 BuildSummary build_index(const BuildOptions& opt, std::ostream& log) {
-    namespace s = schema;
-    auto t0 = std::chrono::steady_clock::now();
-    // Every article this run writes carries it (what `newssearch watch` reads).
-    const std::string run_term = s::run_term(std::chrono::system_clock::now());
+    const auto t0 = std::chrono::steady_clock::now();
     BuildSummary sum;
-    std::vector<std::string> root_keys, unread;
-    std::vector<FileTask> files = scan_roots(opt.roots, opt.filter, opt.source, sum, root_keys, unread, log);
-
+    Roots roots;
+    std::vector<FileTask> files = scan_roots(opt.roots, opt.filter, opt.source, sum, roots, log);
     IndexStore store(opt.db, opt.shard_by);
+    Plan plan = plan_changes(std::move(files), roots, store, sum, log);
 
-    // Which files changed since the last run.
-    std::set<std::string> present;
-    std::vector<FileTask> tasks;
-    long long total_bytes = 0;
-    for (FileTask& f : files) {
-        present.insert(f.key);
-        struct stat st {};
-        if (::stat(f.key.c_str(), &st) != 0) continue;
-        f.state.size = st.st_size;
-        f.state.mtime_ns = mtime_ns(st);
-        std::string old = store.file_state(f.key);
-        if (!old.empty()) {
-            s::FileState prev = s::FileState::decode(old);
-            if (prev.size == f.state.size && prev.mtime_ns == f.state.mtime_ns) continue;
-            f.existed = true;
-            f.old_hash = prev.content_hash;
-            f.old_articles = prev.articles;
-        }
-        total_bytes += f.state.size;
-        tasks.push_back(std::move(f));
-    }
-    // Files recorded under these roots that are gone.
-    const std::vector<std::string> recorded = store.file_keys();
-    std::vector<std::string> gone;
-    for (const std::string& key : recorded)
-        if (under_root(key, root_keys) && !present.count(key) && !under_root(key, unread)) gone.push_back(key);
-    for (const std::string& key : gone) {
-        sum.removed += store.delete_articles(s::file_term(key));
-        store.set_file_state(key, "");
-    }
-    // Files moved since the last run: a recorded file outside these roots
-    // that is no longer on disk, whose name and bytes a file new to the
-    // index has. Left alone, its articles would keep their old path, and the
-    // new file's would be skipped as already indexed (records with ids of
-    // their own) or indexed a second time (ids from the path); so it is gone
-    // too, and the new file is indexed in its place. (A recorded file that
-    // is missing with no such twin stays: its folder may only be unmounted.)
-    // Only recorded files of a new file's name and size are looked for on
-    // disk (a folder moved keeps its files' names): an archive of many
-    // files recorded elsewhere costs a name comparison each.
-    std::set<long long> new_sizes;
-    std::set<std::string> new_names;
-    auto name_of = [](const std::string& key) { return key.substr(key.rfind('/') + 1); };
-    for (const FileTask& t : tasks)
-        if (!t.existed) {
-            new_sizes.insert(t.state.size);
-            new_names.insert(name_of(t.key));
-        }
-    std::map<long long, std::vector<std::pair<std::string, std::string>>> missing; // size -> (key, hash)
-    for (const std::string& key : recorded) {
-        // (the gone ones above are all under the roots)
-        if (new_sizes.empty() || under_root(key, root_keys) || !new_names.count(name_of(key))) continue;
-        // (the size leads the recorded state)
-        const std::string state = store.file_state(key);
-        long long size = -1;
-        std::from_chars(state.data(), state.data() + state.size(), size);
-        struct stat st {};
-        if (!new_sizes.count(size) || ::stat(key.c_str(), &st) == 0) continue;
-        try {
-            missing[size].emplace_back(key, s::FileState::decode(state).content_hash);
-        } catch (const Error&) {
-            // (a corrupt state: not a twin of anything)
-        }
-    }
-    long moved = 0;
-    for (FileTask& t : tasks) {
-        auto same_size = missing.find(t.state.size);
-        if (t.existed || same_size == missing.end()) continue;
-        try {
-            t.state.content_hash = hash_file(t.key);
-        } catch (const std::exception&) {
-            continue; // (the reader reports it)
-        }
-        for (auto& [key, hash] : same_size->second)
-            if (!key.empty() && hash == t.state.content_hash) {
-                sum.removed += store.delete_articles(s::file_term(key));
-                store.set_file_state(key, "");
-                key.clear();
-                ++moved;
-                break;
-            }
-    }
-    if (moved)
-        log << moved << " file" << (moved == 1 ? "" : "s") << " moved since the last run: indexed from the new place\n";
+    const WriterPlan how =
+        plan_writer(store, opt.shard_by, opt.compact, opt.threads, plan.total_bytes, opt.bulk_min_bytes);
+    std::unique_ptr<Writer> writer = make_writer(how, store, {opt.compact, opt.checkpoint_seconds});
+    // Every article this run writes carries it (what `newssearch watch` reads).
+    Production production(plan.tasks, opt, how.threads, schema::run_term(std::chrono::system_clock::now()));
+    OrderedWrite out(opt, plan, store, *writer, sum, log);
+    write_in_order(production, out);
+    production.join();
 
-    // A fresh build writes through parallel segments (indexer/bulk.h); it
-    // ends in a compaction, so not with --no-compact, and not for a few
-    // megabytes, where one writer is as fast and the merged segments would
-    // be bigger than the database it writes (seeds: 193 -> 217 KiB).
-    // Otherwise one writer is the busiest thread, and by default gets a
-    // core of its own.
-    IndexStore::Shard* single = opt.shard_by == ShardBy::None ? &store.shard_for("") : nullptr;
-    bool fresh = single && opt.compact && single->docs_at_open == 0 && total_bytes >= opt.bulk_min_bytes;
-    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    unsigned nthreads = opt.threads ? opt.threads : fresh ? cores : std::max(1u, cores - 1);
-    std::unique_ptr<BulkWriter> bulk;
-    // A segment writer costs about one and a half times what a worker does
-    // per article, and the workers run below it (yield_to_writers): half as
-    // many writers as workers keep the cores busy without a second writer's
-    // maps contending for the cache (two cores: one writer 10.1 s, two 10.4).
-    const unsigned segment_writers = std::max(1u, nthreads / 2);
-    if (fresh) bulk = std::make_unique<BulkWriter>(single->path, single->db, segment_writers);
-    const size_t segment_terms = segment_writers == 1 ? kSegmentTerms : kSharedSegmentTerms;
-    std::unordered_set<std::string> ids; // this run's, when writing segments
-    const EntityTagger& tagger = EntityTagger::instance();
-    BoundedQueue<Batch> work(nthreads * 4);
-    Sequencer sequencer(tasks.size(), 1024, 8, 8 * nthreads + 8);
-    std::atomic<bool> stop {false};
-    std::atomic<size_t> next_file {0};
-    std::atomic<unsigned> readers_left {nthreads};
-
-    // Readers: each takes the next file, hashes it, reads, decompresses and
-    // parses it into batches of articles for the workers.
-    ReaderOptions forced_reader = opt.reader;
-    forced_reader.sniff = false;
-    std::vector<std::thread> readers;
-    for (unsigned r = 0; r < nthreads; ++r) {
-        readers.emplace_back([&] {
-            pthread_setname_np(pthread_self(), "news-reader");
-            yield_to_writers();
-            for (size_t i; (i = next_file++) < tasks.size() && !stop;) {
-                if (!sequencer.wait_to_start(i)) break;
-                FileTask& t = tasks[i];
-                size_t chunk = 0;
-                auto emit = [&](Batch& b) {
-                    if (!sequencer.reserve(i)) throw std::runtime_error("stopping");
-                    b.file = i;
-                    b.chunk = chunk++;
-                    work.push(std::move(b));
-                };
-                Batch b;
-                b.first = true;
-                try {
-                    if (t.state.content_hash.empty()) t.state.content_hash = hash_file(t.key);
-                    if (t.existed && t.state.content_hash == t.old_hash) {
-                        b.fatal = "="; // unchanged content: only the file state is refreshed
-                    } else {
-                        read_articles(
-                            t.path, t.format, t.forced ? forced_reader : opt.reader,
-                            [&](Article&& a) {
-                                b.articles.push_back(std::move(a));
-                                if (b.articles.size() >= kBatchArticles) {
-                                    emit(b);
-                                    b = Batch {};
-                                }
-                            },
-                            [&](const ReadIssue& issue) { b.issues.push_back(issue); });
-                    }
-                } catch (const ResourceError& e) {
-                    // Out of descriptors is the machine's fault, not the
-                    // file's: the run fails rather than skip a good file.
-                    b.fatal = e.what();
-                    b.resource = true;
-                } catch (const std::exception& e) {
-                    if (stop) break;
-                    b.fatal = e.what();
-                }
-                b.last = true;
-                b.bytes = t.state.size;
-                try {
-                    emit(b);
-                } catch (const std::exception&) {
-                    break; // stopping
-                }
-            }
-            if (--readers_left == 0) work.close();
-        });
-    }
-
-    std::vector<std::thread> workers;
-    std::atomic<bool> worker_failed {false};
-    std::string worker_error;
-    std::mutex worker_error_m;
-    for (unsigned w = 0; w < nthreads; ++w) {
-        workers.emplace_back([&] {
-            pthread_setname_np(pthread_self(), "news-worker");
-            yield_to_writers();
-            DocumentBuilder builder(tagger, run_term);
-            while (auto b = work.pop()) {
-                try {
-                    const FileTask& t = tasks[b->file];
-                    for (Article& a : b->articles) {
-                        // The record's own source, else the outlet its byline
-                        // or dateline names, else the folder's.
-                        if (a.source.empty()) a.source = read_opening(a.body).source;
-                        if (a.source.empty()) a.source = t.source;
-                        std::string id = a.id.empty() ? hex64(fnv1a64(t.rel + "#" + std::to_string(a.record))) : a.id;
-                        b->docs.push_back(builder.build(a, id, t.path, t.key));
-                    }
-                    b->articles.clear();
-                } catch (const std::exception& e) {
-                    std::lock_guard<std::mutex> lk(worker_error_m);
-                    worker_error = e.what();
-                    worker_failed = true;
-                }
-                sequencer.put(std::move(*b));
-            }
-        });
-    }
-
-    bool tty = ::isatty(2);
-    Progress progress(opt.progress == BuildOptions::Progress::Always ||
-                          (opt.progress == BuildOptions::Progress::Auto && tty),
-                      tty, opt.progress_every, tasks.size(), total_bytes);
-    long since_commit = 0;
-    long committed = 0; // articles of this run a kill would keep
-    size_t terms_since_commit = 0;
-    auto last_commit = std::chrono::steady_clock::now();
-    MergeClock merges(opt.checkpoint_seconds);
-    size_t files_done = 0;
-    long long bytes_done = 0;
-    std::string failure;
-    std::vector<long> per_file(tasks.size(), 0);
-    try {
-        for (size_t file = 0, chunk = 0; file < tasks.size();) {
-            auto b = sequencer.take(file, chunk);
-            if (!b) break;
-            if (b->last) {
-                ++file;
-                chunk = 0;
-            } else {
-                ++chunk;
-            }
-            if (worker_failed) throw Error(worker_error);
-            FileTask& t = tasks[b->file];
-            if (!b->issues.empty() || !b->fatal.empty()) progress.clear();
-            for (const ReadIssue& is : b->issues) {
-                if (is.not_article) {
-                    log << t.shown << ": not an article (" << printable(is.detail)
-                        << "), skipped; --include GLOB reads it\n";
-                    count_not_article(sum, t.path);
-                    continue;
-                }
-                log << t.shown << ':' << is.line << ": " << is.reason;
-                if (!is.detail.empty()) log << " (" << printable(is.detail) << ")";
-                log << (is.skipped ? ", skipped" : "") << '\n';
-                if (is.skipped) {
-                    ++sum.skipped;
-                    ++sum.skip_reasons[is.reason];
-                } else {
-                    ++sum.repaired;
-                    ++sum.repair_reasons[is.reason];
-                }
-            }
-            if (b->fatal == "=") {
-                // Same bytes, new mtime: nothing to re-index.
-            } else if (b->resource) {
-                throw Error(b->fatal);
-            } else if (!b->fatal.empty() && b->first && b->docs.empty()) {
-                // Errors from the readers already start with the path.
-                log << about(t, b->fatal) << ", skipped\n";
-                ++sum.skipped;
-                ++sum.skip_reasons["unreadable file"];
-            } else {
-                if (b->first) {
-                    ++sum.files_indexed;
-                    // Also clears what a killed run committed of a file whose
-                    // state it never recorded, so every article lands once.
-                    if (!bulk) store.delete_articles(s::file_term(t.key));
-                }
-                for (BuiltDocument& d : b->docs) {
-                    IndexStore::Shard& shard = store.shard_for(d.date);
-                    if (bulk ? !ids.insert(d.id_term).second : store.has_article(d.id_term)) {
-                        // Another record (another file, or earlier in this one)
-                        // has this id: keep the first, report this one.
-                        progress.clear();
-                        log << t.shown << ": article id '" << printable(d.id)
-                            << "' is already indexed from another record, skipped\n";
-                        ++sum.skipped;
-                        ++sum.skip_reasons["duplicate id"];
-                        continue;
-                    }
-                    StoryMatch match =
-                        store.stories().find(store.story_places(d.date, shard), d.shingles, d.bands, d.date, d.id);
-                    const std::string& story = match.story;
-                    d.doc.add_value(s::kStorySlot, story);
-                    // A story's first article is found by its id term; only the
-                    // copies that join it carry the story term.
-                    if (story != d.id) {
-                        d.doc.add_boolean_term(s::story_term(story));
-                        d.doc.add_value(s::kFoldSlot, s::fold_value(copy_kind_name(match.kind), match.similarity));
-                    }
-                    terms_since_commit += d.doc.termlist_count();
-                    Xapian::docid docid;
-                    if (bulk) {
-                        bulk->add(std::move(d.doc), std::move(d.words));
-                        docid = bulk->last_docid();
-                    } else {
-                        // Spelling data is gathered until the commit: one
-                        // add_spelling per distinct word is far cheaper than
-                        // one per occurrence.
-                        for (std::string& w : d.words) ++shard.spelling[std::move(w)];
-                        // No article has this id (checked above): a plain add
-                        // spares replace_document's second lookup of the id term.
-                        docid = shard.db.add_document(d.doc);
-                    }
-                    store.stories().added(shard.number, docid, std::move(d.shingles), d.date, story, story == d.id);
-                    ++per_file[b->file];
-                    ++(t.existed ? sum.updated : sum.indexed);
-                    ++since_commit;
-                }
-                if (!b->fatal.empty()) {
-                    // A file that broke part-way (a truncated archive): what
-                    // was read before the break is indexed; its state is not
-                    // recorded, so the next run reads it again.
-                    log << about(t, b->fatal) << "; " << per_file[b->file]
-                        << " articles before it are indexed, the rest of the file is lost\n";
-                    ++sum.skipped;
-                    ++sum.skip_reasons["broken file"];
-                }
-            }
-            if (b->last) {
-                // (a file that could not be read keeps its articles)
-                if (t.existed && b->fatal.empty()) sum.removed += std::max(0L, t.old_articles - per_file[b->file]);
-                t.state.articles = b->fatal == "=" ? t.old_articles : per_file[b->file];
-                if (b->fatal.empty() || b->fatal == "=") {
-                    if (bulk)
-                        bulk->set_file_state(t.key, t.state.encode());
-                    else
-                        store.set_file_state(t.key, t.state.encode());
-                }
-                ++files_done;
-                bytes_done += b->bytes;
-            }
-            // Also inside a long file: a killed run re-reads a file whose
-            // state it never recorded, deleting what it committed of it first.
-            const bool asked = since_commit >= opt.commit_every ||
-                               (since_commit > 0 && std::chrono::steady_clock::now() - last_commit >
-                                                        std::chrono::duration<double>(opt.commit_seconds));
-            // A fresh build's commit is a merge that rewrites the whole index,
-            // and the end of the run merges everything again. Once less than
-            // an eighth of the input is left to read, that end is near: the
-            // commit is left to it. The articles read so far become durable
-            // a little later, the whole run sooner (Reuters-21578, two cores:
-            // the default commit at 20,000 of 20,841 articles came 0.5 s
-            // before the end of the input, and its merge held the final one
-            // back by 0.5-0.7 s).
-            // (Unless the last merge is --checkpoint-seconds old: see MergeClock.)
-            const BulkWriter::Durable wish = bulk && asked
-                                                 ? merges.at_commit(*bulk, (total_bytes - bytes_done) * 8 < bytes_done)
-                                                 : BulkWriter::Durable::No;
-            const bool durable = bulk ? wish != BulkWriter::Durable::No : asked;
-            if (durable || terms_since_commit >= (bulk ? segment_terms : kCommitTerms)) {
-                // A segment ends every segment_terms postings, for speed; the
-                // index takes them in at the commits asked for.
-                if (bulk)
-                    bulk->checkpoint(wish);
-                else
-                    store.commit();
-                terms_since_commit = 0;
-                if (durable || !bulk) {
-                    ++sum.commits;
-                    since_commit = 0;
-                    last_commit = std::chrono::steady_clock::now();
-                    if (!bulk) committed = sum.indexed + sum.updated;
-                }
-            }
-            progress.update(files_done, sum.indexed + sum.updated, bulk ? bulk->merged_articles() : committed,
-                            bytes_done);
-        }
-    } catch (const Xapian::Error& e) {
-        failure = "Xapian: " + e.get_description();
-    } catch (const std::exception& e) {
-        failure = e.what();
-    }
-    if (!failure.empty()) {
-        stop = true;
-        sequencer.stop();
-        // Drain so the readers and workers can finish.
-        std::thread drain([&] {
-            while (work.pop()) {}
-        });
-        for (auto& r : readers) r.join();
-        for (auto& w : workers) w.join();
-        drain.join();
-        throw Error(failure);
-    }
-    for (auto& r : readers) r.join();
-    for (auto& w : workers) w.join();
     // Partial names are resolved on every run, so that what a killed run
-    // left unresolved is done by the next one; in a bulk load before the
+    // left unresolved is done by the next one; with segments before the
     // last merge, which compacts what they changed.
-    auto resolve = [&sum](const std::vector<Xapian::WritableDatabase*>& dbs) {
+    writer->finish([&sum](const std::vector<Xapian::WritableDatabase*>& dbs) {
         const NameResolution names = resolve_partial_names(dbs);
         sum.names_resolved = names.names;
         sum.names_articles = names.articles;
-    };
-    if (bulk) {
-        std::tie(sum.compacted_from, sum.compacted_to) = bulk->finish(resolve);
-        if (sum.compacted_from == 0) sum.compacted_to = 0; // nothing was written
-    } else {
-        try {
-            resolve(store.writers()); // (a writer reads what it has not committed)
-            store.commit();
-        } catch (const Xapian::Error& e) {
-            throw Error("Xapian commit failed: " + e.get_description());
-        }
-    }
-    progress.update(files_done, sum.indexed + sum.updated, sum.indexed + sum.updated, bytes_done, true);
-    if (opt.compact && !bulk) {
-        try {
-            std::tie(sum.compacted_from, sum.compacted_to) = store.compact_grown();
-        } catch (const Xapian::Error& e) {
-            throw Error("compaction failed (the index is complete, only not compacted): " + e.get_description());
-        }
-    }
+    });
+    out.done();
+    std::tie(sum.compacted_from, sum.compacted_to) = writer->compact();
     sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return sum;
 }

@@ -1,7 +1,8 @@
 // The indexing run: finds input files under the given roots, works out which
 // are new, changed or gone since the last run, reads and converts articles on
-// worker threads, and writes them through one Xapian writer in batched
-// commits, or for a fresh build through parallel segments (indexer/bulk.h).
+// worker threads, and writes them in order through one Writer
+// (indexer/writer.h): one Xapian writer in batched commits, or for a fresh
+// build parallel segments (indexer/bulk.h).
 // A killed run leaves a database that opens; re-running finishes it.
 #pragma once
 
@@ -26,8 +27,8 @@ struct BuildOptions {
     // Seconds between progress reports: 0 for 0.25 on a terminal (one line
     // redrawn) and 5 elsewhere (plain lines).
     double progress_every = 0;
-    ReaderOptions reader;       // JSON key mapping etc.
-    FileFilter filter;          // --include / --exclude globs for files in folders
+    ReaderOptions reader; // JSON key mapping etc.
+    FileFilter filter;    // --include / --exclude globs for files in folders
     // Source of the articles that name none (no field, no byline or
     // dateline naming an outlet): default "", the folder's name.
     std::string source;
@@ -43,18 +44,18 @@ struct BuildOptions {
 };
 
 struct BuildSummary {
-    long files_scanned = 0; // input files found under the roots
-    long files_indexed = 0; // new or changed files read this run
-    long files_ignored = 0; // files of no known format under the roots
-    long paths_unread = 0;  // folders that could not be listed, link loops, dangling links
-    long files_excluded = 0; // files matching an --exclude glob
-    long not_articles = 0;   // files that do not look like articles (README, word lists), not read
+    long files_scanned = 0;                     // input files found under the roots
+    long files_indexed = 0;                     // new or changed files read this run
+    long files_ignored = 0;                     // files of no known format under the roots
+    long paths_unread = 0;                      // folders that could not be listed, link loops, dangling links
+    long files_excluded = 0;                    // files matching an --exclude glob
+    long not_articles = 0;                      // files that do not look like articles (README, word lists), not read
     std::vector<std::string> not_article_names; // the first few of them, by file name
-    long indexed = 0;       // articles from new files
-    long updated = 0;       // articles from changed files
-    long removed = 0;       // articles of files that are gone or changed
-    long skipped = 0;       // records or files that could not be indexed
-    long repaired = 0;      // records kept after repair (e.g. bad UTF-8)
+    long indexed = 0;                           // articles from new files
+    long updated = 0;                           // articles from changed files
+    long removed = 0;                           // articles of files that are gone or changed
+    long skipped = 0;                           // records or files that could not be indexed
+    long repaired = 0;                          // records kept after repair (e.g. bad UTF-8)
     std::map<std::string, long> skip_reasons;
     std::map<std::string, long> repair_reasons;
     double seconds = 0;
