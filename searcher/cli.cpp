@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "common/error.h"
 #include "searcher/export.h"
 #include "searcher/format.h"
+#include "searcher/timeline.h"
 #include "searcher/watch.h"
 
 namespace news {
@@ -47,6 +49,17 @@ SearchCommand::SearchCommand(CLI::App& app) {
                    "Write every match (no page, no cap) as csv (RFC 4180) or jsonl (with the text), in --sort "
                    "order, one row per story with its copies unless --no-collapse")
         ->check(CLI::IsMember({"csv", "jsonl"}));
+    app.add_option("--timeline", timeline_,
+                   "Articles and stories per day, month or year of this entity (TYPE:NAME) within the matches; "
+                   "repeatable (one series each, same periods)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--date-unit", req_.date_unit, "Periods of --timeline and the date facet: day, month or year")
+        ->check(CLI::IsMember({"day", "month", "year"}));
+    app.add_option("--cooccur", cooccur_,
+                   "The entities most often named in the same articles as this one (TYPE:NAME) within the "
+                   "matches, with counts, lift and PMI (ordered by count x PMI); --facet-size of them");
     app.add_flag("--explain", explain_, "Print the query that ran and the shards searched to stderr");
     app.add_flag("--color", color_, "Highlight with ANSI colours even when not a terminal");
     app.add_flag("--no-color", no_color_, "Never use ANSI colours");
@@ -67,6 +80,8 @@ int SearchCommand::run(std::ostream& out, std::ostream& err) {
         for (size_t i = 0; i < words_.size(); ++i) req_.query += (i ? " " : "") + words_[i];
         req_.sort = parse_sort(sort_);
         req_.collapse = !no_collapse_;
+        if (!timeline_.empty()) return run_timeline(out);
+        if (!cooccur_.empty()) return run_cooccur(out);
         if (req_.query.empty() && req_.like_id.empty() && req_.from.empty() && req_.to.empty() &&
             req_.entities.empty() && req_.sources.empty())
             throw QueryError("nothing to search for: give a QUERY, --like, or a filter");
@@ -112,6 +127,40 @@ int SearchCommand::run_export(std::ostream& out, std::ostream& err) {
     if (req_.collapse) err << " (" << s.articles << " articles)";
     err << '\n';
     return s.rows > 0 ? 0 : 1;
+}
+
+int SearchCommand::run_timeline(std::ostream& out) {
+    Searcher searcher(db_);
+    const Timeline t = entity_timeline(searcher, req_, timeline_);
+    if (json_) {
+        out << to_json(t) << '\n';
+    } else {
+        for (const TimelineSeries& s : t.series) {
+            out << s.entity << ": " << s.articles << " articles, " << s.stories << " stories (per " << t.unit << ")\n";
+            for (const FacetEntry& p : s.points)
+                out << "  " << p.name << "  " << p.count << " articles, " << p.stories << " stories\n";
+            if (s.undated > 0) out << "  undated  " << s.undated << " articles\n";
+        }
+    }
+    bool any = false;
+    for (const TimelineSeries& s : t.series) any = any || s.articles > 0;
+    return any ? 0 : 1;
+}
+
+int SearchCommand::run_cooccur(std::ostream& out) {
+    Searcher searcher(db_);
+    const std::vector<Cooccurrence> list = cooccurring(searcher, req_, cooccur_, req_.facet_size);
+    if (json_) {
+        out << to_json(cooccur_, list) << '\n';
+    } else {
+        out << "named with " << cooccur_ << " (articles together, lift, PMI):\n";
+        char line[64];
+        for (const Cooccurrence& c : list) {
+            std::snprintf(line, sizeof line, "%6ld  %6.2f  %+5.2f  ", c.count, c.lift, c.pmi);
+            out << line << c.name << " (" << c.type << ")\n";
+        }
+    }
+    return list.empty() ? 1 : 0;
 }
 
 ShowCommand::ShowCommand(CLI::App& app, const SearchCommand& search) : search_(search) {

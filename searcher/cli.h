@@ -26,12 +26,16 @@ public:
 
 private:
     int run_export(std::ostream& out, std::ostream& err);
+    int run_timeline(std::ostream& out);
+    int run_cooccur(std::ostream& out);
 
     SearchRequest req_;
     std::string db_;
     std::string sort_;
     std::vector<std::string> words_;
     std::string export_; // "csv" or "jsonl": every match instead of a page
+    std::vector<std::string> timeline_; // entities whose articles per period to count
+    std::string cooccur_;               // the entity whose companions to list
     bool json_ = false, no_collapse_ = false, color_ = false, no_color_ = false, explain_ = false, show_path_ = false;
 };
 

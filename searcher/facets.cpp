@@ -69,7 +69,8 @@ void set_stories(std::vector<FacetEntry>& v, const std::unordered_map<std::strin
 // source and by compact day: top n of each, and the date histogram by day,
 // coarsened to months over ~90 days and to years over ~6 years. Each entry
 // also counts stories: its articles less the repeats within `groups`.
-Facets ranked(const Named& entities, Named sources, const Named& days, int n, const std::vector<Group>& groups) {
+Facets ranked(const Named& entities, Named sources, const Named& days, int n, const std::vector<Group>& groups,
+              std::string_view unit) {
     Facets f;
     f.present = true;
     Named by_type[4]; // person, org, place, misc
@@ -88,10 +89,10 @@ Facets ranked(const Named& entities, Named sources, const Named& days, int n, co
     int span = day_number(by_day.rbegin()->first) - day_number(by_day.begin()->first);
     size_t keep = 8;
     f.date_unit = "day";
-    if (span > 6 * 372) {
+    if (unit == "year" || (unit.empty() && span > 6 * 372)) {
         keep = 4;
         f.date_unit = "year";
-    } else if (span > 92) {
+    } else if (unit == "month" || (unit.empty() && span > 92)) {
         keep = 6;
         f.date_unit = "month";
     }
@@ -210,7 +211,7 @@ void FacetTable::count(const std::vector<uint32_t>& rows, FacetCounts& counts) c
         if (by_day[id]) counts.days_.emplace_back(days_.name(id), by_day[id]);
 }
 
-Facets FacetCounts::ranked(int n) const {
+Facets FacetCounts::ranked(int n, std::string_view date_unit) const {
     // Stories of more than one matching article, across every table: the
     // values of their articles, to count each story once per value.
     std::vector<uint64_t> keys = story_keys_;
@@ -227,7 +228,7 @@ Facets FacetCounts::ranked(int n) const {
                 part.table->each_value(row,
                                        [&](int kind, std::string_view v) { groups[it->second].emplace_back(kind, v); });
             }
-    if (tables_ <= 1) return news::ranked(entities_, sources_, days_, n, groups);
+    if (tables_ <= 1) return news::ranked(entities_, sources_, days_, n, groups, date_unit);
     // A name counted by several tables: one entry with the sum.
     auto merged = [](const Named& v) {
         std::unordered_map<std::string_view, long> sum;
@@ -235,7 +236,7 @@ Facets FacetCounts::ranked(int n) const {
         for (const auto& [name, c] : v) sum[name] += c;
         return Named(sum.begin(), sum.end());
     };
-    return news::ranked(merged(entities_), merged(sources_), merged(days_), n, groups);
+    return news::ranked(merged(entities_), merged(sources_), merged(days_), n, groups, date_unit);
 }
 
 long FacetCounts::stories() {
@@ -278,7 +279,7 @@ long FacetSpy::stories() const {
     return n;
 }
 
-Facets FacetSpy::result(int n) const {
+Facets FacetSpy::result(int n, std::string_view date_unit) const {
     // A story's values, as many times as its articles carry them.
     std::vector<std::pair<uint64_t, uint32_t>> pairs = story_values_;
     std::sort(pairs.begin(), pairs.end());
@@ -302,7 +303,7 @@ Facets FacetSpy::result(int n) const {
         }
         i = j;
     }
-    return ranked(named(entity_, names_), named(source_, sources_), named(day_, days_), n, groups);
+    return ranked(named(entity_, names_), named(source_, sources_), named(day_, days_), n, groups, date_unit);
 }
 
 namespace {
@@ -323,7 +324,8 @@ std::shared_ptr<const FacetTable> kept_table(const FacetPart& part) {
 } // namespace
 
 void count_facets_by_database(const std::vector<FacetPart>& parts, const Xapian::Query& query, bool fold,
-                              int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp) {
+                              int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp,
+                              std::string_view date_unit) {
     std::vector<std::shared_ptr<const FacetTable>> tables; // (hold the names counted)
     FacetCounts counts;
     long docs = 0;
@@ -360,7 +362,7 @@ void count_facets_by_database(const std::vector<FacetPart>& parts, const Xapian:
         tables.push_back(std::move(table));
         docs += static_cast<long>(matching.docids.size());
     }
-    resp.facets = counts.ranked(facet_size);
+    resp.facets = counts.ranked(facet_size, date_unit);
     const long stories = counts.stories();
     const long counted = fold ? stories : docs;
     // Cut short by the time limit, the count is a lower bound: the page's
@@ -377,7 +379,7 @@ void count_facets_by_database(const std::vector<FacetPart>& parts, const Xapian:
 }
 
 void count_facets_from_documents(const Xapian::Database& db, const Xapian::Query& query, int facet_size, FacetSpy& spy,
-                                 SearchResponse& resp) {
+                                 SearchResponse& resp, std::string_view date_unit) {
     Xapian::Enquire all(db);
     all.set_query(query);
     all.set_weighting_scheme(Xapian::BoolWeight());
@@ -386,16 +388,16 @@ void count_facets_from_documents(const Xapian::Database& db, const Xapian::Query
     if (every.get_matches_lower_bound() > kMaxRemoteFacetDocs)
         resp.notices.push_back("facets counted over the first " + std::to_string(kMaxRemoteFacetDocs) +
                                " matches (remote shards)");
-    resp.facets = spy.result(facet_size);
+    resp.facets = spy.result(facet_size, date_unit);
     if (every.get_matches_lower_bound() <= kMaxRemoteFacetDocs && resp.total_exact) {
         resp.total_articles = spy.documents();
         resp.total_stories = spy.stories();
     }
 }
 
-void take_spied_facets(const FacetSpy& spy, int facet_size, const Deadline& deadline, bool timed,
-                       SearchResponse& resp) {
-    resp.facets = spy.result(facet_size);
+void take_spied_facets(const FacetSpy& spy, int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp,
+                       std::string_view date_unit) {
+    resp.facets = spy.result(facet_size, date_unit);
     // Xapian's time limit ends a match early without saying so: past the
     // deadline, every match may not have been counted.
     if (timed && deadline.passed()) resp.total_exact = false;

@@ -57,7 +57,8 @@ class FacetTable;
 class FacetCounts {
 public:
     // Top `n` facets of every value added.
-    Facets ranked(int n) const;
+    // `date_unit`: "day", "month" or "year" for the histogram; "" chooses by the span.
+    Facets ranked(int n, std::string_view date_unit = {}) const;
     // The number of distinct stories (collapse keys) among the documents
     // added; a document without one is a story of its own. (Keeps only
     // the distinct keys after.)
@@ -117,7 +118,7 @@ private:
 class FacetSpy : public Xapian::MatchSpy {
 public:
     void operator()(const Xapian::Document& doc, double) override;
-    Facets result(int n) const;
+    Facets result(int n, std::string_view date_unit = {}) const;
     // Documents seen, and the distinct stories among them.
     long documents() const { return documents_; }
     long stories() const;
@@ -147,17 +148,19 @@ struct FacetPart {
 // exact folded total (resp.total_*). With `timed`, stops at the deadline
 // and says so in a notice: the counts are then those of the matches seen.
 void count_facets_by_database(const std::vector<FacetPart>& parts, const Xapian::Query& query, bool fold,
-                              int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp);
+                              int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp,
+                              std::string_view date_unit = {});
 
 // Counts the facets from the documents of a second, unweighted match, at
 // most kMaxRemoteFacetDocs of them (for remote shards, where the match
 // spy cannot run); `spy` counts them.
 void count_facets_from_documents(const Xapian::Database& db, const Xapian::Query& query, int facet_size, FacetSpy& spy,
-                                 SearchResponse& resp);
+                                 SearchResponse& resp, std::string_view date_unit = {});
 inline constexpr Xapian::doccount kMaxRemoteFacetDocs = 20000;
 
 // The facets `spy` counted inside the page's match; the totals when the
 // match saw every document (not cut short by Xapian's time limit).
-void take_spied_facets(const FacetSpy& spy, int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp);
+void take_spied_facets(const FacetSpy& spy, int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp,
+                       std::string_view date_unit = {});
 
 } // namespace news

@@ -13,6 +13,7 @@ SearchPlan make_plan(const SearchRequest& req, const PlanInputs& in) {
     p.offset = static_cast<Xapian::doccount>(req.offset);
     p.limit = static_cast<Xapian::doccount>(req.limit);
     p.facet_size = req.facet_size;
+    p.date_unit = req.date_unit;
     p.timed = in.timed;
     if (req.facets)
         p.facets = in.remote                                             ? FacetMode::FromDocuments

@@ -4,6 +4,8 @@
 // how the facets are counted. Searcher::search runs its stages over it.
 #pragma once
 
+#include <string>
+
 #include <cstddef>
 
 #include <xapian.h>
@@ -30,6 +32,7 @@ struct SearchPlan {
     bool fold = true; // syndicated copies folded into stories, other versions listed
     Xapian::doccount offset = 0, limit = 10;
     int facet_size = 10;
+    std::string date_unit; // (SearchRequest::date_unit)
     FacetMode facets = FacetMode::None;
     // The match may reach the time limit (may_take): Xapian's timer on the
     // page's match, and the facet count keeps the deadline.

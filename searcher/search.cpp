@@ -66,6 +66,8 @@ void check_request(const SearchRequest& r) {
         throw QueryError("offset + limit may be at most " + std::to_string(SearchRequest::kMaxDepth) +
                          " (refine the query instead of paging that deep)");
     if (r.facet_size < 1 || r.facet_size > 100) throw QueryError("facet size must be between 1 and 100");
+    if (!r.date_unit.empty() && r.date_unit != "day" && r.date_unit != "month" && r.date_unit != "year")
+        throw QueryError("the date unit is day, month or year");
 }
 
 // The articles most like the article `id` (its 40 best body words), less
@@ -213,10 +215,14 @@ void Searcher::Impl::count_facets(const SearchPlan& plan, const Matching& m, Fac
     case FacetMode::None: break;
     case FacetMode::ByDatabase:
         count_facets_by_database(index.facet_parts(m.db, resp.shards), m.query, plan.fold, plan.facet_size, deadline,
-                                 plan.timed, resp);
+                                 plan.timed, resp, plan.date_unit);
         break;
-    case FacetMode::FromDocuments: count_facets_from_documents(m.db, m.query, plan.facet_size, spy, resp); break;
-    case FacetMode::InMatcher: take_spied_facets(spy, plan.facet_size, deadline, plan.timed, resp); break;
+    case FacetMode::FromDocuments:
+        count_facets_from_documents(m.db, m.query, plan.facet_size, spy, resp, plan.date_unit);
+        break;
+    case FacetMode::InMatcher:
+        take_spied_facets(spy, plan.facet_size, deadline, plan.timed, resp, plan.date_unit);
+        break;
     }
 }
 

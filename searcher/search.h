@@ -32,6 +32,7 @@ struct SearchRequest {
     bool collapse = true;    // fold syndicated copies of a story
     std::string like_id;     // "more like this" article id, or empty
     double time_limit = 5.0; // seconds the matcher may take (0 = none)
+    std::string date_unit;   // the date histogram's bars: "day", "month", "year"; "" by the matches' span
 
     static constexpr int kMaxLimit = 1000;
     static constexpr int kMaxDepth = 10000; // offset + limit
