@@ -23,6 +23,7 @@
 #include "searcher/export.h"
 #include "searcher/format.h"
 #include "searcher/html.h"
+#include "searcher/timeline.h"
 #include "searcher/watch.h"
 
 namespace news::cgi {
@@ -424,6 +425,9 @@ void hide_paths(std::vector<Result>& results) {
     }
 }
 
+// Names listed beside a filtered entity ("Often named with").
+constexpr int kCooccurShown = 6;
+
 // The body of the search page (or its JSON).
 std::string search_body(Searcher& searcher, const WebRequest& req, const Environment& env, const Limits& limits) {
     SearchRequest sreq = req.search;
@@ -433,6 +437,18 @@ std::string search_body(Searcher& searcher, const WebRequest& req, const Environ
     if (req.format == Format::Json) return to_json(resp) + "\n";
     HtmlPage page {req, &resp, "", env.search_path, env.static_path, limits.max_page};
     page.max_export_rows = limits.max_export_rows;
+    // Entity filters: each over time within the search without them, and
+    // the names most often with the first.
+    Timeline timeline;
+    std::vector<Cooccurrence> cooccur;
+    if (!req.is_home() && !req.search.entities.empty() && !resp.results.empty()) {
+        SearchRequest base = req.search;
+        base.entities.clear();
+        timeline = entity_timeline(searcher, base, req.search.entities);
+        cooccur = cooccurring(searcher, base, req.search.entities.front(), kCooccurShown);
+        page.timeline = &timeline;
+        page.cooccur = &cooccur;
+    }
     if (req.is_home()) {
         try {
             for (const Watch& w : WatchFile(env.db).load()) page.watches.emplace_back(w.name, w.query);

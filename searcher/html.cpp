@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <map>
 
 #include "common/text.h"
 #include "searcher/format.h"
@@ -389,6 +390,8 @@ private:
         summary(r);
         active_filters();
         histogram(r);
+        timeline_chart();
+        cooccurring();
         if (r.results.empty() && r.offset > 0 && r.total_estimate > 0) {
             // A page past the last (an old link, an edited URL): say so.
             const long size = std::max(1, p_.request.search.limit);
@@ -512,6 +515,82 @@ private:
                 "<span class=\"key a\"></span>articles</p>\n";
         undated_bar(r);
         out_ += "</figure>\n";
+    }
+
+    // Each filtered entity's articles per period within the search without
+    // the filters: one bar per entity and period, drawn as SVG (no script).
+    void timeline_chart() {
+        if (!p_.timeline || p_.timeline->series.empty()) return;
+        const Timeline& t = *p_.timeline;
+        const size_t n = t.series.size();
+        std::map<std::string, std::vector<long>> by_period; // period -> articles per series
+        long peak = 1;
+        for (size_t s = 0; s < n; ++s)
+            for (const FacetEntry& p : t.series[s].points) {
+                auto& v = by_period[p.name];
+                v.resize(n);
+                v[s] = p.count;
+                peak = std::max(peak, p.count);
+            }
+        if (by_period.empty()) return;
+        constexpr int kHeight = 120, kSlot = 24;
+        const int bar = std::max(2, (kSlot - 4) / static_cast<int>(n));
+        const int width = std::max(240, static_cast<int>(by_period.size()) * kSlot);
+        const std::string w = std::to_string(width), h = std::to_string(kHeight + 16);
+        out_ += "<figure class=\"timeline\" aria-labelledby=\"tl-cap\">\n<figcaption id=\"tl-cap\">Articles per " +
+                esc(t.unit) + " naming ";
+        for (size_t s = 0; s < n; ++s)
+            out_ += std::string(s ? (s + 1 == n ? " and " : ", ") : "") + esc(entity_label(t.series[s].entity));
+        out_ += "</figcaption>\n<svg class=\"timeline-chart\" role=\"img\" aria-labelledby=\"tl-cap\" width=\"" + w +
+                "\" height=\"" + h + "\" viewBox=\"0 0 " + w + " " + h + "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
+        static const char* const kFill[] = {"#1f6feb", "#d9480f", "#2f9e44", "#862e9c"};
+        int x = 0;
+        for (const auto& [period, counts] : by_period) {
+            for (size_t s = 0; s < n; ++s) {
+                const long c = counts[s];
+                const int bh = c == 0 ? 0 : std::max(1, static_cast<int>(kHeight * c / peak));
+                out_ += "<rect class=\"bar\" x=\"" + std::to_string(x + 2 + static_cast<int>(s) * bar) + "\" y=\"" +
+                        std::to_string(kHeight - bh) + "\" width=\"" + std::to_string(bar) + "\" height=\"" +
+                        std::to_string(bh) + "\" fill=\"" + kFill[s % 4] + "\" data-series=\"" + std::to_string(s) +
+                        "\" data-count=\"" + std::to_string(c) + "\"><title>" + esc(entity_label(t.series[s].entity)) +
+                        ", " + esc(human_date(period)) + ": " + plural(c, "article", "articles") + "</title></rect>\n";
+            }
+            x += kSlot;
+        }
+        out_ += "<text x=\"0\" y=\"" + std::to_string(kHeight + 13) + "\" font-size=\"11\">" +
+                esc(human_date(by_period.begin()->first)) + "</text><text x=\"" + w + "\" y=\"" +
+                std::to_string(kHeight + 13) + "\" font-size=\"11\" text-anchor=\"end\">" +
+                esc(human_date(by_period.rbegin()->first)) + "</text>\n</svg>\n</figure>\n";
+    }
+
+    // "person:Angela Merkel" -> "Angela Merkel".
+    static std::string entity_label(const std::string& spec) {
+        const size_t colon = spec.find(':');
+        return colon == std::string::npos ? spec : spec.substr(colon + 1);
+    }
+
+    // The names most often in the same articles as the first filtered
+    // entity, each a link that adds it as a filter.
+    void cooccurring() {
+        if (!p_.cooccur || p_.cooccur->empty() || p_.request.search.entities.empty()) return;
+        out_ += "<section class=\"cooccur\" aria-labelledby=\"co-h\">\n<h2 id=\"co-h\">Often named with " +
+                esc(entity_label(p_.request.search.entities.front())) + "</h2>\n<ul>\n";
+        const auto& filters = p_.request.search.entities;
+        for (const Cooccurrence& c : *p_.cooccur) {
+            if (std::any_of(filters.begin(), filters.end(),
+                            [&](const std::string& f) { return same_filter(entity_label(f), c.name); }))
+                continue; // (already a filter)
+            const std::string type = c.type == "PERSON"  ? "person"
+                                     : c.type == "ORG"   ? "org"
+                                     : c.type == "PLACE" ? "place"
+                                                         : "misc";
+            char lift[32];
+            std::snprintf(lift, sizeof lift, "%.1f", c.lift);
+            out_ += "<li><a href=\"" + links_.add_entity(type + ":" + c.name) + "\">" + esc(c.name) +
+                    "</a> <span class=\"count\">" + with_commas(c.count) + " together, " + lift +
+                    "&times; chance</span></li>\n";
+        }
+        out_ += "</ul>\n</section>\n";
     }
 
     // Undated articles are a bar of their own, outside the time axis.

@@ -12,6 +12,7 @@
 #include "searcher/article.h"
 #include "searcher/cgi.h"
 #include "searcher/results.h"
+#include "searcher/timeline.h"
 
 namespace news::cgi {
 
@@ -25,6 +26,10 @@ struct HtmlPage {
     std::string error_title = "Sorry, that search could not be run."; // the alert's first words
     long max_export_rows = 10000;                                     // rows of the "Download CSV" link
     std::vector<std::pair<std::string, std::string>> watches = {};    // the home page's saved searches: name, query
+    // With entity filters: each filtered entity over time within the search
+    // without them (an SVG chart), and the names most often with the first.
+    const Timeline* timeline = nullptr;
+    const std::vector<Cooccurrence>* cooccur = nullptr;
 };
 
 std::string render_html(const HtmlPage& page);

@@ -16,13 +16,12 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// `base` counting every match exactly, with its facets.
+// `base` counting every match, with its facets (within its time limit).
 SearchRequest counting(const SearchRequest& base) {
     SearchRequest r = base;
     r.offset = 0;
     r.limit = 1;
     r.facets = true;
-    r.time_limit = 0;
     return r;
 }
 

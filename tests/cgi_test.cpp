@@ -763,3 +763,12 @@ TEST_CASE("cgi: a watch's feed is served by name, and the home page links it") {
     CHECK(home.body.find("<q>kurdish &lt;b&gt;</q>") != std::string::npos);
     WatchFile(test_db()).save({});
 }
+
+TEST_CASE("cgi: an entity filter charts the entity over time and lists the names with it") {
+    Response r = serve("q=kurdish&entity=place:Erbil");
+    REQUIRE(r.status == 200);
+    CHECK(r.body.find("<svg class=\"timeline-chart\"") != std::string::npos);
+    CHECK(r.body.find("<rect class=\"bar\"") != std::string::npos);
+    CHECK(r.body.find("<script") == r.body.find("<script src")); // (no inline script came with it)
+    CHECK(serve("q=kurdish").body.find("timeline-chart") == std::string::npos);
+}

@@ -8,6 +8,7 @@
 // not in the index yet (no place facets, no folded copies) says SKIP and why.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { inflateSync } from 'node:zlib';
 
 const [base, out, executablePath] = process.argv.slice(2);
 const steps = [];
@@ -298,6 +299,73 @@ await step('the page works without JavaScript', async () => {
   await noJs.close();
 });
 
+// The pixels of a PNG screenshot (8-bit RGB or RGBA, not interlaced), as
+// Chromium writes them: [width, height, channels, bytes].
+function decodePng(buf) {
+  let at = 8, width = 0, height = 0, channels = 4;
+  const idat = [];
+  while (at < buf.length) {
+    const len = buf.readUInt32BE(at), type = buf.toString('ascii', at + 4, at + 8);
+    const data = buf.subarray(at + 8, at + 8 + len);
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0); height = data.readUInt32BE(4);
+      assert.equal(data[8], 8, 'PNG bit depth'); channels = data[9] === 6 ? 4 : 3;
+    } else if (type === 'IDAT') idat.push(data);
+    at += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat)), stride = width * channels, px = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; ++y) {
+    const f = raw[y * (stride + 1)], line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let x = 0; x < stride; ++x) {
+      const a = x >= channels ? px[y * stride + x - channels] : 0, b = y ? px[(y - 1) * stride + x] : 0;
+      const c = x >= channels && y ? px[(y - 1) * stride + x - channels] : 0;
+      const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][f];
+      px[y * stride + x] = (line[x] + pred) & 255;
+    }
+  }
+  return { width, height, channels, px };
+}
+
+await step('an entity filter draws its timeline as SVG bars and lists the names with it', async () => {
+  await page.goto(`${base}/search?q=Iran`);
+  const place = page.locator('.facet-place li:not(.on) a');
+  if (await place.count() === 0) return 'no place facets in this index';
+  await Promise.all([page.waitForURL(/entity=place%3A/), place.first().click()]);
+  const chart = page.locator('figure.timeline svg.timeline-chart');
+  if (await chart.count() === 0) return 'no dated matches to chart';
+  const bars = await chart.locator('rect.bar').evaluateAll((rs) => rs.map((r) => {
+    const b = r.getBoundingClientRect();
+    return { count: Number(r.dataset.count), x: b.x, y: b.y, w: b.width, h: b.height };
+  }));
+  const peak = Math.max(...bars.map((b) => b.count));
+  const tallest = Math.max(...bars.map((b) => b.h));
+  assert.ok(bars.length > 0 && peak > 0, 'no bars');
+  for (const b of bars) assert.ok(Math.abs(b.h - (tallest * b.count) / peak) <= 1.5, `bar of ${b.count} is ${b.h} px`);
+  // The screenshot has each bar's colour where the bar is drawn, and the
+  // page's background above the shorter ones.
+  const box = await chart.boundingBox();
+  const shot = decodePng(await chart.screenshot({ path: `${out}/timeline.png` }));
+  const scale = shot.width / box.width;
+  const at = (x, y) => {
+    const i = (Math.round((y - box.y) * scale) * shot.width + Math.round((x - box.x) * scale)) * shot.channels;
+    return [shot.px[i], shot.px[i + 1], shot.px[i + 2]];
+  };
+  for (const b of bars.filter((b) => b.h >= 3)) {
+    const [r, g, bl] = at(b.x + b.w / 2, b.y + b.h / 2);
+    assert.ok(Math.abs(r - 0x1f) < 40 && Math.abs(g - 0x6f) < 40 && Math.abs(bl - 0xeb) < 40,
+              `bar of ${b.count} drawn as rgb(${r},${g},${bl})`);
+    if (b.h < tallest - 4) {
+      const above = at(b.x + b.w / 2, b.y - 2);
+      assert.ok(above.every((v) => v > 200), `above a bar of ${b.count}: rgb(${above})`);
+    }
+  }
+  const co = page.locator('section.cooccur li a');
+  assert.ok(await co.count() > 0, 'no co-occurring names');
+  await Promise.all([page.waitForURL((u) => (u.search.match(/entity=/g) || []).length === 2), co.first().click()]);
+  assert.ok(await resultCount() > 0, 'a co-occurring name finds nothing with the filter');
+});
+
 await step('hostile input is shown escaped', async () => {
   await page.goto(`${base}/search?q=${encodeURIComponent('<img src=x onerror=alert(1)>')}`);
   assert.equal(await page.locator('main img').count(), 0);
@@ -309,5 +377,5 @@ await step('no console errors or CSP violations', async () => {
 });
 
 await browser.close();
-console.log(`screenshots: ${out}/{home,results,relaxed,filtered,mobile,dates-1280,dates-400,article,article-mobile}.png`);
+console.log(`screenshots: ${out}/{home,results,relaxed,filtered,mobile,dates-1280,dates-400,article,article-mobile,timeline}.png`);
 process.exit(steps.includes('FAIL') ? 1 : 0);
