@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
         "  \"a phrase\"            the words in this order;  a NEAR b  within a few words\n"
         "  a AND b, a OR b, a NOT b, -word, +word, word*   (explicit syntax never relaxes)\n"
         "  title:word  source:Reuters  person:\"Donald Trump\"  org:OPEC  place:Iran  entity:NAME\n"
-        "  date:2026-03-04  date:2026-03  date:2026  date:2026-03-01..2026-03-05  date:..2026-03  date:2026-03..\n"
+        "  date:2026-03-04  date:2026-03  date:2026  date:2026-03-01..2026-03-05  date:..2026-03  date:2026-03..  "
+        "date:none (undated)\n"
         "Exit status: 0 something matched, 1 nothing matched, 2 error (bad query, not an index).");
     news::SearchCommand command(app);
     std::optional<news::ShowCommand> show; // (only as the first word: "tv show ratings" is a search)
