@@ -580,10 +580,7 @@ private:
             if (std::any_of(filters.begin(), filters.end(),
                             [&](const std::string& f) { return same_filter(entity_label(f), c.name); }))
                 continue; // (already a filter)
-            const std::string type = c.type == "PERSON"  ? "person"
-                                     : c.type == "ORG"   ? "org"
-                                     : c.type == "PLACE" ? "place"
-                                                         : "misc";
+            const std::string type = to_lower(c.type);
             char lift[32];
             std::snprintf(lift, sizeof lift, "%.1f", c.lift);
             out_ += "<li><a href=\"" + links_.add_entity(type + ":" + c.name) + "\">" + esc(c.name) +

@@ -38,10 +38,6 @@ long count_matches(Searcher& searcher, const SearchRequest& req) {
     return n;
 }
 
-std::string filter_type(const std::string& type) {
-    return type == "PERSON" ? "person" : type == "ORG" ? "org" : type == "PLACE" ? "place" : "misc";
-}
-
 } // namespace
 
 Timeline entity_timeline(Searcher& searcher, const SearchRequest& base, const std::vector<std::string>& entities) {
@@ -89,7 +85,7 @@ std::vector<Cooccurrence> cooccurring(Searcher& searcher, const SearchRequest& b
             c.name = f.name;
             c.count = f.count;
             SearchRequest x = all;
-            x.entities.push_back(filter_type(type) + ":" + f.name);
+            x.entities.push_back(to_lower(c.type) + ":" + f.name);
             c.articles = std::max(c.count, count_matches(searcher, x));
             c.lift = (static_cast<double>(c.count) / n_entity) / (static_cast<double>(c.articles) / n_all);
             c.pmi = std::log2(c.lift);

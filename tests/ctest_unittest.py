@@ -30,3 +30,23 @@ def run(args):
     if r.testsRun and len(r.skipped) == r.testsRun:
         return 77
     return 0
+
+
+def main_with_programs(doc):
+    """The main() of a suite that runs newsindex and newssearch: reads
+    --newsindex, --newssearch and --list, sets the __main__ module's
+    NEWSINDEX and NEWSSEARCH, and runs the tests named in what is left."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--newsindex")
+    ap.add_argument("--newssearch")
+    ap.add_argument("--list", action="store_true", help="print the test ids and exit")
+    opts, rest = ap.parse_known_args()
+    if opts.list:
+        print("\n".join(test_ids("__main__")))
+        return 0
+    if not opts.newsindex or not opts.newssearch:
+        ap.error("--newsindex and --newssearch are required")
+    module = sys.modules["__main__"]
+    module.NEWSINDEX, module.NEWSSEARCH = opts.newsindex, opts.newssearch
+    return run(rest)

@@ -6,28 +6,13 @@
 #include <string>
 
 #include "common/error.h"
-#include "indexer/pipeline.h"
 #include "searcher/export.h"
-#include "tests/test_util.h"
+#include "tests/corpus_db.h"
 
 using namespace news;
+using news::test::corpus_db;
 
 namespace {
-
-const std::string& corpus_db() {
-    static news::test::TempDir dir;
-    static const std::string db = [] {
-        BuildOptions opt;
-        opt.db = dir.file("db");
-        opt.roots = {news::test::corpus_dir()};
-        opt.threads = 1;
-        opt.progress = BuildOptions::Progress::Never;
-        std::ostringstream log;
-        build_index(opt, log);
-        return opt.db;
-    }();
-    return db;
-}
 
 size_t lines_of(const std::string& s, const char* end) {
     size_t n = 0;

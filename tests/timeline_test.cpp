@@ -7,30 +7,12 @@
 #include <string>
 
 #include "common/error.h"
-#include "indexer/pipeline.h"
+#include "common/text.h"
 #include "searcher/timeline.h"
-#include "tests/test_util.h"
+#include "tests/corpus_db.h"
 
 using namespace news;
-
-namespace {
-
-const std::string& corpus_db() {
-    static news::test::TempDir dir;
-    static const std::string db = [] {
-        BuildOptions opt;
-        opt.db = dir.file("db");
-        opt.roots = {news::test::corpus_dir()};
-        opt.threads = 1;
-        opt.progress = BuildOptions::Progress::Never;
-        std::ostringstream log;
-        build_index(opt, log);
-        return opt.db;
-    }();
-    return db;
-}
-
-} // namespace
+using news::test::corpus_db;
 
 TEST_CASE("timeline: each series is the filtered search's histogram, all in one unit") {
     Searcher s(corpus_db());
@@ -70,10 +52,6 @@ TEST_CASE("cooccurrence: shared articles, lift against the matches, never the en
     SearchRequest both = base;
     both.collapse = false;
     both.facets = true;
-    both.entities = {"place:Iran", (top.type == "PERSON"  ? "person:"
-                                    : top.type == "ORG"   ? "org:"
-                                    : top.type == "PLACE" ? "place:"
-                                                          : "misc:") +
-                                       top.name};
+    both.entities = {"place:Iran", to_lower(top.type) + ":" + top.name};
     CHECK(s.search(both).total_articles == top.count);
 }

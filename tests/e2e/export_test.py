@@ -11,7 +11,6 @@ module and LibreOffice read back cell for cell. Standard library only.
     export_test.py --list          (one test id per line, for ctest)
 """
 
-import argparse
 import csv
 import io
 import json
@@ -189,21 +188,5 @@ class Export(unittest.TestCase):
         self.assertEqual(dict(zip(COLUMNS, cells[1])), row)
 
 
-def main():
-    global NEWSINDEX, NEWSSEARCH
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--newsindex")
-    ap.add_argument("--newssearch")
-    ap.add_argument("--list", action="store_true", help="print the test ids and exit")
-    opts, rest = ap.parse_known_args()
-    if opts.list:
-        print("\n".join(ctest_unittest.test_ids(__name__)))
-        return 0
-    if not opts.newsindex or not opts.newssearch:
-        ap.error("--newsindex and --newssearch are required")
-    NEWSINDEX, NEWSSEARCH = opts.newsindex, opts.newssearch
-    return ctest_unittest.run(rest)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ctest_unittest.main_with_programs(__doc__))

@@ -9,7 +9,6 @@ Standard library only.
     timeline_test.py --list          (one test id per line, for ctest)
 """
 
-import argparse
 import json
 import os
 import random
@@ -107,21 +106,5 @@ class Timeline(unittest.TestCase):
         self.assertEqual(together["articles"], sarkozy["count"])
 
 
-def main():
-    global NEWSINDEX, NEWSSEARCH
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--newsindex")
-    ap.add_argument("--newssearch")
-    ap.add_argument("--list", action="store_true", help="print the test ids and exit")
-    opts, rest = ap.parse_known_args()
-    if opts.list:
-        print("\n".join(ctest_unittest.test_ids(__name__)))
-        return 0
-    if not opts.newsindex or not opts.newssearch:
-        ap.error("--newsindex and --newssearch are required")
-    NEWSINDEX, NEWSSEARCH = opts.newsindex, opts.newssearch
-    return ctest_unittest.run(rest)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ctest_unittest.main_with_programs(__doc__))
