@@ -16,6 +16,7 @@
 #include "common/dates.h"
 #include "common/entities.h"
 #include "common/error.h"
+#include "common/files.h"
 #include "common/layout.h"
 #include "common/schema.h"
 #include "common/text.h"
@@ -28,25 +29,6 @@ namespace {
 
 constexpr const char* kStateName = "files.state"; // per-file state of a sharded index
 constexpr const char* kShardingName = "sharding"; // "month" or "year"
-
-// Writes `text` to `path` so that a crash leaves the old or the new file.
-void write_atomically(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) throw Error(tmp + ": cannot write");
-    }
-    int fd = ::open(tmp.c_str(), O_RDONLY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) throw Error(path + ": cannot replace: " + ec.message());
-}
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

@@ -18,6 +18,7 @@
 
 #include "common/codec.h"
 #include "common/error.h"
+#include "common/files.h"
 #include "common/schema.h"
 #include "common/text.h"
 #include "searcher/export.h"
@@ -143,30 +144,7 @@ void WatchFile::save(const std::vector<Watch>& watches) const {
     }
     const std::string text =
         Json {{"version", kFileVersion}, {"watches", list}}.dump(1, '\t', false, Json::error_handler_t::replace) + "\n";
-    const std::string tmp = path_ + ".tmp" + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw Error(os_error("cannot write", tmp));
-    size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        done += static_cast<size_t>(n);
-    }
-    const bool ok = done == text.size() && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || std::rename(tmp.c_str(), path_.c_str()) != 0) {
-        const std::string msg = os_error("cannot write", path_);
-        std::remove(tmp.c_str());
-        throw Error(msg);
-    }
-    // (The rename is durable once the folder is synced.)
-    const std::string dir = std::filesystem::path(path_).parent_path().string();
-    const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+    write_atomically(path_, text);
 }
 
 WatchFile::Lock::Lock(const WatchFile& file) {
