@@ -508,6 +508,13 @@ void FeatureExtractor::features(size_t i, int prev1, int prev2, std::vector<uint
         add2(51, f.lower_bin, bn1);
     }
     add2(41, f.first, f.sshape);
+    // The shape of the three-token window, and the word's coarse cluster
+    // beside each neighbour: picked by cross-validation (tools/train-ner --cv).
+    if (has_p1 && has_n1) add2(54, hash_combine(ssp1, f.sshape), ssn1);
+    if (f.cluster[0]) {
+        add2(55, f.cluster[0], lowp1);
+        add2(56, f.cluster[0], lown1);
+    }
     if (f.hist) {
         if (const auto* h = history_.find(f.hist)) {
             int best = 0;
