@@ -16,7 +16,7 @@ include_guard(GLOBAL)
 set(NEWS_BENCH_SRC ${CMAKE_CURRENT_LIST_DIR}/src)
 
 add_executable(minimal_indexer ${NEWS_BENCH_SRC}/minimal_indexer.cpp)
-target_link_libraries(minimal_indexer PRIVATE news_common)
+target_link_libraries(minimal_indexer PRIVATE news_common PkgConfig::ZSTD nlohmann_json::nlohmann_json)
 
 add_executable(query_bench ${NEWS_BENCH_SRC}/query_bench.cpp)
 target_link_libraries(query_bench PRIVATE news_searcher)
