@@ -306,22 +306,75 @@ Facets FacetSpy::result(int n, std::string_view date_unit) const {
     return ranked(named(entity_, names_), named(source_, sources_), named(day_, days_), n, groups, date_unit);
 }
 
-namespace {
-
-// The table to count `part`'s matching documents in: the kept table of
-// its current revision (read again after a commit), or null when none is
-// kept.
-std::shared_ptr<const FacetTable> kept_table(const FacetPart& part) {
-    if (!part.kept) return nullptr;
-    std::shared_ptr<const FacetTable>& kept = *part.kept;
-    if (!kept || kept->revision() != part.db.get_revision()) {
-        kept.reset();
-        kept = std::make_shared<const FacetTable>(part.db);
+void KeptFacets::update(const Xapian::Database& db) {
+    if (whole_ && db.get_revision() == revision_ && db.get_uuid() == uuid_) return;
+    std::map<std::string, Xapian::doccount> runs;
+    const std::string prefix(schema::kRunPrefix);
+    for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) runs.emplace(*t, t.get_termfreq());
+    // (A new database, or one renumbered, is read whole.)
+    const bool same = whole_ && db.get_uuid() == uuid_ && db.get_lastdocid() >= whole_->rows() && !runs.empty();
+    if (!same || !add_layer(db, runs)) {
+        layers_.clear();
+        whole_.reset();
+        whole_ = std::make_shared<const FacetTable>(db);
+        owner_.assign(db.get_lastdocid() + 1, 0);
+        ++whole_reads_;
     }
-    return kept;
+    runs_ = std::move(runs);
+    revision_ = db.get_revision();
+    uuid_ = db.get_uuid();
 }
 
-} // namespace
+bool KeptFacets::add_layer(const Xapian::Database& db, const std::map<std::string, Xapian::doccount>& runs) {
+    std::vector<Xapian::docid> fresh;
+    for (const auto& [term, n] : runs) {
+        auto seen = runs_.find(term);
+        if (seen != runs_.end() && seen->second >= n) continue; // (only lost documents since)
+        for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) fresh.push_back(*p);
+    }
+    owner_.resize(db.get_lastdocid() + 1, 0);
+    if (fresh.empty()) return true;
+    size_t layered = fresh.size();
+    for (const Layer& l : layers_) layered += l.docids.size();
+    if (layers_.size() >= kMaxLayers || layered * 4 > whole_->rows()) return false;
+    std::sort(fresh.begin(), fresh.end());
+    fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
+    auto table = std::make_shared<const FacetTable>(db, fresh);
+    layers_.push_back({std::move(table), std::move(fresh)});
+    for (Xapian::docid d : layers_.back().docids) owner_[d] = static_cast<uint8_t>(layers_.size());
+    return true;
+}
+
+void KeptFacets::count(const Xapian::Database& db, const std::vector<Xapian::docid>& docids, FacetCounts& counts,
+                       std::vector<std::shared_ptr<const FacetTable>>& hold) const {
+    std::vector<std::vector<uint32_t>> rows(layers_.size() + 1);
+    std::vector<Xapian::docid> unread; // (written without a run term after the whole table was read)
+    for (Xapian::docid d : docids) {
+        const size_t k = d < owner_.size() ? owner_[d] : 0;
+        if (k > 0) {
+            const std::vector<Xapian::docid>& in = layers_[k - 1].docids;
+            rows[k].push_back(static_cast<uint32_t>(std::lower_bound(in.begin(), in.end(), d) - in.begin()));
+        } else if (d <= whole_->rows()) {
+            rows[0].push_back(d - 1);
+        } else {
+            unread.push_back(d);
+        }
+    }
+    for (size_t k = 0; k < rows.size(); ++k) {
+        if (rows[k].empty()) continue;
+        const std::shared_ptr<const FacetTable>& table = k == 0 ? whole_ : layers_[k - 1].table;
+        table->count(rows[k], counts);
+        hold.push_back(table);
+    }
+    if (!unread.empty()) {
+        std::sort(unread.begin(), unread.end());
+        auto table = std::make_shared<const FacetTable>(db, unread);
+        std::vector<uint32_t> all(unread.size());
+        for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint32_t>(i);
+        table->count(all, counts);
+        hold.push_back(std::move(table));
+    }
+}
 
 void count_facets_by_database(const std::vector<FacetPart>& parts, const Xapian::Query& query, bool fold,
                               int facet_size, const Deadline& deadline, bool timed, SearchResponse& resp,
@@ -349,17 +402,17 @@ void count_facets_by_database(const std::vector<FacetPart>& parts, const Xapian:
             exact = false; // (the matches seen so far are counted)
             std::sort(matching.docids.begin(), matching.docids.end());
         }
-        std::vector<uint32_t> rows(matching.docids.size());
-        std::shared_ptr<const FacetTable> table = kept_table(part);
-        if (table) {
-            for (size_t i = 0; i < rows.size(); ++i) rows[i] = matching.docids[i] - 1;
+        if (part.kept) {
+            part.kept->update(part.db);
+            part.kept->count(part.db, matching.docids, counts, tables);
         } else {
             std::sort(matching.docids.begin(), matching.docids.end());
+            std::vector<uint32_t> rows(matching.docids.size());
             for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(i);
-            table = std::make_shared<const FacetTable>(part.db, matching.docids);
+            auto table = std::make_shared<const FacetTable>(part.db, matching.docids);
+            table->count(rows, counts);
+            tables.push_back(std::move(table));
         }
-        table->count(rows, counts);
-        tables.push_back(std::move(table));
         docs += static_cast<long>(matching.docids.size());
     }
     resp.facets = counts.ranked(facet_size, date_unit);

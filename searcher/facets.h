@@ -7,9 +7,9 @@
 //  - over a single database, and over local shards one shard at a time, a
 //    boolean match notes the matching document numbers (DocidSpy) and a
 //    FacetTable holds their values, read slot by slot in document order; a
-//    long-lived searcher keeps one FacetTable of every document per index
-//    (or shard) revision, so a search only counts; FacetCounts adds up the
-//    counts of several tables;
+//    long-lived searcher keeps them per index (or shard) in KeptFacets, and
+//    after a commit reads only what it wrote, so a search only counts;
+//    FacetCounts adds up the counts of several tables;
 //  - over remote databases, and databases that cannot be opened one by
 //    one, FacetSpy reads each document's values as the matcher hands it
 //    over (a spy is given sub-database document numbers without the
@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -114,6 +115,43 @@ private:
     Dictionary days_, sources_, names_;
 };
 
+// A database's facet values kept between searches by a long-lived
+// searcher. After a commit only what the new commits wrote is read: the
+// documents of the indexing runs whose run term (schema::kRunPrefix) is new
+// or has more documents, into a further layer over the table of every
+// document (a replaced document's layer row hides its old row; a deleted
+// one never matches). The layers are read into one table again when they
+// hold a quarter as many documents as it. An index without run terms is
+// read whole after every commit.
+class KeptFacets {
+public:
+    // Brings the tables to `db`'s revision.
+    void update(const Xapian::Database& db);
+    // Adds the values of the matching `docids` of `db` (at the revision of
+    // the last update) to `counts`; `hold` keeps the tables the counts name.
+    void count(const Xapian::Database& db, const std::vector<Xapian::docid>& docids, FacetCounts& counts,
+               std::vector<std::shared_ptr<const FacetTable>>& hold) const;
+    // Layers over the whole table, and how many times every document was read.
+    size_t layers() const { return layers_.size(); }
+    long whole_reads() const { return whole_reads_; }
+
+private:
+    struct Layer {
+        std::shared_ptr<const FacetTable> table;
+        std::vector<Xapian::docid> docids; // ascending; row i is docids[i]
+    };
+    static constexpr size_t kMaxLayers = 32;
+    bool add_layer(const Xapian::Database& db, const std::map<std::string, Xapian::doccount>& runs);
+
+    std::shared_ptr<const FacetTable> whole_;
+    std::vector<Layer> layers_;
+    std::vector<uint8_t> owner_;                   // per docid: 0 = whole_, k = layers_[k - 1]
+    std::map<std::string, Xapian::doccount> runs_; // run term -> its documents when read
+    Xapian::rev revision_ = 0;
+    std::string uuid_;
+    long whole_reads_ = 0;
+};
+
 // Counts the values of each document it is handed.
 class FacetSpy : public Xapian::MatchSpy {
 public:
@@ -139,7 +177,7 @@ private:
 // are read for this search only).
 struct FacetPart {
     Xapian::Database db;
-    std::shared_ptr<const FacetTable>* kept = nullptr;
+    KeptFacets* kept = nullptr;
 };
 
 // Counts the facets of every match of `query`, database by database (a

@@ -51,7 +51,7 @@ void Index::open() {
     std::error_code ec;
     shard_names_.clear();
     remote_ = false;
-    table_.reset();
+    table_ = KeptFacets();
     shard_dbs_.clear();
     shard_tables_.clear();
     const std::string stub = layout::stub_path(path_);

@@ -60,9 +60,9 @@ private:
     // Each shard of a sharded folder on its own (sharing db_'s open files).
     std::map<std::string, Xapian::Database> shard_dbs_;
     bool keep_tables_ = false;
-    std::shared_ptr<const FacetTable> table_;                               // the single database's
-    std::map<std::string, std::shared_ptr<const FacetTable>> shard_tables_; // by shard
-    std::string opened_identity_;                                           // layout::identity() when opened
+    KeptFacets table_;                               // the single database's
+    std::map<std::string, KeptFacets> shard_tables_; // by shard
+    std::string opened_identity_;                    // layout::identity() when opened
 };
 
 } // namespace news

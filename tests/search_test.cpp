@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "indexer/pipeline.h"
+#include "searcher/facets.h"
 #include "searcher/search.h"
 #include "tests/test_util.h"
 
@@ -529,6 +530,89 @@ TEST_CASE("search: a kept facet table follows the index to its next commit, "
     SearchResponse fresh = Searcher(db).search(req);
     CHECK(fresh.total_estimate == 2);
     check_same_facets(after.facets, fresh.facets);
+}
+
+namespace {
+
+// Every document's facets as KeptFacets counts them, and as a table read
+// from scratch counts them.
+std::pair<Facets, Facets> kept_and_fresh(const KeptFacets& kept, const Xapian::Database& db) {
+    std::vector<Xapian::docid> all;
+    for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) all.push_back(*p);
+    FacetCounts a, b;
+    std::vector<std::shared_ptr<const FacetTable>> hold;
+    kept.count(db, all, a, hold);
+    FacetTable fresh(db, all);
+    std::vector<uint32_t> rows(all.size());
+    for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(i);
+    fresh.count(rows, b);
+    return {a.ranked(50), b.ranked(50)};
+}
+
+bool has_name(const std::vector<FacetEntry>& v, const std::string& name) {
+    return std::any_of(v.begin(), v.end(), [&](const FacetEntry& e) { return e.name == name; });
+}
+
+} // namespace
+
+TEST_CASE("search: after a commit a kept facet table reads only the new runs' articles") {
+    TempDir dir;
+    const std::string root = dir.file("articles");
+    const char* cities[] = {"Lisbon", "Madrid",  "Vienna",  "Prague", "Warsaw", "Dublin",   "Athens", "Helsinki",
+                            "Riga",   "Tallinn", "Vilnius", "Sofia",  "Zagreb", "Belgrade", "Tirana", "Skopje"};
+    for (int i = 0; i < 16; ++i)
+        write_file(root + "/" + std::to_string(i) + ".txt", " date 2026-02-" + std::to_string(10 + i) +
+                                                                " Dockworkers in " + cities[i] +
+                                                                " walked out over pay on Monday, the union said.\n");
+    const std::string db = build(dir, {root});
+    KeptFacets kept;
+    kept.update(Xapian::Database(db));
+    REQUIRE(kept.whole_reads() == 1);
+    // A second run: one new article, one changed (its city moves).
+    write_file(root + "/16.txt", " date 2026-02-09 Dockworkers in Oslo walked out over pay, the union said.\n");
+    write_file(root + "/0.txt", " date 2026-02-10 Dockworkers in Bergen walked out over pay, the union said.\n");
+    build(dir, {root});
+    const Xapian::Database second(db);
+    kept.update(second);
+    CHECK(kept.whole_reads() == 1);
+    CHECK(kept.layers() == 1);
+    auto [counted, fresh] = kept_and_fresh(kept, second);
+    check_same_facets(counted, fresh);
+    CHECK(has_name(counted.place, "Oslo"));
+    CHECK(has_name(counted.place, "Bergen"));
+    CHECK_FALSE(has_name(counted.place, "Lisbon"));
+    // The same revision again reads nothing; a third run adds a layer.
+    kept.update(second);
+    CHECK(kept.layers() == 1);
+    write_file(root + "/1.txt", " date 2026-02-11 Dockworkers in Tromso walked out over pay, the union said.\n");
+    build(dir, {root});
+    const Xapian::Database third(db);
+    kept.update(third);
+    CHECK(kept.whole_reads() == 1);
+    CHECK(kept.layers() == 2);
+    std::tie(counted, fresh) = kept_and_fresh(kept, third);
+    check_same_facets(counted, fresh);
+    CHECK_FALSE(has_name(counted.place, "Madrid"));
+}
+
+TEST_CASE("search: kept facet layers are read into one table when they grow past a quarter of it") {
+    TempDir dir;
+    const std::string root = dir.file("articles");
+    for (int i = 0; i < 4; ++i)
+        write_file(root + "/" + std::to_string(i) + ".txt",
+                   " date 2026-03-0" + std::to_string(i + 1) + " Ferries from Piraeus sailed late.\n");
+    const std::string db = build(dir, {root});
+    KeptFacets kept;
+    kept.update(Xapian::Database(db));
+    write_file(root + "/4.txt", " date 2026-03-05 Ferries from Rhodes sailed late.\n");
+    write_file(root + "/5.txt", " date 2026-03-06 Ferries from Chania sailed late.\n");
+    build(dir, {root});
+    const Xapian::Database now(db);
+    kept.update(now);
+    CHECK(kept.whole_reads() == 2);
+    CHECK(kept.layers() == 0);
+    auto [counted, fresh] = kept_and_fresh(kept, now);
+    check_same_facets(counted, fresh);
 }
 
 TEST_CASE("search: local shards count facets shard by shard, exactly, and kept tables follow each shard") {

@@ -16,6 +16,11 @@
 // machine whose speed drifts weighs on both alike; the baseline's lines are
 // then "xq" and "xall". Used by tools/bench; a query that fails
 // prints "error <n> <message>".
+// --grow QUERY (a growing archive, with --server): times QUERY with facets
+// on the kept table once cold and once warm, prints "ready", waits for a
+// line on stdin (the caller adds articles and commits meanwhile), then
+// times it again cold and warm after the commit:
+//   grow <phase> <ms> <total>   phase: before, before_warm, after, after_warm
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -50,6 +55,7 @@ struct Options {
     bool xapian = false;
     std::string versus, versus_queries; // the baseline taking turns
     int limit = 10;
+    std::string grow; // the --grow query
 };
 
 bool parse(int argc, char** argv, Options& o) {
@@ -74,6 +80,8 @@ bool parse(int argc, char** argv, Options& o) {
             o.versus = next();
         else if (a == "--versus-queries")
             o.versus_queries = next();
+        else if (a == "--grow")
+            o.grow = next();
         else
             return false;
     }
@@ -127,16 +135,46 @@ void print_all(const char* tag, const std::vector<double>& all) {
                 all.empty() ? 0.0 : sum / static_cast<double>(all.size()));
 }
 
+// --grow: the kept facet table before and after a commit made meanwhile.
+void grow(const Options& opt) {
+    news::Searcher searcher(opt.db);
+    searcher.keep_facet_table();
+    news::SearchRequest req;
+    req.query = opt.grow;
+    req.facets = true;
+    req.limit = opt.limit;
+    auto timed = [&](const char* phase) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const long total = searcher.search(req).total_estimate;
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        std::printf("grow\t%s\t%.3f\t%ld\n", phase, ms, total);
+    };
+    timed("before");
+    timed("before_warm");
+    std::printf("ready\n");
+    std::fflush(stdout);
+    std::string line;
+    std::getline(std::cin, line);
+    searcher.reopen();
+    timed("after");
+    timed("after_warm");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     Options opt;
     if (!parse(argc, argv, opt)) {
         std::cerr << "usage: query_bench --db DB --queries FILE [--runs N] [--limit N] [--facets] [--server] "
-                     "[--xapian | --versus OMEGA_DB --versus-queries FILE]\n";
+                     "[--xapian | --versus OMEGA_DB --versus-queries FILE]\n"
+                     "       query_bench --db DB --queries FILE --grow QUERY\n";
         return 2;
     }
     try {
+        if (!opt.grow.empty()) {
+            grow(opt);
+            return 0;
+        }
         const std::vector<std::string> queries = read_queries(opt.queries);
         std::vector<std::string> versus_queries;
         if (!opt.versus.empty()) {
