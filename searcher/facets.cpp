@@ -312,7 +312,8 @@ void KeptFacets::update(const Xapian::Database& db) {
     const std::string prefix(schema::kRunPrefix);
     for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) runs.emplace(*t, t.get_termfreq());
     // (A new database, or one renumbered, is read whole.)
-    const bool same = whole_ && db.get_uuid() == uuid_ && db.get_lastdocid() >= whole_->rows() && !runs.empty();
+    const bool same = whole_ && db.get_uuid() == uuid_ && db.get_revision() > revision_ &&
+                      db.get_lastdocid() >= whole_->rows() && !runs.empty();
     if (!same || !add_layer(db, runs)) {
         layers_.clear();
         whole_.reset();

@@ -1,5 +1,6 @@
 #include "searcher/index.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -51,9 +52,7 @@ void Index::open() {
     std::error_code ec;
     shard_names_.clear();
     remote_ = false;
-    table_ = KeptFacets();
     shard_dbs_.clear();
-    shard_tables_.clear();
     const std::string stub = layout::stub_path(path_);
     if (!layout::is_database(path_) && fs::is_regular_file(stub, ec)) {
         std::ifstream in(stub, std::ios::binary);
@@ -67,6 +66,13 @@ void Index::open() {
     }
     opened_identity_ = layout::identity(path_, shard_names_); // (needs the shard names)
     open_databases();
+    // The kept facet tables stay: each notices by the database's UUID and
+    // revision whether the database it is given is still the one it read
+    // (every commit is a new version file, so opened again).
+    for (auto it = shard_tables_.begin(); it != shard_tables_.end();)
+        it = std::find(shard_names_.begin(), shard_names_.end(), it->first) == shard_names_.end()
+                 ? shard_tables_.erase(it)
+                 : std::next(it);
 }
 
 // An indexing run swaps a compacted or merged database (or shard) in by two

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "indexer/pipeline.h"
 #include "searcher/facets.h"
+#include "searcher/index.h"
 #include "searcher/search.h"
 #include "tests/test_util.h"
 
@@ -593,6 +594,31 @@ TEST_CASE("search: after a commit a kept facet table reads only the new runs' ar
     std::tie(counted, fresh) = kept_and_fresh(kept, third);
     check_same_facets(counted, fresh);
     CHECK_FALSE(has_name(counted.place, "Madrid"));
+}
+
+TEST_CASE("search: an index opened again after a commit keeps its facet table and reads only the new run") {
+    TempDir dir;
+    const std::string root = dir.file("articles");
+    for (int i = 0; i < 8; ++i)
+        write_file(root + "/" + std::to_string(i) + ".txt",
+                   " date 2026-04-1" + std::to_string(i) + " Trawlers from Vigo landed hake on Monday.\n");
+    const std::string db = build(dir, {root});
+    Index index(db);
+    index.keep_facet_tables();
+    auto kept = [&index] {
+        std::vector<FacetPart> parts = index.facet_parts(index.whole(), index.shard_names());
+        REQUIRE(parts.size() == 1);
+        REQUIRE(parts[0].kept);
+        parts[0].kept->update(parts[0].db);
+        return parts[0].kept;
+    };
+    CHECK(kept()->whole_reads() == 1);
+    write_file(root + "/8.txt", " date 2026-04-18 Trawlers from Cadiz landed tuna on Tuesday.\n");
+    build(dir, {root});
+    index.reopen(); // (a commit is a new version file: the index is opened again)
+    const KeptFacets* after = kept();
+    CHECK(after->whole_reads() == 1);
+    CHECK(after->layers() == 1);
 }
 
 TEST_CASE("search: kept facet layers are read into one table when they grow past a quarter of it") {
