@@ -1,4 +1,4 @@
-// train-ner: trains the entity tagger's averaged perceptron on CoNLL-2003
+// train-ner: trains the entity tagger (averaged perceptrons, see --bags) on CoNLL-2003
 // (IOB1) and a lower-cased copy of it (so that text in any letter case is
 // tagged), for a fixed number of epochs, builds the gazetteers and alias
 // table from Debian iso-codes and tzdata, and writes the compact model that
