@@ -93,7 +93,8 @@ struct Batch {
     ReadEnd end = ReadEnd::Read;
     std::string error; // why the file could not be read (Failed, Exhausted)
     std::vector<BuiltDocument> docs;
-    long long bytes = 0;
+    long long bytes = 0;      // last batch: the file's size
+    long long read_bytes = 0; // the file's bytes read by the batch's last article
 };
 
 // Batches arrive from the workers out of order; the writer takes them in
@@ -526,8 +527,8 @@ public:
     // `run_term` (schema::run_term) marks every article this run writes.
     Production(std::vector<FileTask>& tasks, const BuildOptions& opt, unsigned threads, std::string run_term)
         : tasks_(tasks), opt_(opt), forced_reader_(opt.reader), tagger_(EntityTagger::instance()),
-          run_term_(std::move(run_term)), work_(threads * 4),
-          sequencer_(tasks.size(), 1024, 8, 8 * threads + 8), readers_left_(threads) {
+          run_term_(std::move(run_term)), work_(threads * 4), sequencer_(tasks.size(), 1024, 8, 8 * threads + 8),
+          readers_left_(threads) {
         forced_reader_.sniff = false;
         for (unsigned r = 0; r < threads; ++r) readers_.emplace_back([this] { reader_loop(); });
         for (unsigned w = 0; w < threads; ++w) workers_.emplace_back([this] { worker_loop(); });
@@ -593,6 +594,7 @@ private:
             if (!sequencer_.reserve(i)) throw std::runtime_error("stopping");
             b.file = i;
             b.chunk = chunk++;
+            if (!b.articles.empty()) b.read_bytes = b.articles.back().read_bytes;
             work_.push(std::move(b));
         };
         Batch b;
@@ -706,9 +708,13 @@ public:
         } else if (b.end != ReadEnd::Unchanged) {
             add_articles(t, b);
         }
+        // (Within a large file, its bytes read so far: the ETA follows the
+        // articles, not only the files finished.)
+        in_file_bytes_ = b.last ? 0 : std::max(in_file_bytes_, std::min(b.read_bytes, t.state.size));
         if (b.last) end_file(t, b);
         commit_if_due();
-        progress_.update(files_done_, sum_.indexed + sum_.updated, writer_.committed_articles(), bytes_done_);
+        progress_.update(files_done_, sum_.indexed + sum_.updated, writer_.committed_articles(),
+                         bytes_done_ + in_file_bytes_);
     }
 
     // The last progress line, once everything is committed.
@@ -818,6 +824,7 @@ private:
     std::chrono::steady_clock::time_point last_commit_ = std::chrono::steady_clock::now();
     size_t files_done_ = 0;
     long long bytes_done_ = 0;
+    long long in_file_bytes_ = 0; // of the file being written
 };
 
 // Writes every batch `production` makes; when anything fails, stops it and

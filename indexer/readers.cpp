@@ -290,13 +290,14 @@ void read_jsonl(const std::string& path, const ReaderOptions& opt, const Article
         a.source = collapse_space(field("source", {"source", "publisher", "site"}));
         a.url = std::string(trim(field("url", {"url", "link"})));
         if (!titled(a, ln, "record has neither body nor title", on_issue)) continue;
+        a.read_bytes = in.bytes_read();
         on_article(std::move(a));
     }
 }
 
 // ---- Record-based formats (TREC, Reuters SGML) -----------------------------
 
-// Calls `on_record(text, first_line)` for each `open`...`close` block. A
+// Calls `on_record(text, first_line, bytes_read)` for each `open`...`close` block. A
 // block that meets the next `open` before its `close` is reported unclosed
 // and the new one starts there; a block over max_bytes is reported and
 // read past (none of it kept). The last block, if unclosed, goes to
@@ -341,13 +342,13 @@ long for_each_record(const std::string& path, const std::string& open, const std
             if (too_large)
                 too_large_issue();
             else
-                on_record(rec, start);
+                on_record(rec, start, in.bytes_read());
             inside = false;
             rec.clear();
         }
     }
     if (inside && too_large) too_large_issue();
-    if (inside && !too_large) on_record(rec, start); // truncated last record: the handler reports it
+    if (inside && !too_large) on_record(rec, start, in.bytes_read()); // truncated last record: the handler reports it
     return records;
 }
 
@@ -359,8 +360,8 @@ void no_records(long records, const std::string& tag, const ReaderOptions& opt, 
 void read_trec(const std::string& path, const ReaderOptions& opt, const ArticleFn& on_article,
                const IssueFn& on_issue) {
     long record = 0;
-    const long records =
-        for_each_record(path, "<DOC>", "</DOC>", opt.max_record_bytes, on_issue, [&](const std::string& rec, long ln) {
+    const long records = for_each_record(
+        path, "<DOC>", "</DOC>", opt.max_record_bytes, on_issue, [&](const std::string& rec, long ln, long long read) {
             if (rec.find("</DOC>") == std::string::npos) {
                 on_issue({ln, "truncated record", "no </DOC>", true});
                 return;
@@ -383,6 +384,7 @@ void read_trec(const std::string& path, const ReaderOptions& opt, const ArticleF
             while (letters < a.id.size() && std::isalpha(static_cast<unsigned char>(a.id[letters]))) ++letters;
             a.source = a.id.substr(0, letters);
             if (!titled(a, ln, "record has neither <TEXT> nor <HEADLINE>", on_issue)) return;
+            a.read_bytes = read;
             on_article(std::move(a));
         });
     no_records(records, "<DOC>", opt, on_issue);
@@ -392,7 +394,8 @@ void read_sgml(const std::string& path, const ReaderOptions& opt, const ArticleF
                const IssueFn& on_issue) {
     long record = 0;
     const long records = for_each_record(
-        path, "<REUTERS", "</REUTERS>", opt.max_record_bytes, on_issue, [&](const std::string& rec, long ln) {
+        path, "<REUTERS", "</REUTERS>", opt.max_record_bytes, on_issue,
+        [&](const std::string& rec, long ln, long long read) {
             if (rec.find("</REUTERS>") == std::string::npos) {
                 on_issue({ln, "truncated record", "no </REUTERS>", true});
                 return;
@@ -417,6 +420,7 @@ void read_sgml(const std::string& path, const ReaderOptions& opt, const ArticleF
                 a.body = std::string(trim(text(tag_content(rec, "<TEXT", "</TEXT>"))));
             }
             if (!titled(a, ln, "record has no title, body or text", on_issue)) return;
+            a.read_bytes = read;
             on_article(std::move(a));
         });
     no_records(records, "<REUTERS>", opt, on_issue);

@@ -31,6 +31,9 @@ struct Article {
     std::string url;
     long line = 0;   // line of the file where the record starts
     long record = 0; // 0-based record number within the file
+    // Bytes of the file (compressed, as on disk) read when the record was:
+    // how far through a large file the run is (0: not known).
+    long long read_bytes = 0;
 };
 
 struct ReadIssue {

@@ -77,6 +77,33 @@ TEST_CASE("readers: format is recognised from the name, ignoring .gz/.zst") {
     CHECK_FALSE(is_compressed_name("a.txt"));
 }
 
+TEST_CASE("readers: each record says how much of its file was read by then") {
+    // (Progress within one large file: the ETA follows the articles.)
+    TempDir t;
+    std::string text;
+    for (int i = 0; i < 3000; ++i)
+        text += "{\"id\": \"r" + std::to_string(i) +
+                "\", \"body\": \"Dockworkers in Lisbon walked out over pay on "
+                "Monday, the union said, in the " +
+                std::to_string(i) + "th strike of the year.\"}\n";
+    const std::string path = write_file(t.file("big.jsonl"), text);
+    ReadOut out = read(path);
+    REQUIRE(out.articles.size() == 3000);
+    CHECK(out.articles.front().read_bytes > 0);
+    CHECK(out.articles.front().read_bytes < static_cast<long long>(text.size()) / 2);
+    CHECK(out.articles.back().read_bytes == static_cast<long long>(text.size()));
+    for (size_t i = 1; i < out.articles.size(); ++i)
+        CHECK(out.articles[i].read_bytes >= out.articles[i - 1].read_bytes);
+    std::string sgml;
+    for (int i = 0; i < 2000; ++i)
+        sgml += "<REUTERS NEWID=\"" + std::to_string(i) + "\"><DATE>26-FEB-1987</DATE><TEXT><TITLE>Cocoa " +
+                std::to_string(i) + "</TITLE><BODY>Cocoa prices rose in London on Thursday.</BODY></TEXT></REUTERS>\n";
+    ReadOut r = read(write_file(t.file("reut2-000.sgm"), sgml));
+    REQUIRE(r.articles.size() == 2000);
+    CHECK(r.articles.front().read_bytes < static_cast<long long>(sgml.size()) / 2);
+    CHECK(r.articles.back().read_bytes == static_cast<long long>(sgml.size()));
+}
+
 TEST_CASE("readers: an unknown format or a missing file throws news::Error") {
     TempDir t;
     std::string p = write_file(t.file("notes.md"), "hello\n");
