@@ -159,7 +159,10 @@ Xapian::Database Index::for_range(const std::string& from, const std::string& to
 std::vector<FacetPart> Index::facet_parts(const Xapian::Database& searched, const std::vector<std::string>& used) {
     std::vector<FacetPart> parts;
     if (searched.size() == 1) {
-        parts.push_back({searched, keep_tables_ ? &table_ : nullptr});
+        // (One shard of a folder, by a date range, keeps that shard's table.)
+        KeptFacets* kept = nullptr;
+        if (keep_tables_) kept = used.size() == 1 && shard_dbs_.count(used[0]) ? &shard_tables_[used[0]] : &table_;
+        parts.push_back({searched, kept});
         return parts;
     }
     for (const std::string& name : used)
