@@ -190,32 +190,51 @@ void FacetTable::each_value(uint32_t row, F&& f) const {
 }
 
 void FacetTable::count(const std::vector<uint32_t>& rows, FacetCounts& counts) const {
-    std::vector<long> by_day(days_.size()), by_source(sources_.size()), by_name(names_.size());
+    std::vector<long> by_day(days_.size()), by_source(sources_.size());
+    // A count per name, kept zeroed between calls: at a million articles
+    // the names run to millions, too many to allocate for every search.
+    thread_local std::vector<uint32_t> by_name;
+    if (by_name.size() < names_.size()) by_name.resize(names_.size(), 0);
     std::vector<uint32_t> names; // distinct entity ids seen, in order of arrival
-    counts.story_keys_.reserve(counts.story_keys_.size() + rows.size());
-    for (uint32_t row : rows) {
-        if (day_[row] != kNone) ++by_day[day_[row]];
-        if (source_[row] != kNone) ++by_source[source_[row]];
-        counts.story_keys_.push_back(story_[row]);
-        for (uint32_t i = entity_start_[row]; i < entity_start_[row + 1]; ++i) {
-            if (by_name[entities_[i]]++ == 0) names.push_back(entities_[i]);
+    counts.sorted_ = false;
+    try {
+        counts.story_keys_.reserve(counts.story_keys_.size() + rows.size());
+        for (uint32_t row : rows) {
+            if (day_[row] != kNone) ++by_day[day_[row]];
+            if (source_[row] != kNone) ++by_source[source_[row]];
+            counts.story_keys_.push_back(story_[row]);
+            for (uint32_t i = entity_start_[row]; i < entity_start_[row + 1]; ++i) {
+                if (by_name[entities_[i]]++ == 0) names.push_back(entities_[i]);
+            }
         }
+        ++counts.tables_;
+        counts.parts_.push_back({this, rows});
+        counts.entities_.reserve(counts.entities_.size() + names.size());
+        for (uint32_t id : names) {
+            counts.entities_.emplace_back(names_.name(id), by_name[id]);
+            by_name[id] = 0;
+        }
+    } catch (...) {
+        std::fill(by_name.begin(), by_name.end(), 0); // (zeroed for the next call, whatever happened)
+        throw;
     }
-    ++counts.tables_;
-    counts.parts_.push_back({this, rows});
-    counts.entities_.reserve(counts.entities_.size() + names.size());
-    for (uint32_t id : names) counts.entities_.emplace_back(names_.name(id), by_name[id]);
     for (uint32_t id = 0; id < by_source.size(); ++id)
         if (by_source[id]) counts.sources_.emplace_back(sources_.name(id), by_source[id]);
     for (uint32_t id = 0; id < by_day.size(); ++id)
         if (by_day[id]) counts.days_.emplace_back(days_.name(id), by_day[id]);
 }
 
-Facets FacetCounts::ranked(int n, std::string_view date_unit) const {
+void FacetCounts::sort_story_keys() {
+    if (sorted_) return;
+    std::sort(story_keys_.begin(), story_keys_.end());
+    sorted_ = true;
+}
+
+Facets FacetCounts::ranked(int n, std::string_view date_unit) {
     // Stories of more than one matching article, across every table: the
     // values of their articles, to count each story once per value.
-    std::vector<uint64_t> keys = story_keys_;
-    std::sort(keys.begin(), keys.end());
+    sort_story_keys();
+    const std::vector<uint64_t>& keys = story_keys_;
     std::unordered_map<uint64_t, size_t> multi; // story -> group
     for (size_t i = 1; i < keys.size(); ++i)
         if (keys[i] != 0 && keys[i] == keys[i - 1]) multi.emplace(keys[i], multi.size());
@@ -240,8 +259,8 @@ Facets FacetCounts::ranked(int n, std::string_view date_unit) const {
 }
 
 long FacetCounts::stories() {
+    sort_story_keys();
     std::vector<uint64_t>& keys = story_keys_;
-    std::sort(keys.begin(), keys.end());
     auto keyed = std::upper_bound(keys.begin(), keys.end(), uint64_t {0});
     keys.erase(std::unique(keyed, keys.end()), keys.end());
     return static_cast<long>(keys.size());

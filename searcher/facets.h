@@ -59,7 +59,8 @@ class FacetCounts {
 public:
     // Top `n` facets of every value added.
     // `date_unit`: "day", "month" or "year" for the histogram; "" chooses by the span.
-    Facets ranked(int n, std::string_view date_unit = {}) const;
+    // (Sorts the story keys, once: call before stories().)
+    Facets ranked(int n, std::string_view date_unit = {});
     // The number of distinct stories (collapse keys) among the documents
     // added; a document without one is a story of its own. (Keeps only
     // the distinct keys after.)
@@ -74,6 +75,8 @@ private:
 
     Named entities_, sources_, days_;  // (a name once per table)
     std::vector<uint64_t> story_keys_; // per document: hash, 0 = none
+    bool sorted_ = false;              // story_keys_ sorted
+    void sort_story_keys();
     struct Part {
         const FacetTable* table;
         std::vector<uint32_t> rows;
@@ -168,6 +171,8 @@ private:
     // days after kSourceBase and kDayBase.
     std::vector<std::pair<uint64_t, uint32_t>> story_values_;
     std::vector<uint64_t> story_keys_; // per document: hash, 0 = none
+    bool sorted_ = false;              // story_keys_ sorted
+    void sort_story_keys();
     long documents_ = 0;
     static constexpr uint32_t kSourceBase = 1u << 30, kDayBase = 1u << 31;
 };
