@@ -143,7 +143,6 @@ FacetTable::FacetTable(const Xapian::Database& db) { read(db, nullptr); }
 FacetTable::FacetTable(const Xapian::Database& db, const std::vector<Xapian::docid>& docids) { read(db, &docids); }
 
 void FacetTable::read(const Xapian::Database& db, const std::vector<Xapian::docid>* docids) {
-    revision_ = db.get_revision();
     size_t n = docids ? docids->size() : db.get_lastdocid();
     day_.assign(n, kNone);
     source_.assign(n, kNone);
@@ -325,6 +324,22 @@ Facets FacetSpy::result(int n, std::string_view date_unit) const {
     return ranked(named(entity_, names_), named(source_, sources_), named(day_, days_), n, groups, date_unit);
 }
 
+namespace {
+
+// Counts `docids` of `db` in a table of their values read for this count
+// only; `hold` keeps it.
+void count_read_now(const Xapian::Database& db, std::vector<Xapian::docid>& docids, FacetCounts& counts,
+                    std::vector<std::shared_ptr<const FacetTable>>& hold) {
+    std::sort(docids.begin(), docids.end());
+    auto table = std::make_shared<const FacetTable>(db, docids);
+    std::vector<uint32_t> rows(docids.size());
+    for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(i);
+    table->count(rows, counts);
+    hold.push_back(std::move(table));
+}
+
+} // namespace
+
 void KeptFacets::update(const Xapian::Database& db) {
     if (whole_ && db.get_revision() == revision_ && db.get_uuid() == uuid_) return;
     std::map<std::string, Xapian::doccount> runs;
@@ -386,14 +401,7 @@ void KeptFacets::count(const Xapian::Database& db, const std::vector<Xapian::doc
         table->count(rows[k], counts);
         hold.push_back(table);
     }
-    if (!unread.empty()) {
-        std::sort(unread.begin(), unread.end());
-        auto table = std::make_shared<const FacetTable>(db, unread);
-        std::vector<uint32_t> all(unread.size());
-        for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint32_t>(i);
-        table->count(all, counts);
-        hold.push_back(std::move(table));
-    }
+    if (!unread.empty()) count_read_now(db, unread, counts, hold);
 }
 
 void count_facets_by_database(const std::vector<FacetPart>& parts, const Xapian::Query& query, bool fold,
@@ -426,12 +434,7 @@ void count_facets_by_database(const std::vector<FacetPart>& parts, const Xapian:
             part.kept->update(part.db);
             part.kept->count(part.db, matching.docids, counts, tables);
         } else {
-            std::sort(matching.docids.begin(), matching.docids.end());
-            std::vector<uint32_t> rows(matching.docids.size());
-            for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(i);
-            auto table = std::make_shared<const FacetTable>(part.db, matching.docids);
-            table->count(rows, counts);
-            tables.push_back(std::move(table));
+            count_read_now(part.db, matching.docids, counts, tables);
         }
         docs += static_cast<long>(matching.docids.size());
     }

@@ -93,7 +93,6 @@ public:
     // The values of `docids` (ascending); row i is docids[i].
     FacetTable(const Xapian::Database& db, const std::vector<Xapian::docid>& docids);
 
-    Xapian::rev revision() const { return revision_; }
     size_t rows() const { return day_.size(); }
 
     // Adds the values of `rows` to `counts`. The table must outlive the
@@ -110,7 +109,6 @@ private:
     void read(const Xapian::Database& db, const std::vector<Xapian::docid>* docids);
 
     static constexpr uint32_t kNone = UINT32_MAX;
-    Xapian::rev revision_ = 0;
     std::vector<uint32_t> day_, source_; // per row: dictionary id or kNone
     std::vector<uint64_t> story_;        // per row: hash of the collapse key, 0 = none
     std::vector<uint32_t> entity_start_; // per row + 1: the row's first entry in entities_

@@ -13,6 +13,7 @@
 #include "searcher/cgi.h"
 #include "searcher/html.h"
 #include "searcher/watch.h"
+#include "tests/corpus_db.h"
 
 using namespace news;
 using namespace news::cgi;
@@ -75,14 +76,7 @@ const std::string& test_db() {
                             {"url", "javascript:alert(3)"}};
         f << a.dump() << '\n' << b.dump() << '\n' << x.dump() << '\n';
         f.close();
-        BuildOptions opt;
-        opt.db = (dir.path() / "db").string();
-        opt.roots = {(dir.path() / "in").string()};
-        opt.threads = 1;
-        opt.progress = BuildOptions::Progress::Never;
-        std::ostringstream log;
-        build_index(opt, log);
-        return opt.db;
+        return news::test::build_db((dir.path() / "db").string(), {(dir.path() / "in").string()});
     }();
     return db;
 }

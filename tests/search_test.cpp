@@ -16,6 +16,7 @@
 #include "searcher/facets.h"
 #include "searcher/index.h"
 #include "searcher/search.h"
+#include "tests/corpus_db.h"
 #include "tests/test_util.h"
 
 using namespace news;
@@ -25,23 +26,10 @@ using news::test::write_file;
 namespace {
 
 std::string build(const TempDir& dir, const std::vector<std::string>& roots, ShardBy shard_by = ShardBy::None) {
-    BuildOptions opt;
-    opt.db = dir.file("db");
-    opt.roots = roots;
-    opt.shard_by = shard_by;
-    opt.threads = 1;
-    opt.progress = BuildOptions::Progress::Never;
-    std::ostringstream log;
-    build_index(opt, log);
-    return opt.db;
+    return news::test::build_db(dir.file("db"), roots, shard_by);
 }
 
-// The sample corpus, indexed once for every test here.
-const std::string& corpus_db() {
-    static TempDir dir;
-    static const std::string db = build(dir, {news::test::corpus_dir()});
-    return db;
-}
+using news::test::corpus_db;
 
 SearchResponse run(const std::string& db, SearchRequest req) {
     Searcher s(db);

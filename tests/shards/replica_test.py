@@ -13,15 +13,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import ctest_unittest  # noqa: E402  (tests/ctest_unittest.py)
+from shards_test import accepts, free_ports, wait_until  # noqa: E402  (loopback helpers beside this file)
 
 NEWSINDEX = NEWSSEARCH = None
 QUERIES = ("dockworkers", "strike", '"North Sea"', "place:Portugal", "rain OR storm", "union")
@@ -30,20 +29,6 @@ QUERIES = ("dockworkers", "strike", '"North Sea"', "place:Portugal", "rain OR st
 def run(args, env=None):
     p = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
     return p.returncode, p.stdout, p.stderr
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def accepts(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def answers(db):
@@ -75,15 +60,15 @@ class Replicas(unittest.TestCase):
         self.write("storm.txt", " date 2026-03-06 A storm closed ports in Portugal and rain flooded the North Sea "
                                 "coast of Denmark.\n")
         self.build()
-        self.port = free_port()
+        self.port = free_ports(1)[0]
         self.log = open(os.path.join(self.tmp, "server.log"), "wb")
         self.server = subprocess.Popen(["xapian-replicate-server", "-I", "127.0.0.1", "-p", str(self.port),
                                         os.path.join(self.tmp, "master")], stdout=self.log, stderr=self.log)
-        end = time.monotonic() + 30
-        while not accepts(self.port):
-            if self.server.poll() is not None or time.monotonic() > end:
-                self.fail(f"xapian-replicate-server did not start (exit {self.server.poll()})")
-            time.sleep(0.02)  # poll interval, not synchronisation
+        def ready():
+            if self.server.poll() is not None:
+                raise AssertionError(f"xapian-replicate-server exited {self.server.returncode}")
+            return accepts(self.port)
+        wait_until(ready, "xapian-replicate-server")
 
     def tearDown(self):
         if getattr(self, "server", None):
